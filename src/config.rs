@@ -1,0 +1,282 @@
+//! Configuration: the shipped `config.toml` is the default, a user file may
+//! override any key, `TAILOR_*` environment variables override the file, and
+//! flags override everything. Unknown keys are errors.
+//!
+//! Nothing here reads the environment: `main.rs` passes the variables in.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The default configuration, exactly as shipped at the repository root.
+pub const DEFAULT_TOML: &str = include_str!("../config.toml");
+
+/// Everything configurable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the store lives.
+    pub store: StoreConfig,
+    /// The demo shop.
+    pub demo: DemoConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// Personal data.
+    pub privacy: PrivacyConfig,
+}
+
+/// `[store]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// The SQLite file.
+    pub path: PathBuf,
+}
+
+/// `[demo]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoConfig {
+    /// Seed of the deterministic demo shop.
+    pub seed: u64,
+    /// Number of shoppers.
+    pub users: usize,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// The log file.
+    pub path: PathBuf,
+    /// A tracing filter directive such as `info` or `tailor=debug`.
+    pub level: String,
+}
+
+/// `[privacy]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Show shoppers' display names instead of ids only.
+    pub show_names: bool,
+}
+
+/// A configuration that could not be loaded, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("config {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown key or a bad value.
+    #[error("config {path}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// toml's message, which quotes the line and the key.
+        message: String,
+    },
+    /// An environment override names no key or holds a bad value.
+    #[error("environment variable {name}={value:?}: {message}")]
+    Env {
+        /// The variable.
+        name: String,
+        /// Its value.
+        value: String,
+        /// Why it was refused.
+        message: String,
+    },
+}
+
+/// The environment-variable prefix for overrides.
+pub const ENV_PREFIX: &str = "TAILOR_";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::parse(DEFAULT_TOML, Path::new("<built-in config.toml>"))
+            .expect("the shipped config.toml parses (pinned by a test)")
+    }
+}
+
+impl Config {
+    /// Parses a whole configuration file; every key must be known.
+    /// Keys missing from `text` keep their default.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let parse_err = |e: toml::de::Error| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string().trim_end().to_string(),
+        };
+        let user: toml::Table = toml::from_str(text).map_err(parse_err)?;
+        let mut merged: toml::Table = toml::from_str(DEFAULT_TOML).map_err(parse_err)?;
+        merge(&mut merged, user);
+        Config::deserialize(toml::Value::Table(merged)).map_err(parse_err)
+    }
+
+    /// Loads the configuration: `file` (when given) over the defaults, then
+    /// the `TAILOR_<SECTION>_<KEY>` variables among `env`.
+    pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Config, ConfigError> {
+        let config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Config::parse(&text, path)?
+            }
+            None => Config::default(),
+        };
+        config.with_env(env)
+    }
+
+    /// Applies `TAILOR_<SECTION>_<KEY>=value` overrides. The value is read as
+    /// a TOML value when it parses as one (`42`, `true`), else as a string.
+    /// Variables that name no section are ignored (`TAILOR_CONFIG` and the
+    /// like belong to the command line); a known section with an unknown key
+    /// is an error.
+    pub fn with_env(self, env: &[(String, String)]) -> Result<Config, ConfigError> {
+        let mut table = toml::Table::try_from(&self).expect("a config serialises to a table");
+        let mut changed = false;
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let rest = rest.to_ascii_lowercase();
+            let Some((section, key)) = rest.split_once('_') else {
+                continue;
+            };
+            let Some(toml::Value::Table(section_table)) = table.get_mut(section) else {
+                continue;
+            };
+            let env_err = |message: String| ConfigError::Env {
+                name: name.clone(),
+                value: value.clone(),
+                message,
+            };
+            let Some(old) = section_table.get(key) else {
+                let known: Vec<&str> = section_table.keys().map(String::as_str).collect();
+                return Err(env_err(format!(
+                    "no key `{key}` in [{section}]; known keys: {}",
+                    known.join(", ")
+                )));
+            };
+            let new = match old {
+                toml::Value::String(_) => toml::Value::String(value.clone()),
+                _ => toml::from_str::<toml::Table>(&format!("v = {value}"))
+                    .ok()
+                    .and_then(|mut t| t.remove("v"))
+                    .ok_or_else(|| env_err(format!("expected a {}", old.type_str())))?,
+            };
+            section_table.insert(key.to_string(), new);
+            changed = true;
+        }
+        if !changed {
+            return Ok(self);
+        }
+        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Env {
+            name: "TAILOR_*".into(),
+            value: String::new(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+}
+
+/// Merges `over` into `base`, table by table.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn shipped_config_parses_and_is_the_default() {
+        let c = Config::parse(DEFAULT_TOML, Path::new("config.toml")).unwrap();
+        assert_eq!(c.store.path, PathBuf::from("tailor.db"));
+        assert_eq!(c.demo.users, 2000);
+        assert!(!c.privacy.show_names);
+        // The repository's config.toml is the embedded one.
+        let on_disk = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"));
+        assert_eq!(on_disk.unwrap(), DEFAULT_TOML);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_that_names_it() {
+        let err = Config::parse(
+            "[store]\npath = 'x.db'\ncolour = 'red'\n",
+            Path::new("my.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("my.toml"), "{err}");
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_quoted() {
+        let err = Config::parse("[demo]\nusers = 'many'\n", Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("users"), "{err}");
+        assert!(err.contains("many"), "{err}");
+    }
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let c = Config::parse("[demo]\nseed = 7\n", Path::new("my.toml")).unwrap();
+        assert_eq!(c.demo.seed, 7);
+        assert_eq!(c.demo.users, 2000);
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let c = Config::parse("[demo]\nseed = 7\n", Path::new("my.toml"))
+            .unwrap()
+            .with_env(&env(&[
+                ("TAILOR_DEMO_SEED", "9"),
+                ("TAILOR_STORE_PATH", "/tmp/x.db"),
+                ("TAILOR_PRIVACY_SHOW_NAMES", "true"),
+                ("TAILOR_CONFIG", "ignored.toml"),
+                ("HOME", "/root"),
+            ]))
+            .unwrap();
+        assert_eq!(c.demo.seed, 9);
+        assert_eq!(c.store.path, PathBuf::from("/tmp/x.db"));
+        assert!(c.privacy.show_names);
+    }
+
+    #[test]
+    fn env_with_unknown_key_or_bad_value_is_refused() {
+        let err = Config::default()
+            .with_env(&env(&[("TAILOR_DEMO_SEEDS", "9")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("TAILOR_DEMO_SEEDS") && err.contains("seeds"),
+            "{err}"
+        );
+        let err = Config::default()
+            .with_env(&env(&[("TAILOR_DEMO_USERS", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("lots"), "{err}");
+    }
+}

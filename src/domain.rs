@@ -1,0 +1,126 @@
+//! Plain data shared by every layer: shoppers, products, events.
+//!
+//! Nothing here does I/O; the store reads and writes these, the demo shop and
+//! the importers produce them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A product attribute value: the data contract allows strings, numbers and bools.
+pub type Attributes = serde_json::Map<String, serde_json::Value>;
+
+/// A catalog product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// Unique, non-empty external id.
+    pub product_id: String,
+    /// Display title.
+    pub title: String,
+    /// Category name.
+    pub category: String,
+    /// Brand, if known.
+    pub brand: Option<String>,
+    /// Price, a decimal >= 0.
+    pub price: Option<f64>,
+    /// The catalog's own copy.
+    pub description: Option<String>,
+    /// Flat attributes such as `material`, `color`, `eco`.
+    pub attributes: Attributes,
+}
+
+/// A shopper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Unique external id.
+    pub user_id: String,
+    /// Personal data: shown only when the config allows names.
+    pub display_name: Option<String>,
+    /// Free-form attributes.
+    pub attributes: Attributes,
+}
+
+/// What a shopper did with a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    /// Looked at the product page.
+    View,
+    /// Put it in the cart.
+    Cart,
+    /// Bought it; `text` may hold the copy the shopper saw.
+    Purchase,
+    /// Reviewed it; `text` holds the review, `rating` the stars.
+    Review,
+}
+
+impl EventKind {
+    /// Every kind, in funnel order.
+    pub const ALL: [EventKind; 4] = [
+        EventKind::View,
+        EventKind::Cart,
+        EventKind::Purchase,
+        EventKind::Review,
+    ];
+
+    /// The name used in files and in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::View => "view",
+            EventKind::Cart => "cart",
+            EventKind::Purchase => "purchase",
+            EventKind::Review => "review",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("expected one of view, cart, purchase, review, got {s:?}"))
+    }
+}
+
+/// One step of a shopper's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The shopper's external id.
+    pub user_id: String,
+    /// The product's external id.
+    pub product_id: String,
+    /// What happened.
+    pub kind: EventKind,
+    /// Unix seconds.
+    pub ts: i64,
+    /// Stars, 1 to 5.
+    pub rating: Option<u8>,
+    /// Review text, or the copy the shopper saw before buying.
+    pub text: Option<String>,
+}
+
+/// Counts of what the store holds, as `tailor stats` prints them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Shoppers.
+    pub users: u64,
+    /// Products.
+    pub products: u64,
+    /// Events.
+    pub events: u64,
+    /// Generated candidates.
+    pub generations: u64,
+    /// Label rows (undo and redo included).
+    pub labels: u64,
+    /// The active model version, if any.
+    pub active_model: Option<String>,
+}

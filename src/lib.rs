@@ -1,0 +1,11 @@
+//! tailor: a terminal console for merchandisers that keeps shoppers, products
+//! and history in SQLite and writes personalised product copy with a small
+//! GRU language model. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod logging;
+pub mod sanitize;
+pub mod store;
