@@ -1,0 +1,244 @@
+//! Loads the generated demo shop into a fresh store file, all or nothing.
+
+use super::{Store, StoreError};
+use crate::demo::{self, DemoOptions, DemoSink, DemoSummary, Taste};
+use crate::domain::{Event, Product, User};
+use rusqlite::{Transaction, params};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Receives the demo shop and writes it into one transaction, plus the
+/// ground-truth tastes into a CSV file beside the store.
+pub struct DemoWriter<'a, 'p> {
+    tx: Transaction<'a>,
+    path: PathBuf,
+    products: HashMap<String, i64>,
+    current_user: Option<(String, i64)>,
+    truth: std::io::BufWriter<std::fs::File>,
+    truth_path: PathBuf,
+    progress: &'p mut dyn FnMut(u64),
+    users: u64,
+}
+
+impl Store {
+    /// Builds the deterministic demo shop at `path`, which must not hold a
+    /// store yet. It is built in a temporary file beside `path` and renamed
+    /// into place only when complete, so an interrupted run leaves nothing.
+    /// Each shopper's hidden taste goes to `truth_path` (CSV), for evaluation
+    /// only. `progress` is called with the number of shoppers written.
+    pub fn create_demo(
+        path: &Path,
+        opts: &DemoOptions,
+        truth_path: &Path,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<DemoSummary, StoreError> {
+        let invalid = |message: String| StoreError::Invalid {
+            path: path.display().to_string(),
+            message,
+        };
+        if path.exists() {
+            let existing = Store::open(path)?;
+            if !existing.is_empty()? {
+                return Err(invalid(
+                    "already holds data; remove it or choose another --db".into(),
+                ));
+            }
+        }
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        remove_db_files(&tmp);
+        let result = (|| {
+            let mut store = Store::open(&tmp)?;
+            // The temporary file is renamed into place only once complete,
+            // so it needs no journal while it is being filled.
+            store
+                .conn
+                .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+                .map_err(|e| store.err(e))?;
+            let summary = {
+                let mut writer = store.demo_writer(truth_path, progress)?;
+                let summary = demo::generate(opts, &mut writer)?;
+                writer.finish()?;
+                summary
+            };
+            store.analyze()?;
+            let sql = |e| store.err(e);
+            let _: String = store
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(sql)?;
+            store
+                .conn
+                .execute_batch("PRAGMA synchronous = FULL;")
+                .map_err(|e| store.err(e))?;
+            drop(store);
+            Ok(summary)
+        })();
+        match result {
+            Ok(summary) => {
+                remove_db_files(path);
+                std::fs::rename(&tmp, path).map_err(|source| StoreError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Ok(summary)
+            }
+            Err(e) => {
+                remove_db_files(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    fn demo_writer<'p>(
+        &mut self,
+        truth_path: &Path,
+        progress: &'p mut dyn FnMut(u64),
+    ) -> Result<DemoWriter<'_, 'p>, StoreError> {
+        let io = |source| StoreError::Io {
+            path: truth_path.display().to_string(),
+            source,
+        };
+        let truth = std::fs::File::create(truth_path).map_err(io)?;
+        let mut truth = std::io::BufWriter::new(truth);
+        writeln!(truth, "user_id,taste").map_err(io)?;
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(DemoWriter {
+            tx,
+            path,
+            products: HashMap::new(),
+            current_user: None,
+            truth,
+            truth_path: truth_path.to_path_buf(),
+            progress,
+            users: 0,
+        })
+    }
+}
+
+impl DemoWriter<'_, '_> {
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    fn finish(mut self) -> Result<(), StoreError> {
+        self.truth.flush().map_err(|source| StoreError::Io {
+            path: self.truth_path.display().to_string(),
+            source,
+        })?;
+        (self.progress)(self.users);
+        self.tx.commit().map_err(|source| StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        })
+    }
+}
+
+impl DemoSink for DemoWriter<'_, '_> {
+    type Error = StoreError;
+
+    fn product(&mut self, p: &Product) -> Result<(), StoreError> {
+        let attributes = serde_json::Value::Object(p.attributes.clone()).to_string();
+        let id = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO products (product_id, title, category, brand, price, description, attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![p.product_id, p.title, p.category, p.brand, p.price, p.description, attributes],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(|e| self.err(e))?;
+        self.products.insert(p.product_id.clone(), id);
+        Ok(())
+    }
+
+    fn user(&mut self, u: &User, taste: Taste) -> Result<(), StoreError> {
+        let attributes = serde_json::Value::Object(u.attributes.clone()).to_string();
+        let name_key = u.display_name.as_deref().map(str::to_lowercase);
+        let id = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO users (user_id, display_name, name_key, attributes)
+                 VALUES (?1, ?2, ?3, ?4) RETURNING id",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![u.user_id, u.display_name, name_key, attributes],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(|e| self.err(e))?;
+        self.current_user = Some((u.user_id.clone(), id));
+        writeln!(self.truth, "{},{}", u.user_id, taste.as_str()).map_err(|source| {
+            StoreError::Io {
+                path: self.truth_path.display().to_string(),
+                source,
+            }
+        })?;
+        self.users += 1;
+        if self.users.is_multiple_of(10_000) {
+            (self.progress)(self.users);
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, e: &Event) -> Result<(), StoreError> {
+        let invalid = |message: String| StoreError::Invalid {
+            path: self.path.display().to_string(),
+            message,
+        };
+        let user = match &self.current_user {
+            Some((id, row)) if *id == e.user_id => *row,
+            _ => {
+                return Err(invalid(format!(
+                    "demo event for unknown shopper {:?}",
+                    e.user_id
+                )));
+            }
+        };
+        let product = *self
+            .products
+            .get(&e.product_id)
+            .ok_or_else(|| invalid(format!("demo event for unknown product {:?}", e.product_id)))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO events (user, product, kind, ts, rating, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    user,
+                    product,
+                    e.kind.as_str(),
+                    e.ts,
+                    e.rating,
+                    e.text
+                ])
+            })
+            .map_err(|err| self.err(err))?;
+        Ok(())
+    }
+}
+
+/// Removes a database file and its WAL and shared-memory companions.
+fn remove_db_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
