@@ -1,0 +1,242 @@
+//! The command line: parse, load the config, dispatch. No logic of its own.
+//!
+//! Exit codes are a contract (DESIGN.md §3): 0 ok, 1 failure, 2 usage,
+//! 65 bad input data.
+
+use crate::config::Config;
+use crate::demo::DemoOptions;
+use crate::store::Store;
+use crate::store::import::{ImportError, ImportKind};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code for bad input data (sysexits' EX_DATAERR).
+pub const EXIT_DATA: u8 = 65;
+
+/// tailor: personalised product copy, written by a GRU language model and
+/// labelled by analysts, in a terminal console.
+#[derive(Debug, Parser)]
+#[command(name = "tailor", version, about)]
+pub struct Cli {
+    /// The SQLite store (default: `store.path` from the config).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// A config file over the built-in defaults (default: ./config.toml when present).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do; without one, open the console.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the console (creating the demo shop on a missing store).
+    Console,
+    /// Create the store; with --demo, fill it with the deterministic demo shop.
+    Init {
+        /// Fill the store with the demo shop.
+        #[arg(long)]
+        demo: bool,
+        /// Seed of the demo shop (default: `demo.seed`).
+        #[arg(long, requires = "demo")]
+        seed: Option<u64>,
+        /// Number of demo shoppers (default: `demo.users`).
+        #[arg(long, requires = "demo")]
+        users: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import products, users or events from CSV or JSON Lines, all or nothing.
+    Import {
+        /// What the file holds.
+        kind: ImportKindArg,
+        /// A `.csv` or `.jsonl` file.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print store counts.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `tailor import`'s kinds.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKindArg {
+    /// products.csv / products.jsonl
+    Products,
+    /// users.csv / users.jsonl
+    Users,
+    /// events.csv / events.jsonl
+    Events,
+}
+
+impl From<ImportKindArg> for ImportKind {
+    fn from(k: ImportKindArg) -> Self {
+        match k {
+            ImportKindArg::Products => ImportKind::Products,
+            ImportKindArg::Users => ImportKind::Users,
+            ImportKindArg::Events => ImportKind::Events,
+        }
+    }
+}
+
+/// Runs tailor with these arguments and environment variables, returning the
+/// process's exit code.
+pub fn run<I, T>(args: I, env: &[(String, String)]) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    match dispatch(cli, env) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tailor: {}", crate::sanitize::sanitize(&format!("{e:#}")));
+            let bad_data = e.chain().any(|c| {
+                c.downcast_ref::<ImportError>()
+                    .is_some_and(ImportError::is_bad_data)
+            });
+            ExitCode::from(if bad_data { EXIT_DATA } else { 1 })
+        }
+    }
+}
+
+fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
+    let config_file = cli.config.clone().or_else(|| {
+        let local = PathBuf::from("config.toml");
+        local.is_file().then_some(local)
+    });
+    let mut config = Config::load(config_file.as_deref(), env)?;
+    if let Some(db) = cli.db {
+        config.store.path = db;
+    }
+    let _log = crate::logging::init(&config);
+    tracing::info!(command = ?cli.command, store = %config.store.path.display(), "start");
+    match cli.command.unwrap_or(Command::Console) {
+        Command::Console => console(&config),
+        Command::Init {
+            demo,
+            seed,
+            users,
+            json,
+        } => {
+            if demo {
+                let opts = DemoOptions {
+                    seed: seed.unwrap_or(config.demo.seed),
+                    users: users.unwrap_or(config.demo.users),
+                };
+                let summary = create_demo(&config.store.path, &opts)?;
+                let counts = Counts {
+                    users: summary.users,
+                    products: summary.products,
+                    events: summary.events,
+                };
+                print(&counts, json)
+            } else {
+                let store = Store::open(&config.store.path)?;
+                let s = store.stats()?;
+                let counts = Counts {
+                    users: s.users,
+                    products: s.products,
+                    events: s.events,
+                };
+                print(&counts, json)
+            }
+        }
+        Command::Import { kind, file, json } => {
+            let mut store = Store::open(&config.store.path)?;
+            let report = store.import(kind.into(), &file)?;
+            print(&report, json)
+        }
+        Command::Stats { json } => {
+            let store = Store::open(&config.store.path)?;
+            print(&store.stats()?, json)
+        }
+    }
+}
+
+/// `{"users","products","events"}`, as `init` prints it.
+#[derive(Debug, Serialize)]
+struct Counts {
+    users: u64,
+    products: u64,
+    events: u64,
+}
+
+/// The console is the next issue's work; until then a bare `tailor` makes
+/// sure the demo shop exists and shows what the store holds.
+fn console(config: &Config) -> Result<()> {
+    let path = &config.store.path;
+    if !path.exists() {
+        let opts = DemoOptions {
+            seed: config.demo.seed,
+            users: config.demo.users,
+        };
+        eprintln!("no store at {}: creating the demo shop", path.display());
+        create_demo(path, &opts)?;
+    }
+    let store = Store::open(path)?;
+    print(&store.stats()?, false)
+}
+
+fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSummary> {
+    let truth = truth_path(path);
+    let show = std::io::stderr().is_terminal();
+    let total = opts.users as u64;
+    let mut progress = |done: u64| {
+        if show {
+            eprint!("\rdemo shop: {done}/{total} shoppers");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let started = std::time::Instant::now();
+    let summary = Store::create_demo(path, opts, &truth, &mut progress)
+        .with_context(|| format!("creating the demo shop at {}", path.display()))?;
+    tracing::info!(?summary, seconds = started.elapsed().as_secs_f64(), truth = %truth.display(), "demo shop created");
+    Ok(summary)
+}
+
+/// Where the demo's hidden tastes are written: beside the store, for
+/// evaluation only.
+pub fn truth_path(store: &Path) -> PathBuf {
+    store.with_extension("tastes.csv")
+}
+
+/// Prints `value` as one JSON object, or as `key value` lines for people.
+fn print<T: Serialize>(value: &T, json: bool) -> Result<()> {
+    let value = serde_json::to_value(value)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{value}")?;
+    } else if let serde_json::Value::Object(map) = value {
+        for (k, v) in map {
+            match v {
+                serde_json::Value::String(s) => writeln!(out, "{k:<14} {s}")?,
+                serde_json::Value::Null => writeln!(out, "{k:<14} -")?,
+                v => writeln!(out, "{k:<14} {v}")?,
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! The one integration-test binary: the real `tailor` under assert_cmd.
+
+mod import;
+mod init;
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// `tailor --db DB ARGS...`, with an environment free of `TAILOR_*`
+/// variables and run from `dir` so no stray `./config.toml` is read.
+pub fn tailor(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("tailor").expect("the tailor binary is built");
+    cmd.arg("--db").arg(db);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("TAILOR_") {
+            cmd.env_remove(k);
+        }
+    }
+    if let Some(dir) = db.parent() {
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// Runs `tailor ... --json` and parses its one JSON object.
+pub fn json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().expect("tailor runs");
+    assert!(
+        out.status.success(),
+        "tailor failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout:?}"))
+}
+
+/// `tailor stats --json` on `db`.
+pub fn stats(db: &Path) -> serde_json::Value {
+    json(tailor(db).args(["stats", "--json"]))
+}
