@@ -1,0 +1,252 @@
+//! The conditioning context: the shopper's recent history, then the
+//! product's facts, then the marker after which the target text follows.
+//!
+//! ```text
+//! <hist> <view> Knitwear Merino Crew Sweater $50 <review> Audio Wireless Headset $150 <4stars> Really happy with this. Great value
+//! <item> Knitwear <title> Trailblazer Merino Crew Sweater <brand> Loopstitch <price> $50 <material> merino wool <color> navy comfort ribbed cuffs <desc>
+//! ```
+//!
+//! A shopper's taste shows through what the history holds: categories,
+//! the words that end titles (materials, kinds of product), price bands and
+//! the words of their reviews. Prices are written as bands (`$50`, not
+//! `$54.99`) so the model sees a few frequent price words, not hundreds of
+//! rare ones.
+
+use super::slots::{Facts, Slot, to_pieces};
+use super::tokenizer::{Piece, Special};
+use crate::domain::{EventKind, HistoryItem, Product};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// How much of the history and the product goes into a prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromptConfig {
+    /// History items, the newest before the event (K).
+    pub history_items: usize,
+    /// Words kept from the end of each history title (where the kind of
+    /// product and its material are; the start is a model name).
+    pub title_words: usize,
+    /// Words kept from the start of each history review.
+    pub review_words: usize,
+}
+
+impl Default for PromptConfig {
+    fn default() -> Self {
+        PromptConfig {
+            history_items: 6,
+            title_words: 3,
+            review_words: 6,
+        }
+    }
+}
+
+/// What text the prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Product copy: the prompt ends with `<desc>`.
+    Copy,
+    /// The shopper's review: the prompt ends with `<review>` and the stars, if given.
+    Review {
+        /// Stars, 1 to 5.
+        rating: Option<u8>,
+    },
+}
+
+/// The shopper's history strictly before `ts` as at most `k` products, newest
+/// last: each product once, at the time of its latest event, as its furthest
+/// event (view < cart < purchase < review). A view, cart and purchase of
+/// one product would otherwise fill three of the `k` places with one fact.
+/// The input may be in any order; ties in time are ordered by kind, then product.
+pub fn history_before(history: &[HistoryItem], ts: i64, k: usize) -> Vec<&HistoryItem> {
+    let mut before: Vec<&HistoryItem> = history.iter().filter(|h| h.ts < ts).collect();
+    before.sort_by(|a, b| (a.ts, a.kind, &a.product_id).cmp(&(b.ts, b.kind, &b.product_id)));
+    let mut chosen: Vec<&HistoryItem> = Vec::with_capacity(k.min(before.len()));
+    let mut place: HashMap<&str, usize> = HashMap::new();
+    for h in before.into_iter().rev() {
+        match place.get(h.product_id.as_str()) {
+            Some(&i) if h.kind > chosen[i].kind => chosen[i] = h,
+            Some(_) => {}
+            None if chosen.len() < k => {
+                place.insert(&h.product_id, chosen.len());
+                chosen.push(h);
+            }
+            None => {}
+        }
+    }
+    chosen.reverse();
+    chosen
+}
+
+/// The prompt for product copy about `product` shown at time `at`.
+pub fn prompt_pieces(
+    history: &[HistoryItem],
+    at: i64,
+    product: &Product,
+    cfg: &PromptConfig,
+) -> Vec<Piece> {
+    prompt_pieces_for(history, at, product, cfg, Target::Copy)
+}
+
+/// The prompt for `target` text about `product` at time `at`: `<hist>`, the
+/// history before `at`, `<item>` and the product's facts, then the target marker.
+pub fn prompt_pieces_for(
+    history: &[HistoryItem],
+    at: i64,
+    product: &Product,
+    cfg: &PromptConfig,
+    target: Target,
+) -> Vec<Piece> {
+    let mut pieces = vec![Piece::Special(Special::Hist)];
+    for item in history_before(history, at, cfg.history_items) {
+        push_history_item(&mut pieces, item, cfg);
+    }
+    push_item(&mut pieces, product);
+    match target {
+        Target::Copy => pieces.push(Piece::Special(Special::Desc)),
+        Target::Review { rating } => {
+            pieces.push(Piece::Special(Special::Review));
+            if let Some(stars) = rating.and_then(Special::stars) {
+                pieces.push(Piece::Special(stars));
+            }
+        }
+    }
+    pieces
+}
+
+/// The training target: `text` with the product's facts as slots, then `<eos>`.
+pub fn target_pieces(text: &str, facts: &Facts) -> Vec<Piece> {
+    let mut pieces = to_pieces(text, facts);
+    pieces.push(Piece::Special(Special::Eos));
+    pieces
+}
+
+/// A price band: the price rounded, in log terms, to the nearest of 1, 1.5,
+/// 2, 3, 4, 5 or 7 times a power of ten (`19.99` -> `"$20"`, `24.99` -> `"$30"`).
+pub fn price_band(price: f64) -> String {
+    if !price.is_finite() || price <= 0.0 {
+        return "$0".to_string();
+    }
+    const STEPS: [f64; 8] = [1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0];
+    let scale = 10f64.powi(price.log10().floor() as i32);
+    let mantissa = price / scale;
+    let step = STEPS
+        .into_iter()
+        .min_by(|a, b| {
+            let da = (mantissa.ln() - a.ln()).abs();
+            let db = (mantissa.ln() - b.ln()).abs();
+            da.total_cmp(&db)
+        })
+        .unwrap_or(1.0);
+    let band = step * scale;
+    if band >= 10.0 {
+        format!("${band:.0}")
+    } else {
+        // Rounds away float noise such as 1.5000000000000002.
+        format!("${}", (band * 1000.0).round() / 1000.0)
+    }
+}
+
+fn kind_special(kind: EventKind) -> Special {
+    match kind {
+        EventKind::View => Special::View,
+        EventKind::Cart => Special::Cart,
+        EventKind::Purchase => Special::Purchase,
+        EventKind::Review => Special::Review,
+    }
+}
+
+/// Appends ` word` for each non-blank word.
+fn push_words<'a>(text: &mut String, words: impl IntoIterator<Item = &'a str>) {
+    for w in words {
+        if !w.is_empty() {
+            text.push(' ');
+            text.push_str(w);
+        }
+    }
+}
+
+fn push_history_item(pieces: &mut Vec<Piece>, item: &HistoryItem, cfg: &PromptConfig) {
+    pieces.push(Piece::Special(kind_special(item.kind)));
+    let mut text = String::new();
+    push_words(&mut text, item.category.split_whitespace());
+    let title: Vec<&str> = item.title.split_whitespace().collect();
+    push_words(
+        &mut text,
+        title[title.len().saturating_sub(cfg.title_words)..]
+            .iter()
+            .copied(),
+    );
+    if let Some(price) = item.price {
+        push_words(&mut text, [price_band(price).as_str()]);
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    if item.kind == EventKind::Review {
+        if let Some(stars) = item.rating.and_then(Special::stars) {
+            pieces.push(Piece::Special(stars));
+        }
+        let mut words = String::new();
+        if let Some(review) = &item.text {
+            push_words(&mut words, review.split_whitespace().take(cfg.review_words));
+        }
+        if !words.is_empty() {
+            pieces.push(Piece::Text(words));
+        }
+    }
+}
+
+/// Short string attributes (at most this many words) go into the prompt.
+const ATTRIBUTE_WORDS: usize = 3;
+
+fn push_item(pieces: &mut Vec<Piece>, product: &Product) {
+    let facts = Facts::of(product);
+    pieces.push(Piece::Special(Special::Item));
+    let mut category = String::new();
+    push_words(&mut category, product.category.split_whitespace());
+    if !category.is_empty() {
+        pieces.push(Piece::Text(category));
+    }
+    for slot in [
+        Slot::Title,
+        Slot::Brand,
+        Slot::Price,
+        Slot::Material,
+        Slot::Color,
+    ] {
+        let Some(value) = facts.value(slot) else {
+            continue;
+        };
+        let shown = match (slot, product.price) {
+            (Slot::Price, Some(price)) => price_band(price),
+            _ => value.split_whitespace().collect::<Vec<_>>().join(" "),
+        };
+        pieces.push(Piece::Special(slot.special()));
+        pieces.push(Piece::Text(format!(" {shown}")));
+    }
+    // Flags (`eco`, `comfort`) by name when true, then short descriptive
+    // strings (`ribbed cuffs`); numbers and long strings say little here.
+    let mut extra = String::new();
+    let skip = |key: &str| matches!(key, "material" | "color" | "colour");
+    for (key, value) in &product.attributes {
+        if let Value::Bool(true) = value
+            && !skip(key)
+        {
+            push_words(&mut extra, key.split_whitespace());
+        }
+    }
+    for (key, value) in &product.attributes {
+        if let Value::String(s) = value
+            && !skip(key)
+            && s.split_whitespace().count() <= ATTRIBUTE_WORDS
+        {
+            push_words(&mut extra, s.split_whitespace());
+        }
+    }
+    if !extra.is_empty() {
+        pieces.push(Piece::Text(extra));
+    }
+}
+
+#[cfg(test)]
+mod tests;
