@@ -1,0 +1,125 @@
+//! Sampling N candidate descriptions in one batch: the prompt is run once
+//! and its state shared by every candidate; duplicates are re-drawn.
+
+use super::LanguageModel;
+use super::sample::{SamplingParams, repeated_ngram_bans, sample_token};
+use crate::text::{Facts, Special, Vocab, fill};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashSet;
+
+/// One sampled candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Token ids, `<eos>` excluded.
+    pub ids: Vec<u32>,
+    /// The description with slots filled from the catalog.
+    pub text: String,
+    /// Sum of the model's log-probabilities of the sampled tokens, `<eos>`
+    /// included when it was reached (nats).
+    pub logprob: f32,
+}
+
+/// Rounds of re-drawing duplicates before giving up on uniqueness.
+const DEDUP_ROUNDS: usize = 3;
+
+/// Samples `n` distinct candidates for `prompt` (token ids ending in
+/// `<desc>`), filling slots with `facts`. Deterministic for `seed`.
+pub fn generate(
+    model: &LanguageModel,
+    vocab: &Vocab,
+    prompt: &[u32],
+    facts: &Facts,
+    n: usize,
+    params: &SamplingParams,
+    seed: u64,
+) -> candle_core::Result<Vec<Candidate>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out: Vec<Candidate> = Vec::with_capacity(n);
+    let mut seen: HashSet<String> = HashSet::new();
+    for _ in 0..DEDUP_ROUNDS {
+        let want = n - out.len();
+        if want == 0 {
+            break;
+        }
+        for c in sample_batch(model, vocab, prompt, facts, want, params, &mut rng)? {
+            if out.len() < n && seen.insert(c.text.clone()) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The special tokens a description may contain: the fact slots and `<eos>`.
+fn banned_specials(vocab: &Vocab) -> Vec<u32> {
+    Special::ALL
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s,
+                Special::Eos
+                    | Special::Brand
+                    | Special::Price
+                    | Special::Title
+                    | Special::Material
+                    | Special::Color
+            )
+        })
+        .map(|&s| vocab.id(s))
+        .collect()
+}
+
+fn sample_batch(
+    model: &LanguageModel,
+    vocab: &Vocab,
+    prompt: &[u32],
+    facts: &Facts,
+    n: usize,
+    params: &SamplingParams,
+    rng: &mut ChaCha8Rng,
+) -> candle_core::Result<Vec<Candidate>> {
+    let eos = vocab.id(Special::Eos);
+    let pad = vocab.id(Special::Pad);
+    let fixed_bans = banned_specials(vocab);
+    let v = vocab.size();
+    let mut state = model.prefill(prompt, n)?;
+    let mut ids: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut logprob = vec![0f32; n];
+    let mut done = vec![false; n];
+    let mut logits: Vec<f32> = state.logits().to_vec();
+    for _ in 0..params.max_tokens {
+        let mut next = vec![pad; n];
+        for row in 0..n {
+            if done[row] {
+                continue;
+            }
+            let mut bans = fixed_bans.clone();
+            bans.extend(repeated_ngram_bans(&ids[row], params.no_repeat_ngram));
+            if ids[row].len() < params.min_tokens {
+                bans.push(eos);
+            }
+            let (tok, lp) = sample_token(&logits[row * v..(row + 1) * v], params, &bans, rng);
+            logprob[row] += lp;
+            if tok == eos {
+                done[row] = true;
+            } else {
+                ids[row].push(tok);
+                next[row] = tok;
+            }
+        }
+        if done.iter().all(|&d| d) {
+            break;
+        }
+        logits = model.step(&mut state, &next)?;
+    }
+    Ok(ids
+        .into_iter()
+        .zip(logprob)
+        .map(|(ids, logprob)| Candidate {
+            text: fill(&vocab.decode(&ids), facts),
+            ids,
+            logprob,
+        })
+        .collect())
+}

@@ -1,0 +1,250 @@
+//! Choosing the next token from a row of logits: temperature, nucleus
+//! (top-p) without a full sort, a no-repeat-n-gram rule and a minimum length.
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// How candidates are sampled; stored with every candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingParams {
+    /// Softmax temperature; 0 means greedy.
+    pub temperature: f32,
+    /// Nucleus mass kept, in (0, 1].
+    pub top_p: f32,
+    /// No n-gram of this length repeats within a candidate (0 turns it off).
+    pub no_repeat_ngram: usize,
+    /// End-of-text is forbidden before this many tokens.
+    pub min_tokens: usize,
+    /// A candidate stops at this many tokens.
+    pub max_tokens: usize,
+}
+
+/// The `[generate]` section of the config: how many candidates, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingDefaults {
+    /// Candidates per request.
+    pub n_candidates: usize,
+    /// See [`SamplingParams::temperature`].
+    pub temperature: f32,
+    /// See [`SamplingParams::top_p`].
+    pub top_p: f32,
+    /// See [`SamplingParams::no_repeat_ngram`].
+    pub no_repeat_ngram: usize,
+    /// See [`SamplingParams::min_tokens`].
+    pub min_tokens: usize,
+    /// See [`SamplingParams::max_tokens`].
+    pub max_tokens: usize,
+}
+
+impl SamplingDefaults {
+    /// The sampling parameters alone.
+    pub fn params(&self) -> SamplingParams {
+        SamplingParams {
+            temperature: self.temperature,
+            top_p: self.top_p,
+            no_repeat_ngram: self.no_repeat_ngram,
+            min_tokens: self.min_tokens,
+            max_tokens: self.max_tokens,
+        }
+    }
+}
+
+/// The tokens that would complete an n-gram already present in `generated`.
+pub fn repeated_ngram_bans(generated: &[u32], n: usize) -> Vec<u32> {
+    if n == 0 || generated.len() < n {
+        return Vec::new();
+    }
+    let prefix = &generated[generated.len() - (n - 1)..];
+    generated
+        .windows(n)
+        .filter(|w| &w[..n - 1] == prefix)
+        .map(|w| w[n - 1])
+        .collect()
+}
+
+/// log Σ exp(x).
+fn log_sum_exp(xs: &[f32]) -> f32 {
+    let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if !max.is_finite() {
+        return max;
+    }
+    max + xs.iter().map(|x| (x - max).exp()).sum::<f32>().ln()
+}
+
+/// Samples one token from `logits` (one row, the model's raw scores).
+///
+/// `banned` tokens get no probability. Returns the token and its
+/// log-probability under the model (temperature 1, before any ban), which
+/// is what a candidate's stored log-probability sums.
+pub fn sample_token(
+    logits: &[f32],
+    params: &SamplingParams,
+    banned: &[u32],
+    rng: &mut impl Rng,
+) -> (u32, f32) {
+    let norm = log_sum_exp(logits);
+    let mut allowed = vec![true; logits.len()];
+    for &b in banned {
+        if let Some(a) = allowed.get_mut(b as usize) {
+            *a = false;
+        }
+    }
+    let candidates: Vec<u32> = (0..logits.len() as u32)
+        .filter(|&i| allowed[i as usize] && logits[i as usize].is_finite())
+        .collect();
+    let Some(&first) = candidates.first() else {
+        // Everything banned: fall back to the model's favourite.
+        let best = argmax(logits);
+        return (best, logits[best as usize] - norm);
+    };
+    let token = if params.temperature <= 0.0 {
+        candidates
+            .iter()
+            .copied()
+            .max_by(|&a, &b| logits[a as usize].total_cmp(&logits[b as usize]))
+            .unwrap_or(first)
+    } else {
+        nucleus_sample(logits, candidates, params.temperature, params.top_p, rng)
+    };
+    (token, logits[token as usize] - norm)
+}
+
+fn argmax(xs: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, x) in xs.iter().enumerate() {
+        if *x > xs[best] {
+            best = i;
+        }
+    }
+    best as u32
+}
+
+/// Top-p sampling over `candidates`. Instead of sorting the whole
+/// vocabulary, it partially selects the k most likely (k = 32, 64, ...)
+/// until they hold `top_p` of the mass: nuclei are small, so this is O(V).
+fn nucleus_sample(
+    logits: &[f32],
+    mut candidates: Vec<u32>,
+    temperature: f32,
+    top_p: f32,
+    rng: &mut impl Rng,
+) -> u32 {
+    let scaled: Vec<f32> = candidates
+        .iter()
+        .map(|&i| logits[i as usize] / temperature)
+        .collect();
+    let norm = log_sum_exp(&scaled);
+    let prob = |i: u32| ((logits[i as usize] / temperature) - norm).exp();
+    let by_prob_desc = |a: &u32, b: &u32| logits[*b as usize].total_cmp(&logits[*a as usize]);
+    let top_p = top_p.clamp(f32::MIN_POSITIVE, 1.0);
+    let mut k = 32.min(candidates.len());
+    let nucleus_len = loop {
+        if k < candidates.len() {
+            candidates.select_nth_unstable_by(k - 1, by_prob_desc);
+        }
+        candidates[..k].sort_unstable_by(by_prob_desc);
+        let mut mass = 0.0;
+        let mut found = None;
+        for (j, &i) in candidates[..k].iter().enumerate() {
+            mass += prob(i);
+            if mass >= top_p {
+                found = Some(j + 1);
+                break;
+            }
+        }
+        match found {
+            Some(len) => break len,
+            None if k == candidates.len() => break k,
+            None => k = (k * 2).min(candidates.len()),
+        }
+    };
+    let nucleus = &candidates[..nucleus_len];
+    let total: f32 = nucleus.iter().map(|&i| prob(i)).sum();
+    let mut x = rng.random::<f32>() * total;
+    for &i in nucleus {
+        x -= prob(i);
+        if x <= 0.0 {
+            return i;
+        }
+    }
+    nucleus[nucleus_len - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn params(temperature: f32, top_p: f32) -> SamplingParams {
+        SamplingParams {
+            temperature,
+            top_p,
+            no_repeat_ngram: 3,
+            min_tokens: 0,
+            max_tokens: 10,
+        }
+    }
+
+    #[test]
+    fn greedy_takes_the_best_allowed_token_and_reports_its_logprob() {
+        let logits = [0.0, 2.0, 1.0];
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let (t, lp) = sample_token(&logits, &params(0.0, 1.0), &[], &mut rng);
+        assert_eq!(t, 1);
+        let expected = 2.0 - (1.0f32 + 2.0f32.exp() + 1.0f32.exp()).ln();
+        assert!((lp - expected).abs() < 1e-6);
+        let (t, _) = sample_token(&logits, &params(0.0, 1.0), &[1], &mut rng);
+        assert_eq!(t, 2);
+    }
+
+    #[test]
+    fn top_p_keeps_only_the_nucleus() {
+        // p = softmax: token 0 has 0.789 of the mass; top_p 0.75 keeps it alone.
+        let logits = [3.0, 1.0, 0.5, 0.0];
+        let mut rng = ChaCha8Rng::seed_from_u64(2);
+        for _ in 0..200 {
+            let (t, _) = sample_token(&logits, &params(1.0, 0.75), &[], &mut rng);
+            assert_eq!(t, 0);
+        }
+        // With top_p 1 every token turns up, in proportion.
+        let mut counts = [0u32; 4];
+        for _ in 0..4000 {
+            counts[sample_token(&logits, &params(1.0, 1.0), &[], &mut rng).0 as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| c > 0), "{counts:?}");
+        let p0 = counts[0] as f32 / 4000.0;
+        assert!((p0 - 0.789).abs() < 0.03, "{p0}");
+    }
+
+    #[test]
+    fn nucleus_grows_past_the_first_partial_selection() {
+        // 100 equal tokens: the nucleus for 0.9 needs 90 of them (> 32, > 64).
+        let logits = vec![0.0f32; 100];
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..3000 {
+            seen.insert(sample_token(&logits, &params(1.0, 0.9), &[], &mut rng).0);
+        }
+        assert!(seen.len() >= 85 && seen.len() <= 91, "{}", seen.len());
+    }
+
+    #[test]
+    fn repeated_ngrams_are_banned() {
+        // "a b c a b" -> "c" would repeat the trigram "a b c".
+        assert_eq!(repeated_ngram_bans(&[1, 2, 3, 1, 2], 3), vec![3]);
+        assert!(repeated_ngram_bans(&[1, 2, 3, 4], 3).is_empty());
+        assert!(repeated_ngram_bans(&[1, 2], 0).is_empty());
+        // Unigram rule: nothing may repeat.
+        assert_eq!(repeated_ngram_bans(&[5, 6], 1), vec![5, 6]);
+    }
+
+    #[test]
+    fn everything_banned_falls_back_to_the_best_token() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let (t, _) = sample_token(&[0.0, 1.0], &params(1.0, 0.9), &[0, 1], &mut rng);
+        assert_eq!(t, 1);
+    }
+}

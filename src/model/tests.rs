@@ -1,0 +1,504 @@
+//! Numbers checked against references: the step-by-step GRU under autograd,
+//! finite differences, PyTorch, and a plain full-softmax cross-entropy.
+
+use std::collections::HashMap;
+
+use candle_core::{D, DType, Device, Tensor, Var};
+use candle_nn::{VarBuilder, VarMap};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+
+fn cfg(layers: usize) -> ModelConfig {
+    ModelConfig {
+        vocab_size: 13,
+        embed_dim: 4,
+        hidden_dim: 6,
+        layers,
+        pad_id: 0,
+    }
+}
+
+fn random(shape: &[usize], seed: u64) -> Tensor {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let len = shape.iter().product();
+    let data: Vec<f32> = (0..len).map(|_| rng.random_range(-1.0..1.0)).collect();
+    Tensor::from_vec(data, shape, &Device::Cpu).unwrap()
+}
+
+fn random_tokens(batch: usize, seq: usize, vocab: u32, seed: u64) -> Tensor {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let data: Vec<u32> = (0..batch * seq)
+        .map(|_| rng.random_range(0..vocab))
+        .collect();
+    Tensor::from_vec(data, (batch, seq), &Device::Cpu).unwrap()
+}
+
+fn max_abs_diff(a: &Tensor, b: &Tensor) -> f32 {
+    assert_eq!(a.dims(), b.dims());
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar()
+        .unwrap()
+}
+
+fn max_abs(a: &Tensor) -> f32 {
+    a.abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar()
+        .unwrap()
+}
+
+fn var(vm: &VarMap, name: &str) -> Var {
+    vm.data().lock().unwrap()[name].clone()
+}
+
+fn gru_from(vm: &VarMap, c: &ModelConfig) -> Gru {
+    let vb = VarBuilder::from_varmap(vm, DType::F32, &Device::Cpu);
+    Gru::new(c.embed_dim, c.hidden_dim, c.layers, vb.pp("gru")).unwrap()
+}
+
+fn model_from(vm: &VarMap, c: &ModelConfig) -> LanguageModel {
+    LanguageModel::new(c, VarBuilder::from_varmap(vm, DType::F32, &Device::Cpu)).unwrap()
+}
+
+#[test]
+fn fused_forward_matches_reference_for_one_and_two_layers() {
+    for layers in [1, 2] {
+        let c = cfg(layers);
+        let vm = init_varmap(&c, 7).unwrap();
+        let gru = gru_from(&vm, &c);
+        let x = random(&[3, 5, 4], 1);
+        let fused = gru.forward(&x).unwrap();
+        let reference = gru.forward_reference(&x).unwrap();
+        assert_eq!(fused.dims(), [3, 5, 6]);
+        let diff = max_abs_diff(&fused, &reference);
+        assert!(diff < 1e-5, "layers {layers}: max diff {diff}");
+    }
+}
+
+/// `(hs ⊙ R).sum()`: every state gets its own gradient.
+fn probe_loss(hs: &Tensor) -> Tensor {
+    let weights = random(hs.dims(), 99);
+    (hs * weights).unwrap().sum_all().unwrap()
+}
+
+#[test]
+fn fused_gradients_match_reference_autograd() {
+    for layers in [1, 2] {
+        let c = cfg(layers);
+        let vm = init_varmap(&c, 3).unwrap();
+        let gru = gru_from(&vm, &c);
+        let x = Var::from_tensor(&random(&[3, 5, 4], 2)).unwrap();
+        let fused = probe_loss(&gru.forward(x.as_tensor()).unwrap())
+            .backward()
+            .unwrap();
+        let reference = probe_loss(&gru.forward_reference(x.as_tensor()).unwrap())
+            .backward()
+            .unwrap();
+        let mut names: Vec<String> = c
+            .parameters()
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with("gru."))
+            .collect();
+        names.push("x".into());
+        for name in names {
+            let v = if name == "x" {
+                x.clone()
+            } else {
+                var(&vm, &name)
+            };
+            let want = reference.get(v.as_tensor()).unwrap();
+            let got = fused.get(v.as_tensor()).unwrap();
+            let diff = max_abs_diff(got, want);
+            let scale = max_abs(want).max(1e-3);
+            assert!(
+                diff / scale < 1e-4,
+                "layers {layers}, {name}: diff {diff}, scale {scale}"
+            );
+        }
+    }
+}
+
+#[test]
+fn fused_gradients_match_finite_differences() {
+    let c = cfg(2);
+    let vm = init_varmap(&c, 5).unwrap();
+    let gru = gru_from(&vm, &c);
+    let x = Var::from_tensor(&random(&[2, 4, 4], 6)).unwrap();
+    let loss = |gru: &Gru| -> f32 {
+        probe_loss(&gru.forward(x.as_tensor()).unwrap())
+            .to_scalar::<f32>()
+            .unwrap()
+    };
+    let grads = probe_loss(&gru.forward(x.as_tensor()).unwrap())
+        .backward()
+        .unwrap();
+    let eps = 1e-2;
+    let checks = [
+        ("gru.weight_hh_l0", 7),
+        ("gru.weight_hh_l1", 40),
+        ("gru.weight_ih_l0", 3),
+        ("gru.bias_hh_l0", 14),
+        ("gru.bias_ih_l1", 1),
+        ("x", 9),
+    ];
+    for (name, index) in checks {
+        let v = if name == "x" {
+            x.clone()
+        } else {
+            var(&vm, name)
+        };
+        let original = v
+            .as_tensor()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let analytic = grads
+            .get(v.as_tensor())
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>();
+        let analytic = analytic.unwrap()[index];
+        let at = |delta: f32| {
+            let mut values = original.clone();
+            values[index] += delta;
+            v.set(&Tensor::from_vec(values, v.shape(), &Device::Cpu).unwrap())
+                .unwrap();
+            loss(&gru)
+        };
+        let numeric = (at(eps) - at(-eps)) / (2.0 * eps);
+        v.set(&Tensor::from_vec(original, v.shape(), &Device::Cpu).unwrap())
+            .unwrap();
+        assert!(
+            (numeric - analytic).abs() < 2e-3 + 1e-2 * analytic.abs(),
+            "{name}[{index}]: numeric {numeric}, analytic {analytic}"
+        );
+    }
+}
+
+#[test]
+fn backward_without_cached_gates_recomputes_them() {
+    let c = cfg(1);
+    let vm = init_varmap(&c, 8).unwrap();
+    let gru = gru_from(&vm, &c);
+    let x = random(&[2, 3, 4], 4);
+    let loss = probe_loss(&gru.forward(&x).unwrap());
+    // The first backward takes the cached gates; the second must recompute.
+    let first = loss.backward().unwrap();
+    let second = loss.backward().unwrap();
+    let w = var(&vm, "gru.weight_hh_l0");
+    let diff = max_abs_diff(
+        first.get(w.as_tensor()).unwrap(),
+        second.get(w.as_tensor()).unwrap(),
+    );
+    assert!(diff < 1e-7, "diff {diff}");
+}
+
+fn fixture() -> HashMap<String, Tensor> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/model/torch_gru.safetensors"
+    );
+    candle_core::safetensors::load(path, &Device::Cpu).unwrap()
+}
+
+#[test]
+fn matches_pytorch_fixture() {
+    let tensors = fixture();
+    let c = ModelConfig {
+        vocab_size: 11,
+        embed_dim: 4,
+        hidden_dim: 6,
+        layers: 2,
+        pad_id: 0,
+    };
+    let model = LanguageModel::new(
+        &c,
+        VarBuilder::from_tensors(tensors.clone(), DType::F32, &Device::Cpu),
+    )
+    .unwrap();
+    let u32_of = |name: &str| tensors[name].to_dtype(DType::U32).unwrap();
+    let (tokens, targets, mask) = (
+        u32_of("input.tokens"),
+        u32_of("input.targets"),
+        tensors["input.mask"].clone(),
+    );
+
+    let hidden = model.hidden(&tokens).unwrap();
+    let diff = max_abs_diff(&hidden, &tensors["expected.hidden"]);
+    assert!(diff < 1e-5, "hidden differs from torch by {diff}");
+
+    let logits = hidden
+        .broadcast_matmul(&tensors["out.weight"].t().unwrap())
+        .unwrap()
+        .broadcast_add(&tensors["out.bias"])
+        .unwrap();
+    let diff = max_abs_diff(&logits, &tensors["expected.logits"]);
+    assert!(diff < 1e-5, "logits differ from torch by {diff}");
+
+    let loss = model
+        .loss(&tokens, &targets, &mask)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    let want = tensors["expected.loss"].to_vec1::<f32>().unwrap()[0];
+    assert!((loss - want).abs() < 1e-5, "loss {loss}, torch {want}");
+
+    // Generation: the last position's logits, and each layer's final state
+    // through `Gru::step`.
+    let want_logits = tensors["expected.logits"].to_vec3::<f32>().unwrap();
+    let h_n = tensors["expected.h_n"].to_vec3::<f32>().unwrap();
+    let close = |got: &[f32], want: &[f32]| {
+        got.iter()
+            .zip(want)
+            .map(|(a, w)| (a - w).abs())
+            .fold(0.0, f32::max)
+    };
+    for (b, row) in tokens.to_vec2::<u32>().unwrap().iter().enumerate() {
+        let mut state = model.prefill(&row[..1], 1).unwrap();
+        for &t in &row[1..] {
+            model.step(&mut state, &[t]).unwrap();
+        }
+        let diff = close(state.logits(), &want_logits[b][row.len() - 1]);
+        assert!(diff < 1e-5, "row {b}: generation logits differ by {diff}");
+
+        let mut h: Vec<Tensor> = (0..2)
+            .map(|_| Tensor::zeros((1, 6), DType::F32, &Device::Cpu).unwrap())
+            .collect();
+        for &token in row {
+            let x = tensors["embed.weight"].get(token as usize).unwrap();
+            model.gru().step(&x.unsqueeze(0).unwrap(), &mut h).unwrap();
+        }
+        for (layer, state) in h.iter().enumerate() {
+            let got = state.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let diff = close(&got, &h_n[layer][b]);
+            assert!(diff < 1e-5, "row {b} layer {layer}: h_n differs by {diff}");
+        }
+    }
+}
+
+/// Mean −log softmax(target) over masked positions, with plain candle ops.
+fn plain_loss(
+    model_vm: &VarMap,
+    gru: &Gru,
+    tokens: &Tensor,
+    targets: &Tensor,
+    mask: &Tensor,
+) -> Tensor {
+    let (batch, seq) = tokens.dims2().unwrap();
+    let embed = var(model_vm, "embed.weight");
+    let x = embed
+        .as_tensor()
+        .index_select(&tokens.flatten_all().unwrap(), 0)
+        .unwrap();
+    let hs = gru
+        .forward_reference(&x.reshape((batch, seq, ())).unwrap())
+        .unwrap();
+    let w = var(model_vm, "out.weight");
+    let b = var(model_vm, "out.bias");
+    let logits = hs
+        .broadcast_matmul(&w.as_tensor().t().unwrap())
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap();
+    let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1).unwrap();
+    let picked = log_probs
+        .gather(&targets.unsqueeze(2).unwrap(), 2)
+        .unwrap()
+        .squeeze(2)
+        .unwrap();
+    let total = (picked * mask).unwrap().sum_all().unwrap().neg().unwrap();
+    total.broadcast_div(&mask.sum_all().unwrap()).unwrap()
+}
+
+fn batch(vocab: u32) -> (Tensor, Tensor, Tensor) {
+    let tokens = random_tokens(3, 6, vocab, 21);
+    let targets = random_tokens(3, 6, vocab, 22);
+    let mask = Tensor::new(
+        &[
+            [0f32, 0., 1., 1., 1., 1.],
+            [0., 1., 1., 0., 0., 0.],
+            [0., 0., 0., 0., 0., 1.],
+        ],
+        &Device::Cpu,
+    )
+    .unwrap();
+    (tokens, targets, mask)
+}
+
+#[test]
+fn loss_and_its_gradients_equal_plain_masked_cross_entropy() {
+    let c = cfg(2);
+    let vm = init_varmap(&c, 11).unwrap();
+    let model = model_from(&vm, &c);
+    let (tokens, targets, mask) = batch(13);
+    let fused = model.loss(&tokens, &targets, &mask).unwrap();
+    let plain = plain_loss(&vm, &gru_from(&vm, &c), &tokens, &targets, &mask);
+    let (f, p) = (
+        fused.to_scalar::<f32>().unwrap(),
+        plain.to_scalar::<f32>().unwrap(),
+    );
+    assert!((f - p).abs() < 1e-5, "fused {f}, plain {p}");
+
+    let fused_grads = fused.backward().unwrap();
+    let plain_grads = plain.backward().unwrap();
+    for (name, _) in c.parameters() {
+        let v = var(&vm, &name);
+        let want = plain_grads.get(v.as_tensor()).unwrap();
+        let got = fused_grads.get(v.as_tensor()).unwrap();
+        let diff = max_abs_diff(got, want);
+        let scale = max_abs(want).max(1e-3);
+        assert!(diff / scale < 1e-4, "{name}: diff {diff}, scale {scale}");
+    }
+}
+
+#[test]
+fn target_logprobs_are_consistent_with_loss() {
+    let c = cfg(1);
+    let vm = init_varmap(&c, 12).unwrap();
+    let model = model_from(&vm, &c);
+    let (tokens, targets, mask) = batch(13);
+    let rows = model.target_logprobs(&tokens, &targets, &mask).unwrap();
+    assert_eq!(rows.iter().map(Vec::len).collect::<Vec<_>>(), [4, 2, 1]);
+    let all: Vec<f32> = rows.concat();
+    let mean_nll = -all.iter().sum::<f32>() / all.len() as f32;
+    let loss = model
+        .loss(&tokens, &targets, &mask)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(
+        (mean_nll - loss).abs() < 1e-5,
+        "logprobs give {mean_nll}, loss {loss}"
+    );
+    assert!(all.iter().all(|&lp| lp < 0.0));
+}
+
+#[test]
+fn prefill_and_step_reproduce_training_logits() {
+    let c = cfg(2);
+    let vm = init_varmap(&c, 13).unwrap();
+    let model = model_from(&vm, &c);
+    let seq: Vec<u32> = vec![3, 1, 4, 1, 5, 9, 2, 6];
+    let tokens = Tensor::new(seq.as_slice(), &Device::Cpu)
+        .unwrap()
+        .unsqueeze(0)
+        .unwrap();
+    let hs = model.hidden(&tokens).unwrap().squeeze(0).unwrap();
+    let w = var(&vm, "out.weight");
+    let b = var(&vm, "out.bias");
+    let want = hs
+        .matmul(&w.as_tensor().t().unwrap())
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap();
+    let want = want.to_vec2::<f32>().unwrap();
+
+    let prompt = 3;
+    let n = 2;
+    let mut state = model.prefill(&seq[..prompt], n).unwrap();
+    let check = |logits: &[f32], t: usize| {
+        for candidate in logits.chunks_exact(c.vocab_size) {
+            let diff = candidate
+                .iter()
+                .zip(&want[t])
+                .map(|(a, w)| (a - w).abs())
+                .fold(0.0, f32::max);
+            assert!(diff < 1e-5, "position {t}: diff {diff}");
+        }
+    };
+    assert_eq!(state.logits().len(), n * c.vocab_size);
+    check(state.logits(), prompt - 1);
+    for (t, &token) in seq.iter().enumerate().skip(prompt) {
+        let logits = model.step(&mut state, &[token; 2]).unwrap();
+        check(&logits, t);
+        assert_eq!(logits, state.logits());
+    }
+}
+
+#[test]
+fn select_keeps_the_chosen_candidates_in_order() {
+    let c = cfg(1);
+    let model = model_from(&init_varmap(&c, 14).unwrap(), &c);
+    let mut state = model.prefill(&[1, 2], 3).unwrap();
+    model.step(&mut state, &[4, 5, 6]).unwrap();
+    let before = state.logits().to_vec();
+    state.select(&[2, 0]).unwrap();
+    assert_eq!(state.n_candidates(), 2);
+    let v = c.vocab_size;
+    assert_eq!(&state.logits()[..v], &before[2 * v..3 * v]);
+    assert_eq!(&state.logits()[v..], &before[..v]);
+    // Row 0 of the new state is the old row 2: feeding it the same token again
+    // must match a fresh run of that history.
+    model.step(&mut state, &[7, 7]).unwrap();
+    let mut fresh = model.prefill(&[1, 2, 6], 1).unwrap();
+    model.step(&mut fresh, &[7]).unwrap();
+    let diff = state.logits()[..v]
+        .iter()
+        .zip(fresh.logits())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    assert!(diff < 1e-6, "diff {diff}");
+    assert!(state.select(&[2]).is_err());
+}
+
+#[test]
+fn init_is_deterministic_and_complete() {
+    let c = cfg(2);
+    let a = init_varmap(&c, 42).unwrap();
+    let b = init_varmap(&c, 42).unwrap();
+    let other = init_varmap(&c, 43).unwrap();
+    for (name, shape) in c.parameters() {
+        let (va, vb, vo) = (var(&a, &name), var(&b, &name), var(&other, &name));
+        assert_eq!(va.dims(), shape.as_slice(), "{name}");
+        assert_eq!(max_abs_diff(va.as_tensor(), vb.as_tensor()), 0.0, "{name}");
+        assert!(max_abs_diff(va.as_tensor(), vo.as_tensor()) > 0.0, "{name}");
+    }
+    assert_eq!(a.all_vars().len(), c.parameters().len());
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let c = cfg(1);
+    let model = model_from(&init_varmap(&c, 15).unwrap(), &c);
+    let (tokens, targets, mask) = batch(13);
+    let too_big = Tensor::new(&[[1u32, 13]], &Device::Cpu).unwrap();
+    assert!(model.hidden(&too_big).is_err());
+    let bad_targets = (targets.clone() + 13.0).unwrap();
+    assert!(model.loss(&tokens, &bad_targets, &mask).is_err());
+    let half = (mask.clone() * 0.5).unwrap();
+    assert!(model.loss(&tokens, &targets, &half).is_err());
+    let nothing = mask.zeros_like().unwrap();
+    assert!(model.loss(&tokens, &targets, &nothing).is_err());
+    assert!(model.prefill(&[], 2).is_err());
+    assert!(model.prefill(&[13], 2).is_err());
+    let mut state = model.prefill(&[1], 2).unwrap();
+    assert!(model.step(&mut state, &[1]).is_err());
+    assert!(model.step(&mut state, &[1, 99]).is_err());
+    let bad_cfg = ModelConfig { pad_id: 13, ..c };
+    assert!(bad_cfg.validate().is_err());
+}
+
+#[test]
+fn config_round_trips_through_json_and_refuses_unknown_keys() {
+    let c = cfg(2);
+    let json = serde_json::to_string(&c).unwrap();
+    assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), c);
+    let extra = json.replace('}', r#","dropout":0.1}"#);
+    assert!(serde_json::from_str::<ModelConfig>(&extra).is_err());
+}
