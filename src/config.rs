@@ -22,6 +22,12 @@ pub struct Config {
     pub log: LogConfig,
     /// Personal data.
     pub privacy: PrivacyConfig,
+    /// Model sizes and prompt shape.
+    pub model: ModelSection,
+    /// Pre-training.
+    pub train: TrainSection,
+    /// Sampling candidates.
+    pub generate: crate::model::sample::SamplingDefaults,
 }
 
 /// `[store]`
@@ -58,6 +64,62 @@ pub struct LogConfig {
 pub struct PrivacyConfig {
     /// Show shoppers' display names instead of ids only.
     pub show_names: bool,
+}
+
+/// `[model]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    /// Folder of version folders, relative to the store's folder.
+    pub dir: PathBuf,
+    /// BPE vocabulary size, special tokens included.
+    pub vocab_size: usize,
+    /// Embedding width.
+    pub embed_dim: usize,
+    /// GRU hidden width.
+    pub hidden_dim: usize,
+    /// GRU layers (1 or 2).
+    pub layers: usize,
+    /// History items in a prompt.
+    pub history_items: usize,
+    /// Title words per history item.
+    pub title_words: usize,
+    /// Review words per history item.
+    pub review_words: usize,
+    /// Prompt tokens kept (the newest).
+    pub max_prompt_tokens: usize,
+    /// Target tokens kept.
+    pub max_target_tokens: usize,
+}
+
+/// `[train]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainSection {
+    /// Seed for initialisation, split and shuffling.
+    pub seed: u64,
+    /// Passes over the training examples.
+    pub epochs: usize,
+    /// Step limit; 0 for none.
+    pub max_steps: usize,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Peak AdamW learning rate.
+    pub learning_rate: f64,
+    /// AdamW weight decay.
+    pub weight_decay: f64,
+    /// Linear warm-up steps.
+    pub warmup_steps: usize,
+    /// Global gradient-norm clip.
+    pub clip_norm: f64,
+    /// Share of shoppers held out.
+    pub val_fraction: f64,
+    /// Validate every this many steps.
+    pub eval_every: usize,
+    /// Validations without improvement before stopping.
+    pub patience: usize,
+    /// Cap on training examples; 0 for none.
+    pub max_examples: usize,
 }
 
 /// A configuration that could not be loaded, with where and why.

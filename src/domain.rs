@@ -124,3 +124,24 @@ pub struct Stats {
     /// The active model version, if any.
     pub active_model: Option<String>,
 }
+
+/// One event of a shopper's history, with the product it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryItem {
+    /// Product external id.
+    pub product_id: String,
+    /// Product title.
+    pub title: String,
+    /// Product category.
+    pub category: String,
+    /// Product price.
+    pub price: Option<f64>,
+    /// What happened.
+    pub kind: EventKind,
+    /// Unix seconds.
+    pub ts: i64,
+    /// Stars, for reviews.
+    pub rating: Option<u8>,
+    /// Review text or the copy seen.
+    pub text: Option<String>,
+}

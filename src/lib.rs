@@ -7,5 +7,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod logging;
+pub mod model;
 pub mod sanitize;
 pub mod store;
+pub mod text;
+pub mod train;

@@ -3,6 +3,8 @@
 //! Exit codes are a contract (DESIGN.md §3): 0 ok, 1 failure, 2 usage,
 //! 65 bad input data.
 
+mod model_cmds;
+
 use crate::config::Config;
 use crate::demo::DemoOptions;
 use crate::store::Store;
@@ -70,6 +72,77 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Pre-train a new model version on the store and activate it.
+    Train {
+        /// Passes over the data (default: `train.epochs`).
+        #[arg(long)]
+        epochs: Option<usize>,
+        /// Stop after this many steps (default: `train.max_steps`).
+        #[arg(long)]
+        max_steps: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate and store candidate descriptions for a shopper.
+    Generate {
+        /// The shopper.
+        #[arg(long)]
+        user: String,
+        /// The product (default: the shopper's top recommendation).
+        #[arg(long)]
+        product: Option<String>,
+        /// How many candidates (default: `generate.n_candidates`).
+        #[arg(short = 'n', long = "n")]
+        n: Option<usize>,
+        /// Sampling seed (default: from the clock).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print JSON Lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate a model version on the held-out shoppers.
+    Eval {
+        /// The version (default: the active one).
+        #[arg(long)]
+        model: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List model versions, or change the active one.
+    Models {
+        /// list, promote V, or rollback.
+        #[command(subcommand)]
+        action: Option<ModelsAction>,
+        /// Print JSON Lines.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// Measure training and generation speed.
+    Bench {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Fewer, shorter measurements (for tests).
+        #[arg(long)]
+        quick: bool,
+    },
+}
+
+/// `tailor models` actions.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ModelsAction {
+    /// Every version, oldest first (the default).
+    List,
+    /// Make version V active.
+    Promote {
+        /// The version.
+        version: String,
+    },
+    /// Make the previously active version active again.
+    Rollback,
 }
 
 /// `tailor import`'s kinds.
@@ -171,6 +244,31 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             let store = Store::open(&config.store.path)?;
             print(&store.stats()?, json)
         }
+        Command::Train {
+            epochs,
+            max_steps,
+            json,
+        } => {
+            if let Some(e) = epochs {
+                config.train.epochs = e;
+            }
+            if let Some(s) = max_steps {
+                config.train.max_steps = s;
+            }
+            print(&model_cmds::train(&config)?, json)
+        }
+        Command::Generate {
+            user,
+            product,
+            n,
+            seed,
+            json,
+        } => model_cmds::generate(&config, &user, product.as_deref(), n, seed, json),
+        Command::Eval { model, json } => print(&model_cmds::eval(&config, model.as_deref())?, json),
+        Command::Models { action, json } => {
+            model_cmds::models(&config, action.unwrap_or(ModelsAction::List), json)
+        }
+        Command::Bench { json, quick } => print(&model_cmds::bench(&config, quick)?, json),
     }
 }
 
@@ -224,7 +322,7 @@ pub fn truth_path(store: &Path) -> PathBuf {
 }
 
 /// Prints `value` as one JSON object, or as `key value` lines for people.
-fn print<T: Serialize>(value: &T, json: bool) -> Result<()> {
+pub(crate) fn print<T: Serialize>(value: &T, json: bool) -> Result<()> {
     let value = serde_json::to_value(value)?;
     let mut out = std::io::stdout().lock();
     if json {

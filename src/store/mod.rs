@@ -5,13 +5,19 @@
 //! transactions for every writer (a DEFERRED transaction that reads and then
 //! writes gets `SQLITE_BUSY` at once, whatever the busy timeout).
 
+mod catalog;
 mod demo_sink;
+mod generations;
 pub mod import;
+mod models;
 mod queries;
+pub mod recommend;
 mod schema;
 
 pub use demo_sink::DemoWriter;
-pub use queries::{HistoryItem, ShopperCursor, ShopperRow};
+pub use generations::NewGeneration;
+pub use models::ModelVersion;
+pub use queries::{ShopperCursor, ShopperRow};
 
 use crate::domain::Stats;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

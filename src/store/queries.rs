@@ -3,7 +3,7 @@
 //! and touches O(page) rows, whatever the size of the store.
 
 use super::{Store, StoreError};
-use crate::domain::EventKind;
+use crate::domain::{EventKind, HistoryItem};
 use rusqlite::{Row, params};
 use serde::Serialize;
 
@@ -36,27 +36,6 @@ pub enum ShopperCursor {
     AfterName(String, String),
 }
 
-/// One event of a shopper's history, with the product it concerns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HistoryItem {
-    /// Product external id.
-    pub product_id: String,
-    /// Product title.
-    pub title: String,
-    /// Product category.
-    pub category: String,
-    /// Product price.
-    pub price: Option<f64>,
-    /// What happened.
-    pub kind: EventKind,
-    /// Unix seconds.
-    pub ts: i64,
-    /// Stars, for reviews.
-    pub rating: Option<u8>,
-    /// Review text or the copy seen.
-    pub text: Option<String>,
-}
-
 /// The exclusive upper bound of the strings that start with `prefix`.
 fn prefix_end(prefix: &str) -> String {
     let mut end = prefix.to_string();
@@ -69,7 +48,7 @@ const SHOPPER_COLUMNS: &str = "u.user_id, u.display_name,
     (SELECT max(e.ts) FROM events e WHERE e.user = u.id)";
 
 /// Reads an event kind column; the schema's CHECK keeps it valid.
-fn kind_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<EventKind> {
+pub(super) fn kind_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<EventKind> {
     let kind: String = r.get(idx)?;
     kind.parse().map_err(|e: String| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())

@@ -2,6 +2,7 @@
 
 mod import;
 mod init;
+mod model;
 
 use assert_cmd::Command;
 use std::path::Path;

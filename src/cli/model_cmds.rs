@@ -1,0 +1,325 @@
+//! `train`, `generate`, `eval`, `models` and `bench`: wiring between the
+//! store, the version folders and the model. No logic beyond choosing
+//! defaults and printing.
+
+use super::{ModelsAction, print};
+use crate::config::Config;
+use crate::model::ModelConfig;
+use crate::model::checkpoint::sweep_temporary;
+use crate::model::generate::generate as sample_candidates;
+use crate::sanitize::sanitize_line;
+use crate::store::recommend::{CoOccurrence, Recommender};
+use crate::store::{NewGeneration, Store};
+use crate::text::{Facts, Special, prompt_pieces};
+use crate::train::data;
+use crate::train::eval::{EvalOptions, evaluate};
+use crate::train::metrics::EvalReport;
+use crate::train::pretrain::{StopReason, TrainProgress, train as run_training};
+use crate::train::versions::{self, VersionSettings};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::AtomicBool;
+
+/// The operating-system account running tailor: who promoted, trained or
+/// labelled. `$USER` can be set by anyone, so it is not used.
+pub fn os_account() -> String {
+    whoami::username().unwrap_or_else(|_| "unknown".into())
+}
+
+/// What `tailor train --json` prints.
+#[derive(Debug, Serialize)]
+pub struct TrainReport {
+    model_version: String,
+    steps: usize,
+    train_loss: f64,
+    val_ppl: f64,
+    tokens_per_s: f64,
+    seconds: f64,
+    examples: usize,
+    val_examples: usize,
+    stop: StopReason,
+}
+
+fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
+    let store = Store::open(&config.store.path)?;
+    let dir = versions::models_dir(config);
+    let swept = sweep_temporary(&dir);
+    if swept > 0 {
+        tracing::info!(swept, dir = %dir.display(), "swept temporary version folders");
+    }
+    Ok((store, dir))
+}
+
+/// `tailor train`.
+pub fn train(config: &Config) -> Result<TrainReport> {
+    let (mut store, dir) = open(config)?;
+    let started = std::time::Instant::now();
+    let data = data::build(&store, &config.model, &config.train, None)?;
+    tracing::info!(
+        train = data.train.len(),
+        val = data.val.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "dataset built"
+    );
+    let model_cfg = ModelConfig {
+        vocab_size: data.vocab.size(),
+        embed_dim: config.model.embed_dim,
+        hidden_dim: config.model.hidden_dim,
+        layers: config.model.layers,
+        pad_id: data.vocab.id(Special::Pad),
+    };
+    let show = std::io::stderr().is_terminal();
+    let mut progress = |p: &TrainProgress| {
+        if show {
+            eprint!(
+                "\rstep {}/{}  loss {:.3}  {:.0} tok/s  ETA {:.0}s   ",
+                p.step, p.total_steps, p.loss, p.tokens_per_s, p.eta_s
+            );
+        }
+        if p.step.is_multiple_of(50) {
+            tracing::info!(?p, "progress");
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let trained = run_training(&model_cfg, &data, &config.train, &mut progress, &cancel)?;
+    if show {
+        eprintln!();
+    }
+    if trained.stop == StopReason::Cancelled {
+        bail!("training was cancelled; no version was saved");
+    }
+    let val_ppl = trained.val_loss.exp();
+    let version = versions::next_version(&store, &dir)?;
+    let metrics = serde_json::json!({
+        "val_ppl": val_ppl,
+        "train_loss": trained.train_loss,
+        "steps": trained.steps,
+        "tokens_per_s": trained.tokens_per_s,
+        "seconds": trained.seconds,
+        "skipped_steps": trained.skipped_steps,
+        "stop": trained.stop,
+    });
+    let settings =
+        VersionSettings::from_config(&config.model, &config.train, model_cfg, "pretrain", None);
+    versions::save(
+        &mut store,
+        &dir,
+        &version,
+        &trained.varmap,
+        &data.vocab,
+        &settings,
+        &metrics,
+        Some(&os_account()),
+    )?;
+    tracing::info!(%version, val_ppl, "model version saved and activated");
+    Ok(TrainReport {
+        model_version: version,
+        steps: trained.steps,
+        train_loss: trained.train_loss,
+        val_ppl,
+        tokens_per_s: trained.tokens_per_s,
+        seconds: started.elapsed().as_secs_f64(),
+        examples: data.train.len(),
+        val_examples: data.val.len(),
+        stop: trained.stop,
+    })
+}
+
+/// One stored candidate, as `tailor generate --json` prints it.
+#[derive(Debug, Serialize)]
+struct GeneratedLine<'a> {
+    generation_id: i64,
+    user_id: &'a str,
+    product_id: &'a str,
+    model_version: &'a str,
+    text: &'a str,
+    logprob: f64,
+}
+
+/// `tailor generate`.
+pub fn generate(
+    config: &Config,
+    user_id: &str,
+    product_id: Option<&str>,
+    n: Option<usize>,
+    seed: Option<u64>,
+    json: bool,
+) -> Result<()> {
+    let (mut store, dir) = open(config)?;
+    if !store.has_user(user_id)? {
+        bail!("no shopper {user_id:?} in {}", config.store.path.display());
+    }
+    let (loaded, note) = versions::load_active(&store, &dir)?;
+    if let Some(note) = note {
+        eprintln!("tailor: {}", sanitize_line(&note));
+    }
+    let product_id = match product_id {
+        Some(p) => p.to_string(),
+        None => CoOccurrence::default()
+            .recommend(&store, user_id, 1)?
+            .into_iter()
+            .next()
+            .map(|r| r.product_id)
+            .context("the store has no products to recommend")?,
+    };
+    let product = store.product(&product_id)?.with_context(|| {
+        format!(
+            "no product {product_id:?} in {}",
+            config.store.path.display()
+        )
+    })?;
+    let history = store.user_history(user_id)?;
+    let mut prompt = loaded.vocab.encode(&prompt_pieces(
+        &history,
+        i64::MAX,
+        &product,
+        &loaded.settings.prompt(),
+    ));
+    let keep = loaded.settings.max_prompt_tokens;
+    if prompt.len() > keep {
+        prompt.drain(..prompt.len() - keep);
+    }
+    let n = n.unwrap_or(config.generate.n_candidates);
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0)
+    });
+    let params = config.generate.params();
+    let facts = Facts::of(&product);
+    let cands = sample_candidates(
+        &loaded.model,
+        &loaded.vocab,
+        &prompt,
+        &facts,
+        n,
+        &params,
+        seed,
+    )?;
+    let mut sampling = serde_json::to_value(&params)?;
+    sampling["seed"] = seed.into();
+    let rows: Vec<NewGeneration> = cands
+        .iter()
+        .map(|c| NewGeneration {
+            user_id: user_id.to_string(),
+            product_id: product_id.clone(),
+            model_version: loaded.version.clone(),
+            text: c.text.clone(),
+            logprob: c.logprob as f64,
+            sampling: sampling.clone(),
+        })
+        .collect();
+    let ids = store.insert_generations(&rows)?;
+    let mut out = std::io::stdout().lock();
+    for (id, row) in ids.iter().zip(&rows) {
+        if json {
+            let line = GeneratedLine {
+                generation_id: *id,
+                user_id: &row.user_id,
+                product_id: &row.product_id,
+                model_version: &row.model_version,
+                text: &row.text,
+                logprob: row.logprob,
+            };
+            writeln!(out, "{}", serde_json::to_string(&line)?)?;
+        } else {
+            writeln!(
+                out,
+                "#{id:<6} {:>8.2}  {}",
+                row.logprob,
+                sanitize_line(&row.text)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `tailor eval`.
+pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
+    let (store, dir) = open(config)?;
+    let loaded = match version {
+        Some(v) => versions::load(&dir, v)?,
+        None => versions::load_active(&store, &dir)?.0,
+    };
+    // Rebuild the held-out split exactly as the version was trained.
+    let mut model = config.model.clone();
+    model.history_items = loaded.settings.history_items;
+    model.title_words = loaded.settings.title_words;
+    model.review_words = loaded.settings.review_words;
+    model.max_prompt_tokens = loaded.settings.max_prompt_tokens;
+    model.max_target_tokens = loaded.settings.max_target_tokens;
+    let mut train = config.train.clone();
+    train.seed = loaded.settings.split_seed;
+    train.val_fraction = loaded.settings.val_fraction;
+    train.max_examples = 0;
+    let data = data::build(&store, &model, &train, Some(loaded.vocab.clone()))?;
+    let products: HashMap<_, _> = store
+        .products()?
+        .into_iter()
+        .map(|p| (p.product_id.clone(), p))
+        .collect();
+    let opts = EvalOptions {
+        shoppers: 100,
+        candidates: config.generate.n_candidates,
+        gain_examples: 2000,
+        sampling: config.generate.params(),
+        seed: config.train.seed,
+    };
+    let mut report = evaluate(&loaded, &data.val, &products, &opts)?;
+    report.xz_bpc = crate::train::eval::xz_reference_bpc(&data.train, &data.val);
+    Ok(report)
+}
+
+/// `tailor models`.
+pub fn models(config: &Config, action: ModelsAction, json: bool) -> Result<()> {
+    let (store, dir) = open(config)?;
+    match action {
+        ModelsAction::List => {
+            let mut out = std::io::stdout().lock();
+            for m in store.models()? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&m)?)?;
+                } else {
+                    let ppl = m.metrics.get("val_ppl").and_then(|v| v.as_f64());
+                    writeln!(
+                        out,
+                        "{} {:<6} {:<9} parent {:<6} val_ppl {}",
+                        if m.active { "*" } else { " " },
+                        m.version,
+                        m.kind,
+                        m.parent.as_deref().unwrap_or("-"),
+                        ppl.map_or("-".into(), |p| format!("{p:.3}")),
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        ModelsAction::Promote { version } => {
+            if !store.has_model(&version)? {
+                bail!("no model version {version:?}; `tailor models` lists them");
+            }
+            versions::load(&dir, &version)
+                .with_context(|| format!("refusing to promote {version}"))?;
+            store.activate_model(&version, &os_account(), "promote")?;
+            print(&serde_json::json!({"active_model": version}), json)
+        }
+        ModelsAction::Rollback => {
+            let history = store.activation_history()?;
+            let Some(previous) = history.get(1) else {
+                bail!("nothing to roll back to: only one version has ever been active");
+            };
+            versions::load(&dir, previous)
+                .with_context(|| format!("refusing to roll back to {previous}"))?;
+            store.activate_model(previous, &os_account(), "rollback")?;
+            print(&serde_json::json!({"active_model": previous}), json)
+        }
+    }
+}
+
+/// `tailor bench`.
+pub fn bench(config: &Config, quick: bool) -> Result<serde_json::Value> {
+    Ok(crate::train::bench::run(config, quick)?)
+}

@@ -1,0 +1,155 @@
+//! `tailor bench`: training throughput at the seed's configuration
+//! (vocabulary 10,000, embedding 300, hidden 512, batch 32, sequence 64)
+//! and generation latency for 8 candidates of 48 tokens at the default
+//! size. `benches/torch_gru.py` measures the same in PyTorch.
+
+use crate::config::Config;
+use crate::model::sample::{SamplingParams, sample_token};
+use crate::model::{LanguageModel, ModelConfig, init_varmap};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+use std::time::Instant;
+
+/// Training steps per second of `cfg` on random tokens, after one warm-up
+/// step; every position is a target, as in the PyTorch sketch.
+fn train_speed(
+    cfg: &ModelConfig,
+    batch: usize,
+    seq: usize,
+    steps: usize,
+) -> candle_core::Result<serde_json::Value> {
+    let varmap = init_varmap(cfg, 1)?;
+    let model = LanguageModel::new(
+        cfg,
+        VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+    )?;
+    let mut opt = AdamW::new(varmap.all_vars(), ParamsAdamW::default())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let ids: Vec<u32> = (0..batch * (seq + 1))
+        .map(|_| rng.random_range(1..cfg.vocab_size as u32))
+        .collect();
+    let all = Tensor::from_vec(ids, (batch, seq + 1), &Device::Cpu)?;
+    let tokens = all.narrow(1, 0, seq)?.contiguous()?;
+    let targets = all.narrow(1, 1, seq)?.contiguous()?;
+    let mask = Tensor::ones((batch, seq), DType::F32, &Device::Cpu)?;
+    let mut step = || -> candle_core::Result<f32> {
+        let loss = model.loss(&tokens, &targets, &mask)?;
+        opt.backward_step(&loss)?;
+        loss.to_scalar::<f32>()
+    };
+    step()?;
+    let started = Instant::now();
+    let mut last = 0.0;
+    for _ in 0..steps {
+        last = step()?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let tokens_per_s = (batch * seq * steps) as f64 / secs;
+    let (v, e, h) = (
+        cfg.vocab_size as f64,
+        cfg.embed_dim as f64,
+        cfg.hidden_dim as f64,
+    );
+    let flops_per_token = 6.0 * (3.0 * h * e + 3.0 * h * h + h * v);
+    Ok(json!({
+        "vocab": cfg.vocab_size, "embed": cfg.embed_dim, "hidden": cfg.hidden_dim,
+        "layers": cfg.layers, "batch": batch, "seq": seq, "steps": steps,
+        "tokens_per_s": tokens_per_s,
+        "step_ms": secs * 1e3 / steps as f64,
+        "effective_gflops": tokens_per_s * flops_per_token / 1e9,
+        "final_loss": last,
+    }))
+}
+
+/// Latency of sampling `n` candidates of exactly `len` tokens after a
+/// 32-token prompt, prompt included.
+fn generation_speed(
+    cfg: &ModelConfig,
+    n: usize,
+    len: usize,
+    rounds: usize,
+) -> candle_core::Result<serde_json::Value> {
+    let varmap = init_varmap(cfg, 3)?;
+    let model = LanguageModel::new(
+        cfg,
+        VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+    )?;
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let prompt: Vec<u32> = (0..32)
+        .map(|_| rng.random_range(1..cfg.vocab_size as u32))
+        .collect();
+    let params = SamplingParams {
+        temperature: 0.9,
+        top_p: 0.95,
+        no_repeat_ngram: 0,
+        min_tokens: len,
+        max_tokens: len,
+    };
+    let v = cfg.vocab_size;
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds + 1 {
+        let started = Instant::now();
+        let mut state = model.prefill(&prompt, n)?;
+        let mut logits = state.logits().to_vec();
+        for _ in 0..len {
+            let next: Vec<u32> = (0..n)
+                .map(|r| sample_token(&logits[r * v..(r + 1) * v], &params, &[], &mut rng).0)
+                .collect();
+            logits = model.step(&mut state, &next)?;
+        }
+        times.push(started.elapsed().as_secs_f64());
+    }
+    times.remove(0);
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    Ok(json!({
+        "vocab": cfg.vocab_size, "embed": cfg.embed_dim, "hidden": cfg.hidden_dim,
+        "layers": cfg.layers, "candidates": n, "tokens": len, "rounds": rounds,
+        "latency_ms": median * 1e3,
+        "tokens_per_s": (n * len) as f64 / median,
+    }))
+}
+
+/// Runs both measurements; `quick` shrinks them for tests.
+pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Value> {
+    let seed_cfg = ModelConfig {
+        vocab_size: 10_000,
+        embed_dim: 300,
+        hidden_dim: 512,
+        layers: 1,
+        pad_id: 0,
+    };
+    let default_cfg = ModelConfig {
+        vocab_size: config.model.vocab_size,
+        embed_dim: config.model.embed_dim,
+        hidden_dim: config.model.hidden_dim,
+        layers: config.model.layers,
+        pad_id: 0,
+    };
+    let (train, generate) = if quick {
+        let tiny = ModelConfig {
+            vocab_size: 64,
+            embed_dim: 8,
+            hidden_dim: 16,
+            layers: 1,
+            pad_id: 0,
+        };
+        (
+            train_speed(&tiny, 4, 8, 2)?,
+            generation_speed(&tiny, 2, 4, 1)?,
+        )
+    } else {
+        (
+            train_speed(&seed_cfg, 32, 64, 5)?,
+            generation_speed(&default_cfg, 8, 48, 9)?,
+        )
+    };
+    Ok(json!({
+        "threads": candle_core::utils::get_num_threads(),
+        "train_seed_config": train,
+        "generate_default": generate,
+    }))
+}

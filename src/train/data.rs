@@ -1,0 +1,317 @@
+//! Training examples from the store: for every event that carries text (a
+//! review, or the copy a shopper saw before buying), the prompt is the
+//! shopper's history *before that event* plus the product's facts, and the
+//! target is the text with the product's literal facts as slots.
+
+use crate::config::{ModelSection, TrainSection};
+use crate::domain::EventKind;
+use crate::domain::{HistoryItem, Product};
+use crate::store::{Store, StoreError};
+use crate::text::{Facts, Piece, PromptConfig, Target, Vocab, prompt_pieces_for, target_pieces};
+use candle_core::{Device, Tensor};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
+
+/// One (prompt, target) pair, tokenised.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The shopper.
+    pub user_id: String,
+    /// The product the text is about.
+    pub product_id: String,
+    /// When the event happened.
+    pub ts: i64,
+    /// `<hist>` ... `<item>` ... `<desc>`.
+    pub prompt: Vec<u32>,
+    /// The text with slots, then `<eos>`.
+    pub target: Vec<u32>,
+    /// The literal text (facts included), as the shopper saw it.
+    pub text: String,
+    /// Characters of the literal text, for bits per character.
+    pub target_chars: usize,
+    /// The same product with another held-out shopper's history, for the
+    /// personalisation gain (held-out examples only).
+    pub other_prompt: Option<Vec<u32>>,
+}
+
+/// Examples split by shopper, with the tokenizer trained on them.
+pub struct Dataset {
+    /// Training examples.
+    pub train: Vec<Example>,
+    /// Held-out examples (their shoppers never appear in `train`).
+    pub val: Vec<Example>,
+    /// The tokenizer.
+    pub vocab: Vocab,
+}
+
+/// Prompt settings from the config.
+pub fn prompt_config(m: &ModelSection) -> PromptConfig {
+    PromptConfig {
+        history_items: m.history_items,
+        title_words: m.title_words,
+        review_words: m.review_words,
+    }
+}
+
+/// Whether a shopper is held out: a stable hash of the id and the seed,
+/// so the split never depends on import order or store size.
+pub fn is_held_out(user_id: &str, seed: u64, fraction: f64) -> bool {
+    // FNV-1a, then a splitmix finaliser to spread the bits.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in user_id.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    (h as f64 / u64::MAX as f64) < fraction
+}
+
+struct Raw {
+    user_id: String,
+    product_id: String,
+    ts: i64,
+    prompt: Vec<Piece>,
+    target: Vec<Piece>,
+    text: String,
+    held_out: bool,
+    kind: Target,
+    other: Option<Vec<Piece>>,
+}
+
+/// Reads every text-bearing event, trains the tokenizer on the training
+/// texts (unless `vocab` is given, as when evaluating a saved version), and
+/// tokenises. Deterministic for the config's seed.
+pub fn build(
+    store: &Store,
+    model: &ModelSection,
+    train: &TrainSection,
+    vocab: Option<Vocab>,
+) -> Result<Dataset, StoreError> {
+    let products: HashMap<String, Product> = store
+        .products()?
+        .into_iter()
+        .map(|p| (p.product_id.clone(), p))
+        .collect();
+    let pcfg = prompt_config(model);
+    let mut raws: Vec<Raw> = Vec::new();
+    let mut held_out_histories: Vec<Vec<HistoryItem>> = Vec::new();
+    store.for_each_history(|user_id, items| {
+        let held_out = is_held_out(user_id, train.seed, train.val_fraction);
+        let mut any = false;
+        for item in items {
+            let (Some(text), Some(product)) = (&item.text, products.get(&item.product_id)) else {
+                continue;
+            };
+            let facts = Facts::of(product);
+            // A review is written by the shopper, copy by the shop: the
+            // prompt says which, so generation asks for copy only.
+            let target = match item.kind {
+                EventKind::Review => Target::Review {
+                    rating: item.rating,
+                },
+                _ => Target::Copy,
+            };
+            raws.push(Raw {
+                user_id: user_id.to_string(),
+                product_id: item.product_id.clone(),
+                ts: item.ts,
+                prompt: prompt_pieces_for(items, item.ts, product, &pcfg, target),
+                target: target_pieces(text, &facts),
+                text: text.clone(),
+                held_out,
+                kind: target,
+                other: None,
+            });
+            any = true;
+        }
+        if held_out && any {
+            held_out_histories.push(items.to_vec());
+        }
+    })?;
+    let mut rng = ChaCha8Rng::seed_from_u64(train.seed);
+    // Cap the training examples, keeping a deterministic random subset.
+    if train.max_examples > 0 {
+        let (mut tr, va): (Vec<Raw>, Vec<Raw>) = raws.into_iter().partition(|r| !r.held_out);
+        tr.shuffle(&mut rng);
+        tr.truncate(train.max_examples);
+        raws = tr.into_iter().chain(va).collect();
+    }
+    // Another held-out shopper's history for each held-out example.
+    if held_out_histories.len() > 1 {
+        for raw in raws.iter_mut().filter(|r| r.held_out) {
+            let other = loop {
+                let h = &held_out_histories[rng.random_range(0..held_out_histories.len())];
+                if !is_same_user(h, raw) {
+                    break h;
+                }
+            };
+            if let Some(product) = products.get(&raw.product_id) {
+                raw.other = Some(prompt_pieces_for(other, i64::MAX, product, &pcfg, raw.kind));
+            }
+        }
+    }
+    let texts = raws
+        .iter()
+        .filter(|r| !r.held_out)
+        .flat_map(|r| r.prompt.iter().chain(r.target.iter()))
+        .filter_map(|p| match p {
+            Piece::Text(t) => Some(t.as_str()),
+            Piece::Special(_) => None,
+        });
+    let vocab = match vocab {
+        Some(v) => v,
+        None => Vocab::train(texts, model.vocab_size).map_err(|e| StoreError::Invalid {
+            path: store.path().display().to_string(),
+            message: format!("training the tokenizer: {e}"),
+        })?,
+    };
+    let encode_prompt = |pieces: &[Piece]| {
+        let mut ids = vocab.encode(pieces);
+        if ids.len() > model.max_prompt_tokens {
+            ids.drain(..ids.len() - model.max_prompt_tokens);
+        }
+        ids
+    };
+    let (mut train_ex, mut val_ex) = (Vec::new(), Vec::new());
+    for raw in raws {
+        let mut target = vocab.encode(&raw.target);
+        target.truncate(model.max_target_tokens);
+        let example = Example {
+            prompt: encode_prompt(&raw.prompt),
+            other_prompt: raw.other.as_deref().map(encode_prompt),
+            target,
+            target_chars: raw.text.chars().count(),
+            text: raw.text,
+            user_id: raw.user_id,
+            product_id: raw.product_id,
+            ts: raw.ts,
+        };
+        if raw.held_out {
+            val_ex.push(example);
+        } else {
+            train_ex.push(example);
+        }
+    }
+    Ok(Dataset {
+        train: train_ex,
+        val: val_ex,
+        vocab,
+    })
+}
+
+fn is_same_user(history: &[HistoryItem], raw: &Raw) -> bool {
+    // Histories carry no user id; the same shopper's history holds the
+    // example's own event.
+    history
+        .iter()
+        .any(|h| h.ts == raw.ts && h.product_id == raw.product_id)
+}
+
+/// A padded batch: `tokens[b, t]` predicts `targets[b, t]`, and `mask` is 1
+/// where the target is a description token.
+pub struct Batch {
+    /// Inputs, [B, T] u32.
+    pub tokens: Tensor,
+    /// Next tokens, [B, T] u32.
+    pub targets: Tensor,
+    /// 1.0 on description positions, [B, T] f32.
+    pub mask: Tensor,
+    /// Positions in the batch that are not padding.
+    pub n_tokens: usize,
+    /// Description tokens scored.
+    pub n_target_tokens: usize,
+}
+
+/// Builds a batch from (prompt, target) pairs.
+pub fn make_batch(pairs: &[(&[u32], &[u32])], pad: u32) -> candle_core::Result<Batch> {
+    let len = pairs
+        .iter()
+        .map(|(p, t)| p.len() + t.len() - 1)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let b = pairs.len();
+    let mut tokens = vec![pad; b * len];
+    let mut targets = vec![pad; b * len];
+    let mut mask = vec![0f32; b * len];
+    let (mut n_tokens, mut n_target_tokens) = (0, 0);
+    for (row, (prompt, target)) in pairs.iter().enumerate() {
+        let seq: Vec<u32> = prompt.iter().chain(target.iter()).copied().collect();
+        let n = seq.len() - 1;
+        let base = row * len;
+        tokens[base..base + n].copy_from_slice(&seq[..n]);
+        targets[base..base + n].copy_from_slice(&seq[1..]);
+        for m in &mut mask[base + prompt.len().saturating_sub(1)..base + n] {
+            *m = 1.0;
+        }
+        n_tokens += n;
+        n_target_tokens += n + 1 - prompt.len().max(1);
+    }
+    let dev = Device::Cpu;
+    Ok(Batch {
+        tokens: Tensor::from_vec(tokens, (b, len), &dev)?,
+        targets: Tensor::from_vec(targets, (b, len), &dev)?,
+        mask: Tensor::from_vec(mask, (b, len), &dev)?,
+        n_tokens,
+        n_target_tokens,
+    })
+}
+
+/// Shuffled batches of indices into `examples`, grouped so that each batch
+/// holds examples of similar length (less padding), in random order.
+pub fn batches(examples: &[Example], batch_size: usize, rng: &mut impl Rng) -> Vec<Vec<usize>> {
+    let mut idx: Vec<usize> = (0..examples.len()).collect();
+    idx.shuffle(rng);
+    let len = |i: &usize| examples[*i].prompt.len() + examples[*i].target.len();
+    let mut out = Vec::new();
+    for chunk in idx.chunks_mut(batch_size * 32) {
+        chunk.sort_by_key(len);
+        out.extend(chunk.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    out.shuffle(rng);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_out_split_is_stable_and_near_the_fraction() {
+        let ids: Vec<String> = (0..5000).map(|i| format!("u{i:07}")).collect();
+        let held = ids.iter().filter(|u| is_held_out(u, 7, 0.1)).count();
+        assert!((400..600).contains(&held), "{held}");
+        assert_eq!(
+            is_held_out("u0000042", 7, 0.1),
+            is_held_out("u0000042", 7, 0.1)
+        );
+        let other_seed = ids
+            .iter()
+            .filter(|u| is_held_out(u, 8, 0.1) != is_held_out(u, 7, 0.1))
+            .count();
+        assert!(other_seed > 0);
+    }
+
+    #[test]
+    fn batch_masks_exactly_the_description_positions() {
+        let b = make_batch(&[(&[1, 2, 3], &[7, 8, 0]), (&[4], &[9])], 0).unwrap();
+        assert_eq!(
+            b.tokens.to_vec2::<u32>().unwrap(),
+            [[1, 2, 3, 7, 8], [4, 0, 0, 0, 0]]
+        );
+        assert_eq!(
+            b.targets.to_vec2::<u32>().unwrap(),
+            [[2, 3, 7, 8, 0], [9, 0, 0, 0, 0]]
+        );
+        assert_eq!(
+            b.mask.to_vec2::<f32>().unwrap(),
+            [[0., 0., 1., 1., 1.], [1., 0., 0., 0., 0.]]
+        );
+        assert_eq!(b.n_target_tokens, 4);
+        assert_eq!(b.n_tokens, 6);
+    }
+}

@@ -1,0 +1,169 @@
+//! `tailor eval`: likelihood metrics on the held-out shoppers' texts, and
+//! text metrics on candidates generated for held-out shoppers.
+
+use super::data::{Example, make_batch};
+use super::metrics::{self, EvalReport};
+use super::versions::LoadedModel;
+use crate::domain::Product;
+use crate::model::generate::generate;
+use crate::model::sample::SamplingParams;
+use crate::text::{FactChecker, Facts};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// How much to evaluate.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Held-out shoppers to generate for.
+    pub shoppers: usize,
+    /// Candidates per shopper.
+    pub candidates: usize,
+    /// Held-out examples scored for the personalisation gain.
+    pub gain_examples: usize,
+    /// Sampling.
+    pub sampling: SamplingParams,
+    /// Seed for sampling.
+    pub seed: u64,
+}
+
+/// Bits per character `xz -9` needs for the held-out texts once it has
+/// seen the training texts: (|xz(train + held-out)| − |xz(train)|) × 8 /
+/// held-out characters. `None` when the `xz` program is not installed.
+pub fn xz_reference_bpc(train: &[Example], val: &[Example]) -> Option<f64> {
+    let join = |xs: &[Example]| {
+        xs.iter()
+            .map(|e| e.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let train_text = join(train);
+    let both = format!("{train_text}\n{}", join(val));
+    let chars: usize = val.iter().map(|e| e.target_chars).sum();
+    let compressed = |text: &str| -> Option<usize> {
+        use std::io::Write;
+        let mut child = std::process::Command::new("xz")
+            .args(["-9", "-c"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut stdin = child.stdin.take()?;
+        let text = text.to_string();
+        let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+        let out = child.wait_with_output().ok()?;
+        writer.join().ok()?.ok()?;
+        out.status.success().then_some(out.stdout.len())
+    };
+    let (a, b) = (compressed(&both)?, compressed(&train_text)?);
+    (chars > 0).then(|| (a.saturating_sub(b) * 8) as f64 / chars as f64)
+}
+
+/// Sums of per-token log-probabilities for each example with the given
+/// prompts, in batches.
+fn logprobs(
+    loaded: &LoadedModel,
+    pairs: &[(&[u32], &[u32])],
+) -> candle_core::Result<Vec<Vec<f32>>> {
+    let pad = loaded.model.config().pad_id;
+    let mut out = Vec::with_capacity(pairs.len());
+    for chunk in pairs.chunks(64) {
+        let batch = make_batch(chunk, pad)?;
+        out.extend(
+            loaded
+                .model
+                .target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Evaluates `loaded` on the held-out examples `val`.
+pub fn evaluate(
+    loaded: &LoadedModel,
+    val: &[Example],
+    products: &HashMap<String, Product>,
+    opts: &EvalOptions,
+) -> candle_core::Result<EvalReport> {
+    let started = Instant::now();
+    let mut report = EvalReport {
+        model_version: loaded.version.clone(),
+        ..Default::default()
+    };
+    // Likelihood of every held-out target given the true history.
+    let pairs: Vec<(&[u32], &[u32])> = val
+        .iter()
+        .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
+        .collect();
+    let true_lp = logprobs(loaded, &pairs)?;
+    let nll: f64 = true_lp.iter().flatten().map(|&x| -(x as f64)).sum();
+    let tokens: usize = true_lp.iter().map(Vec::len).sum();
+    let chars: usize = val.iter().map(|e| e.target_chars).sum();
+    report.val_ppl = metrics::perplexity(nll, tokens);
+    report.val_bpc = metrics::bits_per_char(nll, chars);
+    report.val_examples = val.len();
+    report.val_tokens = tokens;
+
+    // The same targets given another shopper's history.
+    let with_other: Vec<usize> = (0..val.len())
+        .filter(|&i| val[i].other_prompt.is_some())
+        .take(opts.gain_examples)
+        .collect();
+    let other_pairs: Vec<(&[u32], &[u32])> = with_other
+        .iter()
+        .map(|&i| {
+            let e = &val[i];
+            (
+                e.other_prompt.as_deref().unwrap_or(&e.prompt),
+                e.target.as_slice(),
+            )
+        })
+        .collect();
+    let other_lp = logprobs(loaded, &other_pairs)?;
+    let mine: Vec<f32> = with_other
+        .iter()
+        .flat_map(|&i| true_lp[i].iter().copied())
+        .collect();
+    let theirs: Vec<f32> = other_lp.into_iter().flatten().collect();
+    report.personalization_gain = metrics::personalization_gain(&mine, &theirs);
+
+    // Candidates for the newest held-out event of each of the first
+    // `shoppers` held-out shoppers (by id, so runs are comparable).
+    let mut newest: BTreeMap<&str, &Example> = BTreeMap::new();
+    for e in val {
+        let slot = newest.entry(e.user_id.as_str()).or_insert(e);
+        if e.ts > slot.ts {
+            *slot = e;
+        }
+    }
+    let checker = FactChecker::new(products.values());
+    let mut texts = Vec::new();
+    let mut errors = Vec::new();
+    for (k, e) in newest.values().take(opts.shoppers).enumerate() {
+        let Some(product) = products.get(&e.product_id) else {
+            continue;
+        };
+        let facts = Facts::of(product);
+        let cands = generate(
+            &loaded.model,
+            &loaded.vocab,
+            &e.prompt,
+            &facts,
+            opts.candidates,
+            &opts.sampling,
+            opts.seed.wrapping_add(k as u64),
+        )?;
+        for c in cands {
+            errors.push(checker.contradicts(&c.text, product));
+            texts.push(c.text);
+        }
+        report.generated_shoppers += 1;
+    }
+    report.generated = texts.len();
+    report.distinct_1 = metrics::distinct_n(&texts, 1);
+    report.distinct_2 = metrics::distinct_n(&texts, 2);
+    report.usr = metrics::unique_ratio(&texts);
+    report.fact_errors = metrics::fraction(errors);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}

@@ -1,0 +1,9 @@
+//! Pre-training, evaluation and their data: synchronous code with a progress
+//! callback and a cancel flag, so the console's jobs layer can drive it.
+
+pub mod bench;
+pub mod data;
+pub mod eval;
+pub mod metrics;
+pub mod pretrain;
+pub mod versions;

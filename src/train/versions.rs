@@ -1,0 +1,239 @@
+//! Model versions end to end: folders on disk (`model::checkpoint`) and the
+//! registry in the store. A version is recorded only after its folder is
+//! complete; loading the active version falls back to the newest previously
+//! active good one, and says so.
+
+use crate::config::{Config, ModelSection, TrainSection};
+use crate::model::checkpoint::{self, CheckpointError};
+use crate::model::{LanguageModel, ModelConfig};
+use crate::store::{Store, StoreError};
+use crate::text::{PromptConfig, Vocab};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{VarBuilder, VarMap};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What `config.json` records besides the weights' hash: enough to rebuild
+/// the model and its prompts exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionSettings {
+    /// Layer sizes.
+    pub model: ModelConfig,
+    /// History items, title words, review words.
+    pub history_items: usize,
+    /// Title words per history item.
+    pub title_words: usize,
+    /// Review words per history item.
+    pub review_words: usize,
+    /// Prompt tokens kept.
+    pub max_prompt_tokens: usize,
+    /// Target tokens kept.
+    pub max_target_tokens: usize,
+    /// `pretrain` or `finetune`.
+    pub kind: String,
+    /// The version it was trained from.
+    pub parent: Option<String>,
+    /// Seed of the held-out split, so evaluation uses the same shoppers.
+    pub split_seed: u64,
+    /// Share of shoppers held out.
+    pub val_fraction: f64,
+}
+
+impl VersionSettings {
+    /// The prompt shape these weights were trained with.
+    pub fn prompt(&self) -> PromptConfig {
+        PromptConfig {
+            history_items: self.history_items,
+            title_words: self.title_words,
+            review_words: self.review_words,
+        }
+    }
+
+    /// Settings for a new version from the config.
+    pub fn from_config(
+        m: &ModelSection,
+        t: &TrainSection,
+        model: ModelConfig,
+        kind: &str,
+        parent: Option<String>,
+    ) -> Self {
+        VersionSettings {
+            model,
+            history_items: m.history_items,
+            title_words: m.title_words,
+            review_words: m.review_words,
+            max_prompt_tokens: m.max_prompt_tokens,
+            max_target_tokens: m.max_target_tokens,
+            kind: kind.into(),
+            parent,
+            split_seed: t.seed,
+            val_fraction: t.val_fraction,
+        }
+    }
+}
+
+/// A version loaded and ready to generate.
+pub struct LoadedModel {
+    /// Its name.
+    pub version: String,
+    /// The network.
+    pub model: LanguageModel,
+    /// Its tokenizer.
+    pub vocab: Vocab,
+    /// How it was built.
+    pub settings: VersionSettings,
+    /// Its stored metrics.
+    pub metrics: serde_json::Value,
+}
+
+/// Errors of the version layer.
+#[derive(Debug, thiserror::Error)]
+pub enum VersionError {
+    /// The files.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The registry.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// candle could not build the model from the files.
+    #[error("model version {version}: {message}")]
+    Build {
+        /// The version.
+        version: String,
+        /// Why.
+        message: String,
+    },
+    /// No version can be used.
+    #[error("{0}")]
+    NoModel(String),
+}
+
+/// Where version folders live for this config: beside the store.
+pub fn models_dir(config: &Config) -> PathBuf {
+    if config.model.dir.is_absolute() {
+        return config.model.dir.clone();
+    }
+    match config.store.path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(&config.model.dir),
+        _ => config.model.dir.clone(),
+    }
+}
+
+/// The next free version name: `v1`, `v2`, ... past both the registry and
+/// any folder on disk.
+pub fn next_version(store: &Store, dir: &Path) -> Result<String, StoreError> {
+    let number = |v: &str| v.strip_prefix('v').and_then(|n| n.parse::<u64>().ok());
+    let mut max = store
+        .models()?
+        .iter()
+        .filter_map(|m| number(&m.version))
+        .max()
+        .unwrap_or(0);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if let Some(n) = number(&e.file_name().to_string_lossy()) {
+                max = max.max(n);
+            }
+        }
+    }
+    Ok(format!("v{}", max + 1))
+}
+
+/// Writes the folder, then records the version (activating it when
+/// `activate` names the actor).
+#[allow(clippy::too_many_arguments)]
+pub fn save(
+    store: &mut Store,
+    dir: &Path,
+    version: &str,
+    varmap: &VarMap,
+    vocab: &Vocab,
+    settings: &VersionSettings,
+    metrics: &serde_json::Value,
+    activate: Option<&str>,
+) -> Result<PathBuf, VersionError> {
+    let tensors: HashMap<String, Tensor> = varmap
+        .data()
+        .lock()
+        .expect("varmap lock")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_tensor().clone()))
+        .collect();
+    let tokenizer = vocab.to_json().map_err(|e| VersionError::Build {
+        version: version.into(),
+        message: e.to_string(),
+    })?;
+    let config = serde_json::to_value(settings).unwrap_or_default();
+    let path = checkpoint::save_version(dir, version, &tensors, &tokenizer, &config, metrics)?;
+    store.register_model(
+        version,
+        settings.parent.as_deref(),
+        &settings.kind,
+        metrics,
+        activate,
+    )?;
+    Ok(path)
+}
+
+/// Loads one version folder, verified.
+pub fn load(dir: &Path, version: &str) -> Result<LoadedModel, VersionError> {
+    let files = checkpoint::load_version(&dir.join(version))?;
+    let build = |message: String| VersionError::Build {
+        version: version.into(),
+        message,
+    };
+    let settings: VersionSettings = serde_json::from_value(files.config.clone())
+        .map_err(|e| build(format!("config.json: {e}")))?;
+    let vocab = Vocab::from_json(&files.tokenizer_json)
+        .map_err(|e| build(format!("tokenizer.json: {e}")))?;
+    if vocab.size() != settings.model.vocab_size {
+        return Err(build(format!(
+            "tokenizer has {} tokens but the model expects {}",
+            vocab.size(),
+            settings.model.vocab_size
+        )));
+    }
+    let vb = VarBuilder::from_tensors(files.tensors, DType::F32, &Device::Cpu);
+    let model = LanguageModel::new(&settings.model, vb).map_err(|e| build(e.to_string()))?;
+    Ok(LoadedModel {
+        version: version.into(),
+        model,
+        vocab,
+        settings,
+        metrics: files.metrics,
+    })
+}
+
+/// Loads the active version; when its files are missing or corrupt, falls
+/// back to the versions active before it, newest first. Returns the model
+/// and, when it fell back, a message saying which version was refused and why.
+pub fn load_active(
+    store: &Store,
+    dir: &Path,
+) -> Result<(LoadedModel, Option<String>), VersionError> {
+    let history = store.activation_history()?;
+    if history.is_empty() {
+        return Err(VersionError::NoModel(
+            "no model yet: run `tailor train` to pre-train one".into(),
+        ));
+    }
+    let mut refused: Vec<String> = Vec::new();
+    for version in &history {
+        match load(dir, version) {
+            Ok(m) => {
+                let note = (!refused.is_empty())
+                    .then(|| format!("{}; using {} instead", refused.join("; "), m.version));
+                if let Some(n) = &note {
+                    tracing::warn!("{n}");
+                }
+                return Ok((m, note));
+            }
+            Err(e) => refused.push(format!("refused {e}")),
+        }
+    }
+    Err(VersionError::NoModel(format!(
+        "no usable model version: {}",
+        refused.join("; ")
+    )))
+}

@@ -1,0 +1,237 @@
+//! train → generate → eval → models on a small demo store with a tiny model.
+
+use crate::{json, stats, tailor};
+use std::path::{Path, PathBuf};
+
+/// A tiny model that trains in seconds in the dev profile.
+const TINY: &str = r#"
+[model]
+vocab_size = 320
+embed_dim = 16
+hidden_dim = 32
+history_items = 4
+max_prompt_tokens = 64
+max_target_tokens = 40
+
+[train]
+epochs = 1
+max_steps = 40
+batch_size = 16
+warmup_steps = 5
+eval_every = 20
+learning_rate = 0.01
+val_fraction = 0.2
+
+[generate]
+n_candidates = 4
+max_tokens = 24
+min_tokens = 2
+"#;
+
+struct Shop {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    config: PathBuf,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("shop.db");
+        let config = dir.path().join("tiny.toml");
+        std::fs::write(&config, TINY).unwrap();
+        tailor(&db)
+            .args(["init", "--demo", "--users", "80", "--seed", "3"])
+            .assert()
+            .success();
+        Shop {
+            _dir: dir,
+            db,
+            config,
+        }
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = tailor(&self.db);
+        cmd.arg("--config").arg(&self.config);
+        cmd
+    }
+
+    fn models_dir(&self) -> PathBuf {
+        self.db.parent().unwrap().join("models")
+    }
+}
+
+fn weights_hash(dir: &Path, version: &str) -> String {
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(version).join("config.json")).unwrap())
+            .unwrap();
+    config["weights_sha256"].as_str().unwrap().to_string()
+}
+
+fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8(out.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn train_generate_eval_and_version_registry_end_to_end() {
+    let shop = Shop::new();
+    // Generating before any model exists says so plainly.
+    let out = shop
+        .cmd()
+        .args(["generate", "--user", "u0000001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no model yet"));
+
+    let report = json(shop.cmd().args(["train", "--json"]));
+    assert_eq!(report["model_version"], "v1");
+    assert!(report["steps"].as_u64().unwrap() > 0);
+    assert!(report["val_ppl"].as_f64().unwrap().is_finite());
+    for key in ["train_loss", "tokens_per_s", "seconds"] {
+        assert!(report[key].is_number(), "{key} in {report}");
+    }
+    assert_eq!(stats(&shop.db)["active_model"], "v1");
+    for file in [
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "metrics.json",
+    ] {
+        assert!(shop.models_dir().join("v1").join(file).is_file(), "{file}");
+    }
+
+    // Same seed, same store: the same weights, byte for byte.
+    json(shop.cmd().args(["train", "--json"]));
+    assert_eq!(
+        weights_hash(&shop.models_dir(), "v1"),
+        weights_hash(&shop.models_dir(), "v2")
+    );
+
+    let out = shop
+        .cmd()
+        .args([
+            "generate", "--user", "u0000001", "-n", "4", "--seed", "9", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 4);
+    for l in &lines {
+        assert_eq!(l["model_version"], "v2");
+        assert_eq!(l["user_id"], "u0000001");
+        assert!(l["logprob"].as_f64().unwrap() < 0.0);
+        assert!(l["generation_id"].as_i64().unwrap() > 0);
+    }
+    let texts: std::collections::HashSet<_> = lines.iter().map(|l| l["text"].clone()).collect();
+    assert_eq!(texts.len(), 4, "candidates are de-duplicated");
+    assert_eq!(stats(&shop.db)["generations"], 4);
+    // The same seed gives the same candidates.
+    let again = shop
+        .cmd()
+        .args([
+            "generate", "--user", "u0000001", "-n", "4", "--seed", "9", "--json",
+        ])
+        .output()
+        .unwrap();
+    let again = json_lines(&again.stdout);
+    assert_eq!(
+        lines.iter().map(|l| &l["text"]).collect::<Vec<_>>(),
+        again.iter().map(|l| &l["text"]).collect::<Vec<_>>()
+    );
+
+    let eval = json(shop.cmd().args(["eval", "--json"]));
+    for key in [
+        "model_version",
+        "val_ppl",
+        "val_bpc",
+        "distinct_1",
+        "distinct_2",
+        "usr",
+        "fact_errors",
+        "personalization_gain",
+    ] {
+        assert!(!eval[key].is_null(), "{key} missing from {eval}");
+    }
+    assert_eq!(eval["fact_errors"], 0.0);
+    // The compressor reference is computed in the same run (xz is on every
+    // Debian machine; CI installs it if missing).
+    assert!(eval["xz_bpc"].as_f64().unwrap() > 0.0, "{eval}");
+    assert!(eval["generated"].as_u64().unwrap() > 0);
+
+    // The registry: list, rollback, promote.
+    let out = shop.cmd().args(["models", "--json"]).output().unwrap();
+    let list = json_lines(&out.stdout);
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1]["active"], true);
+    assert_eq!(list[0]["version"], "v1");
+    json(shop.cmd().args(["models", "rollback", "--json"]));
+    assert_eq!(stats(&shop.db)["active_model"], "v1");
+    json(shop.cmd().args(["models", "promote", "v2", "--json"]));
+    assert_eq!(stats(&shop.db)["active_model"], "v2");
+
+    // A corrupt active version is refused and the previous good one used.
+    let weights = shop.models_dir().join("v2").join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 3]).unwrap();
+    let out = shop
+        .cmd()
+        .args([
+            "generate", "--user", "u0000002", "-n", "2", "--seed", "1", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refused") && err.contains("v2") && err.contains("v1"),
+        "{err}"
+    );
+    assert!(
+        json_lines(&out.stdout)
+            .iter()
+            .all(|l| l["model_version"] == "v1")
+    );
+    // And it cannot be promoted again.
+    shop.cmd()
+        .args(["models", "promote", "v2"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn stale_temporary_version_folders_are_swept() {
+    let shop = Shop::new();
+    let stale = shop.models_dir().join(".tmp-v7-12345");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("model.safetensors"), b"half").unwrap();
+    shop.cmd().args(["models"]).assert().success();
+    assert!(!stale.exists());
+}
+
+#[test]
+fn bench_reports_training_and_generation_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = json(tailor(&dir.path().join("x.db")).args(["bench", "--quick", "--json"]));
+    assert!(
+        report["train_seed_config"]["tokens_per_s"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(report["generate_default"]["latency_ms"].as_f64().unwrap() > 0.0);
+}
