@@ -136,6 +136,9 @@ pub struct HistoryItem {
     pub category: String,
     /// Product price.
     pub price: Option<f64>,
+    /// The product's `material` attribute: with price and category, what
+    /// shows a shopper's taste (recycled, merino, fleece...).
+    pub material: Option<String>,
     /// What happened.
     pub kind: EventKind,
     /// Unix seconds.

@@ -59,7 +59,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT u.user_id, p.product_id, p.title, p.category, p.price, e.kind, e.ts, e.rating, e.text
+                "SELECT u.user_id, p.product_id, p.title, p.category, p.price, e.kind, e.ts, e.rating, e.text,
+                        json_extract(p.attributes, '$.material')
                  FROM events e
                  JOIN users u ON u.id = e.user
                  JOIN products p ON p.id = e.product
@@ -88,6 +89,7 @@ impl Store {
                     ts: r.get(6)?,
                     rating: r.get(7)?,
                     text: r.get(8)?,
+                    material: super::queries::material_at(r, 9)?,
                 })
             })()
             .map_err(|e| self.err(e))?;

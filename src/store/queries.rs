@@ -47,6 +47,15 @@ const SHOPPER_COLUMNS: &str = "u.user_id, u.display_name,
     (SELECT count(*) FROM events e WHERE e.user = u.id AND e.kind = 'purchase'),
     (SELECT max(e.ts) FROM events e WHERE e.user = u.id)";
 
+/// Reads a `json_extract` column that should be text; anything else
+/// (a number, a nested value) is treated as absent.
+pub(super) fn material_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<String>> {
+    Ok(match r.get_ref(idx)? {
+        rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        _ => None,
+    })
+}
+
 /// Reads an event kind column; the schema's CHECK keeps it valid.
 pub(super) fn kind_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<EventKind> {
     let kind: String = r.get(idx)?;
@@ -164,7 +173,8 @@ impl Store {
     ) -> Result<Vec<HistoryItem>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT p.product_id, p.title, p.category, p.price, e.kind, e.ts, e.rating, e.text
+                "SELECT p.product_id, p.title, p.category, p.price, e.kind, e.ts, e.rating, e.text,
+                        json_extract(p.attributes, '$.material')
                  FROM users u
                  JOIN events e ON e.user = u.id
                  JOIN products p ON p.id = e.product
@@ -185,6 +195,7 @@ impl Store {
                             ts: r.get(5)?,
                             rating: r.get(6)?,
                             text: r.get(7)?,
+                            material: material_at(r, 8)?,
                         })
                     },
                 )?

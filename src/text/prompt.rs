@@ -179,6 +179,10 @@ fn push_history_item(pieces: &mut Vec<Piece>, item: &HistoryItem, cfg: &PromptCo
     if let Some(price) = item.price {
         push_words(&mut text, [price_band(price).as_str()]);
     }
+    // The material is where eco-minded and comfort-seeking shoppers show.
+    if let Some(material) = &item.material {
+        push_words(&mut text, material.split_whitespace());
+    }
     if !text.is_empty() {
         pieces.push(Piece::Text(text));
     }

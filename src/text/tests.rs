@@ -55,6 +55,11 @@ fn examples(shop: &Shop, cfg: &PromptConfig) -> Vec<Example> {
                     title: p.title.clone(),
                     category: p.category.clone(),
                     price: p.price,
+                    material: p
+                        .attributes
+                        .get("material")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string),
                     kind: e.kind,
                     ts: e.ts,
                     rating: e.rating,

@@ -284,6 +284,79 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use crate::demo::DemoOptions;
+    use crate::store::Store;
+    use crate::text::Special;
+
+    /// A tiny dataset from a 40-shopper demo shop.
+    fn tiny() -> (Dataset, ModelConfig, TrainSection) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let opts = DemoOptions { seed: 5, users: 40 };
+        Store::create_demo(&db, &opts, &dir.path().join("t.csv"), &mut |_| {}).unwrap();
+        let store = Store::open(&db).unwrap();
+        let mut config = Config::default();
+        config.model.vocab_size = 300;
+        config.train.max_steps = 6;
+        config.train.batch_size = 8;
+        config.train.eval_every = 3;
+        config.train.val_fraction = 0.2;
+        let data = super::super::data::build(&store, &config.model, &config.train, None).unwrap();
+        let model = ModelConfig {
+            vocab_size: data.vocab.size(),
+            embed_dim: 8,
+            hidden_dim: 12,
+            layers: 1,
+            pad_id: data.vocab.id(Special::Pad),
+        };
+        (data, model, config.train)
+    }
+
+    #[test]
+    fn progress_is_reported_and_cancel_stops_without_a_step() {
+        let (data, model, cfg) = tiny();
+        let mut seen = Vec::new();
+        let trained = train(
+            &model,
+            &data,
+            &cfg,
+            &mut |p| seen.push(p.clone()),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!(trained.steps, 6);
+        assert_eq!(seen.last().map(|p| p.step), Some(6));
+        assert!(
+            seen.iter()
+                .all(|p| p.loss.is_finite() && p.total_steps == 6)
+        );
+        assert!(seen.iter().any(|p| p.val_loss.is_some()));
+
+        let cancelled = train(&model, &data, &cfg, &mut |_| {}, &AtomicBool::new(true)).unwrap();
+        assert_eq!(cancelled.stop, StopReason::Cancelled);
+        assert_eq!(cancelled.steps, 0);
+    }
+
+    #[test]
+    fn a_non_finite_loss_is_never_applied() {
+        let (data, model, mut cfg) = tiny();
+        // An infinite learning rate makes the first update non-finite; every
+        // later step then sees a NaN loss and is skipped, and training stops
+        // as diverged instead of returning NaN weights.
+        cfg.learning_rate = f64::INFINITY;
+        cfg.warmup_steps = 0;
+        cfg.max_steps = 40;
+        let result = train(&model, &data, &cfg, &mut |_| {}, &AtomicBool::new(false));
+        match result {
+            Err(TrainError::Diverged(n)) => assert_eq!(n, MAX_BAD_STEPS),
+            Ok(t) => panic!(
+                "expected divergence, got {} steps, {} skipped",
+                t.steps, t.skipped_steps
+            ),
+            Err(e) => panic!("{e}"),
+        }
+    }
 
     #[test]
     fn learning_rate_warms_up_then_decays_to_a_tenth() {

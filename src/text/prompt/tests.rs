@@ -10,6 +10,7 @@ fn item(ts: i64, kind: EventKind, title: &str, price: Option<f64>) -> HistoryIte
         title: title.to_string(),
         category: "Knitwear".into(),
         price,
+        material: None,
         kind,
         ts,
         rating: None,
@@ -139,6 +140,7 @@ fn prompt_lays_out_history_then_facts_then_marker() {
     let mut review = item(3, EventKind::Review, "Atlas Cashmere Scarf", Some(129.0));
     review.rating = Some(4);
     review.text = Some("Really happy with this.  Great value for the money.".into());
+    review.material = Some("recycled  cashmere".into());
     let history = vec![
         item(
             1,
@@ -155,7 +157,7 @@ fn prompt_lays_out_history_then_facts_then_marker() {
     assert_eq!(
         render(&pieces),
         "<hist><view> Knitwear Merino Running Tee $30<cart> Knitwear Beanie $20\
-         <review> Knitwear Atlas Cashmere Scarf $150<4stars> Really happy with this. Great value\
+         <review> Knitwear Atlas Cashmere Scarf $150 recycled cashmere<4stars> Really happy with this. Great value\
          <item> Knitwear<title> Trailblazer Merino Crew Sweater<brand> Loopstitch<price> $50\
          <material> merino wool<color> navy comfort ribbed cuffs<desc>"
     );
