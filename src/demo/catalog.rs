@@ -30,6 +30,19 @@ pub(crate) struct Meta {
     pub color: &'static str,
     /// `format_price` of the price, written once.
     pub price_text: String,
+    /// The product's standout feature ("ribbed cuffs").
+    pub feature: &'static str,
+    /// Where products of its category come into their own ("morning runs").
+    pub scenes: &'static [&'static str],
+    /// How copy names this product when the shopper bought it recently: its
+    /// title without the model name, at most the last 3 words (what a prompt
+    /// shows of a history item), e.g. "Merino Running Tee".
+    pub hook_name: String,
+    /// Words of the title, noun, brand, material and feature, counted once.
+    pub words: Words,
+    /// Brand, material and colour values of the catalog that `hook_name`
+    /// names as whole words (usually none; "Canvas Tote" names "canvas").
+    pub hook_terms: Vec<&'static str>,
 }
 
 impl Meta {
@@ -81,6 +94,16 @@ impl Meta {
             },
         }
     }
+}
+
+/// Word counts of a product's texts, for the copy's length budget.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Words {
+    pub title: usize,
+    pub noun: usize,
+    pub brand: usize,
+    pub material: usize,
+    pub feature: usize,
 }
 
 /// The generated catalog and the tables shoppers sample from.
@@ -205,6 +228,8 @@ fn build_product(
     let year = rng.random_range(2022..=2026);
 
     let noun_text = running_text(noun.name);
+    let title_words: Vec<&str> = title.split_whitespace().skip(1).collect();
+    let hook_name = title_words[title_words.len().saturating_sub(3)..].join(" ");
     let description = describe(
         rng,
         &title,
@@ -232,6 +257,13 @@ fn build_product(
         description: Some(description),
         attributes,
     };
+    let words = Words {
+        title: count(&title),
+        noun: count(&noun_text),
+        brand: count(brand.name),
+        material: count(material.name),
+        feature: count(feature),
+    };
     let meta = Meta {
         tier: brand.tier,
         eco: material.eco,
@@ -245,6 +277,11 @@ fn build_product(
         material: material.name,
         color,
         price_text: format_price(price),
+        feature,
+        scenes: super::words::scenes_of(cat.name),
+        words,
+        hook_terms: fact_terms().filter(|t| mentions(&hook_name, t)).collect(),
+        hook_name,
     };
     (product, meta)
 }
@@ -273,6 +310,10 @@ fn describe(
         _ => format!("Highlights: {feature}."),
     };
     format!("{first} {second}")
+}
+
+fn count(text: &str) -> usize {
+    text.split_whitespace().count()
 }
 
 /// "A" or "An" for a sentence that starts with the article before `word`.
@@ -313,6 +354,34 @@ fn sample(cdf: &[f64], rng: &mut impl Rng) -> usize {
     let total = *cdf.last().expect("sampling tables are never empty");
     let x = rng.random_range(0.0..total);
     cdf.partition_point(|&c| c <= x).min(cdf.len() - 1)
+}
+
+/// Every brand, material and colour value of the catalog vocabulary (with repeats).
+fn fact_terms() -> impl Iterator<Item = &'static str> {
+    CATEGORIES
+        .iter()
+        .flat_map(|c| {
+            c.brands
+                .iter()
+                .map(|b| b.name)
+                .chain(c.colors.iter().copied())
+        })
+        .chain(vocab::MATERIALS.iter().map(|m| m.name))
+}
+
+/// Whether `term` occurs in `text` as whole words, ignoring ASCII case.
+pub(crate) fn mentions(text: &str, term: &str) -> bool {
+    let (text, term) = (text.as_bytes(), term.as_bytes());
+    if term.is_empty() || term.len() > text.len() {
+        return false;
+    }
+    (0..=text.len() - term.len()).any(|i| {
+        text[i..i + term.len()].eq_ignore_ascii_case(term)
+            && (i == 0 || !text[i - 1].is_ascii_alphanumeric())
+            && text
+                .get(i + term.len())
+                .is_none_or(|b| !b.is_ascii_alphanumeric())
+    })
 }
 
 /// Every brand, material and colour string of the catalog vocabulary, for tests.

@@ -1,14 +1,23 @@
-//! The product copy a shopper sees before buying: a small template grammar
-//! with a voice per taste, so the model has rich, learnable, varied targets.
+//! The product copy a shopper sees before buying: a template grammar with a
+//! voice per taste, several sentence shapes and orders, and an optional
+//! sentence naming a product the shopper bought recently, so the model has
+//! rich, learnable, varied and personal targets.
 //!
 //! Facts enter only through placeholders filled from the product's own
-//! record (`{brand}`, `{price}`, `{material}`, `{color}`, `{title}`); the
-//! fixed phrases never name a brand, material or colour.
+//! record (`{brand}`, `{price}`, `{material}`, `{color}`, `{title}`,
+//! `{feature}`) or, for `{other}`, from the recently bought product's title
+//! words, and then only when those name no brand, material or colour but the
+//! product's own; the fixed phrases in `phrases.rs` never name one.
 
 use super::Taste;
 use super::catalog::{Meta, starts_with_vowel};
+use super::phrases::*;
+use super::template::{
+    capitalise, expand, fill, fill_slot, render, slot_words, word_count, words_cached, words_of,
+};
+use super::words::*;
 use rand::Rng;
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 
 /// Whose taste a text is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,373 +62,6 @@ impl Voice {
     }
 }
 
-// Phrase tables are indexed by `Voice::index`:
-// [neutral, price-conscious, eco-minded, premium, comfort, tech].
-type Table = [&'static [&'static str]; 6];
-
-const PREDICATES: Table = [
-    &[
-        "is a dependable everyday pick",
-        "is ready for daily use",
-        "does exactly what you need",
-        "is a solid all-rounder",
-        "fits easily into your routine",
-        "is a reliable choice",
-        "keeps things simple",
-        "is made for everyday life",
-        "is a practical favourite",
-        "works hard every day",
-        "earns its place in your routine",
-    ],
-    &[
-        "is great value",
-        "is easy on your budget",
-        "won't break the bank",
-        "is a budget-friendly favourite",
-        "gives you more for less",
-        "is affordable without cutting corners",
-        "is a bargain you'll love",
-        "saves you money every day",
-        "is a real deal",
-        "is everyday value done right",
-        "keeps more money in your pocket",
-    ],
-    &[
-        "is kinder to the planet",
-        "is made to tread lightly on the planet",
-        "is made with the planet in mind",
-        "is sustainably produced",
-        "keeps its footprint small",
-        "is a conscious choice",
-        "is built to last, a sustainable way to buy less",
-        "is responsibly made from start to finish",
-        "helps you shop more sustainably",
-        "is a low-impact everyday essential",
-        "supports a more sustainable routine",
-    ],
-    &[
-        "is exceptionally crafted",
-        "is a luxurious treat",
-        "is crafted to impress",
-        "is refined down to the last detail",
-        "brings timeless elegance",
-        "is pure indulgence",
-        "is crafted to exacting standards",
-        "is exceptional in every way",
-        "is an elevated essential with refined details",
-        "is made for those who expect the finest",
-        "offers true luxury",
-    ],
-    &[
-        "is all about comfort",
-        "brings all-day comfort",
-        "is cosy through and through",
-        "is made for slow, relaxed days",
-        "feels like a gentle hug",
-        "keeps you comfortable all day",
-        "is pure comfort",
-        "invites you to unwind",
-        "is snug and soothing",
-        "puts comfort first",
-        "is soft, cosy and easy to love",
-    ],
-    &[
-        "is engineered for performance",
-        "packs smart features",
-        "is built with precision",
-        "delivers high performance",
-        "is engineered to do more",
-        "brings innovation to every day",
-        "is a smart upgrade",
-        "is tuned for peak performance",
-        "runs on thoughtful engineering",
-        "is tech-forward by design",
-        "is precision-engineered for you",
-    ],
-];
-
-const BENEFITS: Table = [
-    &[
-        "A simple choice for everyday use.",
-        "Easy to care for and easy to love.",
-        "A useful addition to your collection.",
-        "Made to fit right into your routine.",
-        "Dependable, practical and ready to go.",
-        "A classic that works with everything.",
-        "Simple design, solid quality.",
-        "Ready when you are.",
-        "Good looks and everyday practicality.",
-        "A reliable pick for any day.",
-    ],
-    &[
-        "Quality you can afford.",
-        "Everyday value without compromise.",
-        "More for your money.",
-        "Budget-friendly and built to last.",
-        "Save without settling.",
-        "Affordable quality, every day.",
-        "Great value that lasts.",
-        "A bargain worth grabbing.",
-        "Low price, high value.",
-        "Spend less, get more value.",
-    ],
-    &[
-        "Kinder to the planet, with less waste.",
-        "Sustainability you can see and feel.",
-        "Packed plastic-free and shipped carbon-neutral.",
-        "A lower footprint without compromise.",
-        "Good for you and better for the planet.",
-        "Made responsibly, built to last.",
-        "Choose conscious, choose lasting.",
-        "Sustainable from start to finish.",
-        "Less waste, more wear, better for the planet.",
-        "Low-impact by design.",
-    ],
-    &[
-        "Exceptional craftsmanship in every detail.",
-        "Luxurious, refined and made to last.",
-        "Timeless design meets exceptional quality.",
-        "An indulgence you deserve.",
-        "Crafted for those who notice the difference.",
-        "Refined details, finished by hand.",
-        "The finest finish, inside and out.",
-        "Understated luxury for every day.",
-        "Elegance that never dates.",
-    ],
-    &[
-        "Soft, cosy and made for all-day comfort.",
-        "Sink into softness.",
-        "Gentle, soothing and easy to relax with.",
-        "Your new favourite for cosy evenings.",
-        "Comfort that lasts all day.",
-        "Made to help you relax and unwind.",
-        "Snug, soothing and soft to the touch.",
-        "Pure comfort from morning to night.",
-        "Cosy up and take it easy.",
-    ],
-    &[
-        "Smart design meets serious performance.",
-        "Engineered for precision and speed.",
-        "Smart features, zero fuss.",
-        "Performance you can measure.",
-        "Innovation built into every part.",
-        "Precision engineering you can rely on.",
-        "Next-level tech for everyday life.",
-        "High performance, smartly designed.",
-        "Engineered to keep up with you.",
-    ],
-];
-
-const PRICES: Table = [
-    &[
-        "Yours for {price}.",
-        "Available now for {price}.",
-        "Priced at {price}.",
-        "All for {price}.",
-        "Now {price}.",
-        "It costs {price}.",
-    ],
-    &[
-        "Great value at {price}.",
-        "Just {price}.",
-        "Only {price}, a real steal.",
-        "All this for just {price}.",
-        "Great value for only {price}.",
-        "At {price}, it's a bargain.",
-        "Save more at just {price}.",
-        "A budget-friendly {price}.",
-        "Unbeatable value at {price}.",
-        "Just {price}, easy on your budget.",
-    ],
-    &[
-        "A sustainable choice at {price}.",
-        "Kinder to the planet, at {price}.",
-        "{price} for a conscious choice you can feel good about.",
-        "Shop responsibly for {price}.",
-        "A lower footprint for {price}.",
-    ],
-    &[
-        "Worth every cent at {price}.",
-        "A luxurious investment at {price}.",
-        "At {price}, exceptional quality that lasts.",
-        "{price} for refined, lasting quality.",
-        "Indulge yourself for {price}.",
-    ],
-    &[
-        "Cosy up for {price}.",
-        "All-day comfort for {price}.",
-        "Soft comfort for {price}.",
-        "{price} for pure comfort.",
-        "Relax in it for {price}.",
-    ],
-    &[
-        "Serious performance for {price}.",
-        "Smart tech for {price}.",
-        "Upgrade for {price}.",
-        "{price} for precision engineering.",
-        "Innovation for {price}.",
-    ],
-];
-
-const OPENERS: Table = [
-    &[
-        "Meet your new everyday favourite.",
-        "Here's one for your list.",
-        "New in.",
-        "A fresh pick for you.",
-        "Simple and dependable.",
-        "Worth a look.",
-    ],
-    &[
-        "Big value, small price.",
-        "Deal alert!",
-        "Save more today.",
-        "Budget-friendly pick of the week.",
-        "Value you can count on.",
-        "Looking for a bargain?",
-    ],
-    &[
-        "Shop with a lighter footprint.",
-        "Good for you, kinder to the planet.",
-        "Choose better for the planet.",
-        "Sustainable style starts here.",
-        "Conscious choices matter.",
-        "Small footprint, big impact.",
-    ],
-    &[
-        "Indulge yourself.",
-        "Luxury, redefined.",
-        "For the discerning few.",
-        "Exceptional by design.",
-        "Treat yourself to the finest.",
-        "Refined, through and through.",
-    ],
-    &[
-        "Time to unwind.",
-        "Cosy season is here.",
-        "Softness, all day long.",
-        "Comfort comes first.",
-        "Relax, you've earned it.",
-        "Get comfortable.",
-    ],
-    &[
-        "Upgrade your everyday.",
-        "Smart living starts here.",
-        "Built for performance.",
-        "Meet next-level engineering.",
-        "Innovation you can feel.",
-        "Tech that works harder.",
-    ],
-];
-
-const CLOSERS: Table = [
-    &[
-        "Add it to your basket.",
-        "Order yours today.",
-        "Take a closer look.",
-        "Find out more today.",
-        "Order now.",
-    ],
-    &[
-        "Grab the deal while it lasts.",
-        "Save today.",
-        "Don't miss this value.",
-        "Bag a bargain today.",
-        "Save while stocks last.",
-    ],
-    &[
-        "Shop consciously today.",
-        "Make the sustainable switch.",
-        "The planet will thank you.",
-        "Choose sustainable today.",
-        "Shop responsibly.",
-    ],
-    &[
-        "Treat yourself today.",
-        "Experience true luxury.",
-        "Discover exceptional quality.",
-        "Indulge today.",
-        "You deserve the finest.",
-    ],
-    &[
-        "Settle in and relax.",
-        "Get cosy today.",
-        "Your comfort awaits.",
-        "Time to relax.",
-        "Unwind in comfort today.",
-    ],
-    &[
-        "Upgrade today.",
-        "Experience the performance.",
-        "Get smarter today.",
-        "Engineered for you, ready today.",
-        "Upgrade your setup now.",
-    ],
-];
-
-/// How the material is named, per voice; eco and comfort phrases that make
-/// claims are used only when the product backs them (see `material_table`).
-const MATERIALS: Table = [
-    &[
-        "in {material}",
-        "made from {material}",
-        "made of {material}",
-    ],
-    &[
-        "in hard-wearing {material}",
-        "made from {material}",
-        "in {material}",
-    ],
-    &[
-        "made from {material}",
-        "made responsibly from {material}",
-        "in low-impact {material}",
-    ],
-    &[
-        "in fine {material}",
-        "crafted from {material}",
-        "finished in {material}",
-        "in premium {material}",
-    ],
-    &[
-        "in soft {material}",
-        "in cosy {material}",
-        "made from gentle {material}",
-    ],
-    &[
-        "engineered from {material}",
-        "built from {material}",
-        "in precision-made {material}",
-    ],
-];
-
-const COLORS: Table = [
-    &["in {color}", "in classic {color}", "in {a_color} finish"],
-    &["in {color}", "in a versatile {color}"],
-    &["in {color}", "in {a_color} finish"],
-    &["in a rich {color}", "in refined {color}", "in {color}"],
-    &["in a calming {color}", "in {color}", "in a cosy {color}"],
-    &[
-        "in a sleek {color} finish",
-        "in {color}",
-        "in matte {color}",
-    ],
-];
-
-const SUBJECT_TITLE_BRAND: &[&str] = &[
-    "The {title} from {brand}",
-    "{brand}'s {title}",
-    "The {title} by {brand}",
-];
-const SUBJECT_TITLE: &[&str] = &["The {title}", "Our {title}", "This {title}"];
-const SUBJECT_BRAND: &[&str] = &[
-    "{brand}'s {noun}",
-    "This {noun} from {brand}",
-    "The {noun} by {brand}",
-    "This {brand} {noun}",
-];
-const SUBJECT_PLAIN: &[&str] = &["This {noun}", "Our {noun}", "The {noun}", "Your new {noun}"];
-
 /// Facts a copy can state, as bits.
 const BRAND: u8 = 1;
 const PRICE: u8 = 2;
@@ -428,67 +70,415 @@ const COLOR: u8 = 8;
 const TITLE: u8 = 16;
 const FACTS: [u8; 5] = [BRAND, PRICE, MATERIAL, COLOR, TITLE];
 
-/// Longest copy the optional opener and closer may grow it to, in words.
-const MAX_WORDS: usize = 25;
-/// Shortest copy: below this the closer and opener are added.
-const MIN_WORDS: usize = 10;
+/// Longest copy the optional sentences may grow it to, in words.
+const MAX_WORDS: usize = 32;
+/// Shortest copy: below this, optional sentences are added regardless of chance.
+const MIN_WORDS: usize = 14;
 
-/// Writes into `out` (cleared first) the copy for product `m` in `voice`.
-pub(crate) fn write_copy(out: &mut String, rng: &mut impl Rng, m: &Meta, voice: Voice) {
+/// How often a copy names the product the shopper bought recently, when there is one.
+const HOOK_RATE_TASTE: f64 = 0.6;
+const HOOK_RATE_NEUTRAL: f64 = 0.3;
+
+/// How often the core sentence's predicate is built from words rather than a phrase.
+const WORD_PREDICATE_RATE: f64 = 0.9;
+
+/// Word choices for a describing sentence: indices into [`ADVERBS`], the
+/// voice's [`ADJECTIVES`] and the product's scenes.
+#[derive(Clone, Copy, Default)]
+struct Picks {
+    adv: [usize; 2],
+    adj: [usize; 3],
+    key: usize,
+    scene: [usize; 2],
+}
+
+impl Picks {
+    fn draw(rng: &mut impl Rng, v: usize, m: &Meta) -> Picks {
+        let [a, b, _] = three(rng, ADVERBS.len());
+        let [s, t, _] = if m.scenes.len() >= 3 {
+            three(rng, m.scenes.len())
+        } else {
+            [0, m.scenes.len().saturating_sub(1), 0]
+        };
+        let adj = three(rng, ADJECTIVES[v].len());
+        // The neutral voice's key word is its first describing word.
+        let key = match v {
+            0 => adj[0],
+            _ => rng.random_range(0..KEY_ADJECTIVES[v - 1].len()),
+        };
+        Picks {
+            adv: [a, b],
+            adj: if v == 0 {
+                [adj[1], adj[2], adj[0]]
+            } else {
+                adj
+            },
+            key,
+            scene: [s, t],
+        }
+    }
+
+    /// Words `template` renders to with these choices, at most.
+    fn words(&self, template: &'static str, v: usize, m: &Meta, other: &str) -> usize {
+        words_cached(template, &|slot| match self.word(slot, v, m) {
+            Some(w) => word_count(w) + usize::from(slot.ends_with("_adv")),
+            None => slot_words(slot, m, other),
+        })
+    }
+
+    /// Appends `template` with these choices and the product's facts.
+    fn write<R: Rng>(
+        &self,
+        out: &mut String,
+        rng: &mut R,
+        template: &str,
+        v: usize,
+        m: &Meta,
+        other: &str,
+    ) {
+        expand(
+            out,
+            rng,
+            template,
+            &mut |out, _, slot| match self.word(slot, v, m) {
+                Some(word) => {
+                    let at = out.len();
+                    if slot.ends_with("_adv") {
+                        out.push_str(if starts_with_vowel(word) { "an " } else { "a " });
+                    }
+                    out.push_str(word);
+                    if slot.starts_with(char::is_uppercase) {
+                        capitalise(out, at);
+                    }
+                }
+                None => fill_slot(out, slot, m, other),
+            },
+        );
+    }
+
+    /// The word for slot `slot` in voice `v`, if it is one of these.
+    fn word(&self, slot: &str, v: usize, m: &Meta) -> Option<&'static str> {
+        let scene = |i: usize| m.scenes.get(self.scene[i]).copied().unwrap_or("every day");
+        Some(match slot {
+            "A" | "a" => ADJECTIVES[v][self.adj[0]],
+            "b" => ADJECTIVES[v][self.adj[1]],
+            "c" => ADJECTIVES[v][self.adj[2]],
+            "Adv" | "adv" | "a_adv" | "A_adv" => ADVERBS[self.adv[0]],
+            "adv2" | "Adv2" => ADVERBS[self.adv[1]],
+            "k" if v == 0 => ADJECTIVES[0][self.key],
+            "k" => KEY_ADJECTIVES[v - 1][self.key],
+            "scene" => scene(0),
+            "scene2" => scene(1),
+            _ => return None,
+        })
+    }
+}
+
+/// A sentence after the core one, besides opener and closer.
+#[derive(Clone, Copy)]
+enum Extra {
+    None,
+    /// Written from the product and the recent purchase.
+    Text(&'static str),
+    /// A describing sentence with its word choices.
+    Words(&'static str, Picks),
+}
+
+impl Extra {
+    /// Words it will take at most.
+    fn words(&self, v: usize, m: &Meta, other: &str) -> usize {
+        match self {
+            Extra::None => 0,
+            Extra::Text(t) => words_of(t, m, other),
+            Extra::Words(t, picks) => picks.words(t, v, m, other),
+        }
+    }
+}
+
+/// Writes into `out` (cleared first) the copy for product `m` in `voice`;
+/// `bought` is the product the shopper bought recently, if any (see
+/// `Recent::bought_recently`), which the copy may name.
+pub(crate) fn write_copy<R: Rng>(
+    out: &mut String,
+    rng: &mut R,
+    m: &Meta,
+    voice: Voice,
+    bought: Option<&Meta>,
+) {
     out.clear();
     let v = voice.index();
-    let facts = choose_facts(rng, m, voice);
-    let has = |f: u8| facts & f != 0;
+    let other = bought
+        .filter(|b| hook_allowed(m, b))
+        .map_or("", |b| b.hook_name.as_str());
 
-    let subject = match (has(TITLE), has(BRAND)) {
+    let hook = !other.is_empty()
+        && rng.random_bool(match voice {
+            Voice::Neutral => HOOK_RATE_NEUTRAL,
+            Voice::Taste(_) => HOOK_RATE_TASTE,
+        });
+    // A copy that names a recent purchase states at most two facts, to keep it short.
+    let facts = choose_facts(rng, m, voice, if hook { 2 } else { 3 });
+    let has = |f: u8| facts & f != 0;
+    let subjects = match (has(TITLE), has(BRAND)) {
         (true, true) => SUBJECT_TITLE_BRAND,
         (true, false) => SUBJECT_TITLE,
         (false, true) => SUBJECT_BRAND,
         (false, false) => SUBJECT_PLAIN,
     };
-    render(out, pick(rng, subject), m);
-    match (has(MATERIAL), has(COLOR)) {
-        (true, true) if rng.random_bool(0.4) => {
-            // Compact form: "in navy merino wool".
-            out.push_str(" in ");
-            out.push_str(m.color);
-            out.push(' ');
-            out.push_str(m.material);
-        }
-        (material, color) => {
-            if material {
-                out.push(' ');
-                render(out, pick(rng, material_table(m, voice)), m);
-            }
-            if color {
-                out.push(' ');
-                render(out, pick(rng, COLORS[v]), m);
-            }
-        }
-    }
-    out.push(' ');
-    out.push_str(pick(rng, PREDICATES[v]));
-    out.push_str(". ");
-    let second = if has(PRICE) { PRICES[v] } else { BENEFITS[v] };
-    render(out, pick(rng, second), m);
+    let seconds = if has(PRICE) { PRICES[v] } else { BENEFITS[v] };
+    let with_second = has(PRICE) || rng.random_bool(0.35);
 
-    // Grow short copy and sometimes frame longer copy, staying within bounds.
-    let mut words = word_count(out);
-    let closer = pick(rng, CLOSERS[v]);
-    let opener = pick(rng, OPENERS[v]);
-    if words < MIN_WORDS || (words + word_count(closer) <= MAX_WORDS && rng.random_bool(0.35)) {
-        out.push(' ');
-        out.push_str(closer);
-        words += word_count(closer);
+    // The core sentence and the sentences that must come with it, drawn
+    // again (a few times at most) while they would leave no room.
+    let mut attempts = 0;
+    let (core, hook_phrase, second, mut words) = loop {
+        let compact = has(MATERIAL) && has(COLOR) && rng.random_bool(0.3);
+        let core = Core {
+            // Late attempts take the shortest shape.
+            shape: if attempts < 3 {
+                pick(rng, CORE_SHAPES)
+            } else {
+                CORE_SHAPES[0]
+            },
+            subject: pick(rng, subjects),
+            compact,
+            material: (has(MATERIAL) && !compact).then(|| pick(rng, material_table(m, voice))),
+            color: (has(COLOR) && !compact).then(|| pick(rng, COLORS[v])),
+            predicate: if rng.random_bool(WORD_PREDICATE_RATE) {
+                pick(rng, WORD_PREDICATES)
+            } else {
+                pick(rng, PREDICATES[v])
+            },
+            picks: Picks::draw(rng, v, m),
+            v,
+            tail: None,
+        };
+        let hook_phrase = hook.then(|| {
+            if rng.random_bool(0.85) {
+                Extra::Words(pick(rng, WORD_HOOKS), Picks::draw(rng, v, m))
+            } else {
+                Extra::Text(pick(rng, HOOKS[v]))
+            }
+        });
+        let second = if has(PRICE) && rng.random_bool(0.6) {
+            Extra::Words(pick(rng, WORD_PRICES), Picks::draw(rng, v, m))
+        } else {
+            Extra::Text(pick(rng, seconds))
+        };
+        let words = core.words(m)
+            + hook_phrase.map_or(0, |h| h.words(v, m, other))
+            + if with_second {
+                second.words(v, m, "")
+            } else {
+                0
+            };
+        attempts += 1;
+        if words <= MAX_WORDS {
+            break (core, hook_phrase, second, words);
+        }
+        if attempts == 8 {
+            // Still too long: leave the recent purchase out.
+            let words = words - hook_phrase.map_or(0, |h| h.words(v, m, other));
+            break (core, None, second, words);
+        }
+    };
+    let mut core = core;
+    let mut body = [Extra::None; 8];
+    let mut n = 0;
+    for e in [hook_phrase, with_second.then_some(second)]
+        .into_iter()
+        .flatten()
+    {
+        body[n] = e;
+        n += 1;
     }
-    if words < MIN_WORDS || (words + word_count(opener) <= MAX_WORDS && rng.random_bool(0.45)) {
-        out.insert(0, ' ');
-        out.insert_str(0, opener);
+    let tail = pick(rng, TAILS[v]);
+    if words + words_of(tail, m, "") <= MAX_WORDS - 4 && rng.random_bool(0.25) {
+        words += words_of(tail, m, "");
+        core.tail = Some(tail);
+    }
+    // Optional sentences, in a random order of consideration.
+    // The describing sentence is considered first; the rest in a random order.
+    let mut optional = [0u8, 1, 2, 3, 4, 5, 6, 7];
+    optional[1..].shuffle(rng);
+    let (mut opener, mut closer) = ("", "");
+    for o in optional {
+        let (candidate, chance) = match o {
+            0 => (
+                Extra::Words(pick(rng, ADJECTIVE_SHAPES), Picks::draw(rng, v, m)),
+                0.95,
+            ),
+            7 => (
+                Extra::Words(pick(rng, ADJECTIVE_SHAPES), Picks::draw(rng, v, m)),
+                0.7,
+            ),
+            1 => (
+                Extra::Words(pick(rng, FEATURE_LINES), Picks::draw(rng, v, m)),
+                0.4,
+            ),
+            2 => {
+                let b = pick(rng, BENEFITS[v]);
+                let same = matches!(second, Extra::Text(s) if s == b);
+                (if same { Extra::None } else { Extra::Text(b) }, 0.15)
+            }
+            3 => (Extra::Text(pick(rng, OPENERS[v])), 0.08),
+            4 => (Extra::Text(pick(rng, CLOSERS[v])), 0.08),
+            5 => (Extra::Text(pick(rng, NOUN_LINES[v])), 0.15),
+            _ => (
+                Extra::Words(pick(rng, SCENE_LINES), Picks::draw(rng, v, m)),
+                0.5,
+            ),
+        };
+        if let Extra::None = candidate {
+            continue;
+        }
+        if words >= MIN_WORDS && !rng.random_bool(chance) {
+            continue;
+        }
+        let w = candidate.words(v, m, other);
+        if words + w > MAX_WORDS {
+            continue;
+        }
+        words += w;
+        match (o, candidate) {
+            (3, Extra::Text(t)) => opener = t,
+            (4, Extra::Text(t)) => closer = t,
+            _ => {
+                body[n] = candidate;
+                n += 1;
+            }
+        }
+    }
+    body[..n].shuffle(rng);
+    // The core sentence comes first, or second after a short lead.
+    let core_at = if n > 0 && rng.random_bool(0.2) { 1 } else { 0 };
+
+    let mut first = true;
+    let mut sentence = |out: &mut String| {
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+    };
+    if !opener.is_empty() {
+        sentence(out);
+        render(out, rng, opener, m);
+    }
+    for (i, extra) in body[..n].iter().enumerate() {
+        if i == core_at {
+            sentence(out);
+            core.write(out, rng, m);
+        }
+        sentence(out);
+        match *extra {
+            Extra::None => {}
+            Extra::Text(t) => fill(out, rng, t, m, other),
+            Extra::Words(t, picks) => picks.write(out, rng, t, v, m, other),
+        }
+    }
+    if core_at == n {
+        sentence(out);
+        core.write(out, rng, m);
+    }
+    if !closer.is_empty() {
+        sentence(out);
+        render(out, rng, closer, m);
     }
 }
 
-/// Which facts to state: one to three, favouring what the voice cares about.
-fn choose_facts(rng: &mut impl Rng, m: &Meta, voice: Voice) -> u8 {
+/// The sentence with the subject, its facts and the predicate: templates
+/// for each part, drawn before it is written.
+struct Core {
+    shape: &'static str,
+    subject: &'static str,
+    /// Material and colour as "in navy merino wool".
+    compact: bool,
+    material: Option<&'static str>,
+    color: Option<&'static str>,
+    predicate: &'static str,
+    /// Word choices for a predicate from [`WORD_PREDICATES`].
+    picks: Picks,
+    v: usize,
+    tail: Option<&'static str>,
+}
+
+impl Core {
+    /// Words it will take at most.
+    fn words(&self, m: &Meta) -> usize {
+        let of = |t: Option<&'static str>| t.map_or(0, |t| words_of(t, m, ""));
+        // The shape's two slots are counted as the parts that fill them.
+        words_of(self.shape, m, "") - 2
+            + words_of(self.subject, m, "")
+            + of(self.material)
+            + of(self.color)
+            + if self.compact {
+                1 + word_count(m.color) + word_count(m.material)
+            } else {
+                0
+            }
+            + self.picks.words(self.predicate, self.v, m, "")
+            + of(self.tail)
+    }
+
+    fn write<R: Rng>(&self, out: &mut String, rng: &mut R, m: &Meta) {
+        expand(out, rng, self.shape, &mut |out, rng, slot| match slot {
+            "S" | "s" => {
+                let at = out.len();
+                render(out, rng, self.subject, m);
+                if slot == "S" {
+                    capitalise(out, at);
+                }
+                if self.compact {
+                    out.push_str(" in ");
+                    out.push_str(m.color);
+                    out.push(' ');
+                    out.push_str(m.material);
+                }
+                for t in [self.material, self.color].into_iter().flatten() {
+                    out.push(' ');
+                    render(out, rng, t, m);
+                }
+            }
+            "P" => {
+                self.picks.write(out, rng, self.predicate, self.v, m, "");
+                if let Some(t) = self.tail {
+                    out.push_str(", ");
+                    render(out, rng, t, m);
+                }
+            }
+            other => unreachable!("unknown core placeholder {{{other}}}"),
+        });
+    }
+}
+
+/// Three different indices below `n` (at least 3).
+fn three(rng: &mut impl Rng, n: usize) -> [usize; 3] {
+    let a = rng.random_range(0..n);
+    let mut b = rng.random_range(0..n - 1);
+    if b >= a {
+        b += 1;
+    }
+    let mut c = rng.random_range(0..n - 2);
+    for x in [a.min(b), a.max(b)] {
+        if c >= x {
+            c += 1;
+        }
+    }
+    [a, b, c]
+}
+
+/// Whether a copy for `m` may name `bought` by its title words: only when
+/// they name no brand, material or colour of the catalog but `m`'s own.
+pub(crate) fn hook_allowed(m: &Meta, bought: &Meta) -> bool {
+    bought.hook_terms.iter().all(|t| {
+        t.eq_ignore_ascii_case(m.brand)
+            || t.eq_ignore_ascii_case(m.material)
+            || t.eq_ignore_ascii_case(m.color)
+    })
+}
+
+/// Which facts to state: one to three (at most `most`), favouring what the voice cares about.
+fn choose_facts(rng: &mut impl Rng, m: &Meta, voice: Voice, most: usize) -> u8 {
     // Weights in `FACTS` order: brand, price, material, colour, title.
     let mut weights: [f64; 5] = match voice {
         Voice::Neutral => [1.0, 1.0, 1.0, 1.0, 0.7],
@@ -502,7 +492,8 @@ fn choose_facts(rng: &mut impl Rng, m: &Meta, voice: Voice) -> u8 {
         0..35 => 1,
         35..75 => 2,
         _ => 3,
-    };
+    }
+    .min(most);
     let mut chosen = 0;
     for _ in 0..k {
         let total: f64 = weights.iter().sum();
@@ -535,57 +526,31 @@ fn pick(rng: &mut impl Rng, options: &'static [&'static str]) -> &'static str {
     options.choose(rng).expect("phrase tables are never empty")
 }
 
-fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
-}
-
-/// Appends `template` to `out`, filling `{...}` placeholders from the product.
-pub(crate) fn render(out: &mut String, template: &str, m: &Meta) {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after.find('}').expect("template placeholders are closed");
-        match &after[..close] {
-            "title" => out.push_str(&m.title),
-            "noun" => out.push_str(&m.noun),
-            "brand" => out.push_str(m.brand),
-            "price" => out.push_str(&m.price_text),
-            "material" => out.push_str(m.material),
-            "color" => out.push_str(m.color),
-            "a_color" => {
-                out.push_str(if starts_with_vowel(m.color) {
-                    "an "
-                } else {
-                    "a "
-                });
-                out.push_str(m.color);
-            }
-            other => unreachable!("unknown placeholder {{{other}}} in a demo template"),
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-}
-
 /// Every template of this grammar, for tests that check them.
 #[cfg(test)]
 pub(crate) fn all_templates() -> Vec<&'static str> {
     let tables = [
-        PREDICATES, BENEFITS, PRICES, OPENERS, CLOSERS, MATERIALS, COLORS,
+        PREDICATES, TAILS, BENEFITS, PRICES, OPENERS, CLOSERS, ADJECTIVES, MATERIALS, COLORS,
+        HOOKS, NOUN_LINES,
     ];
-    let mut out: Vec<&'static str> = tables
-        .iter()
-        .flatten()
-        .flat_map(|t| t.iter().copied())
-        .collect();
+    let mut out: Vec<&'static str> = ADVERBS.to_vec();
+    out.extend(KEY_ADJECTIVES.iter().flat_map(|t| t.iter().copied()));
+    out.extend(WORD_PREDICATES);
+    out.extend(WORD_HOOKS);
+    out.extend(WORD_PRICES);
+    out.extend(tables.iter().flatten().flat_map(|t| t.iter().copied()));
     for s in [
+        CORE_SHAPES,
+        ADJECTIVE_SHAPES,
         SUBJECT_TITLE_BRAND,
         SUBJECT_TITLE,
         SUBJECT_BRAND,
         SUBJECT_PLAIN,
+        FEATURE_LINES,
+        SCENE_LINES,
     ] {
         out.extend(s.iter().copied());
     }
+    out.extend(SCENES.iter().flat_map(|(_, s)| s.iter().copied()));
     out
 }

@@ -8,9 +8,13 @@
 
 mod catalog;
 mod copy;
+mod phrases;
+mod recent;
 mod reviews;
 mod shoppers;
+mod template;
 mod vocab;
+mod words;
 
 #[cfg(test)]
 mod tests;
@@ -22,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use catalog::Catalog;
+use recent::Recent;
 use shoppers::{Planner, TextKind};
 
 /// First instant of the demo history (2026-04-01T00:00:00Z, Unix seconds):
@@ -150,6 +155,7 @@ pub fn generate<S: DemoSink>(opts: &DemoOptions, sink: &mut S) -> Result<DemoSum
         text: None,
     };
     let mut text_buf = String::with_capacity(256);
+    let mut recent = Recent::default();
 
     for index in 0..opts.users {
         let mut rng = user_rng(opts.seed, index);
@@ -158,6 +164,7 @@ pub fn generate<S: DemoSink>(opts: &DemoOptions, sink: &mut S) -> Result<DemoSum
         summary.users += 1;
         event.user_id.clear();
         event.user_id.push_str(&user.user_id);
+        recent.clear();
 
         for rec in planner.events() {
             let meta = &catalog.meta[rec.product as usize];
@@ -168,22 +175,26 @@ pub fn generate<S: DemoSink>(opts: &DemoOptions, sink: &mut S) -> Result<DemoSum
             event.kind = rec.kind;
             event.ts = rec.ts;
             event.rating = (rec.rating > 0).then_some(rec.rating);
+            let bought = recent
+                .bought_recently(rec.product)
+                .map(|p| &catalog.meta[p as usize]);
             match rec.text {
                 TextKind::None => {}
                 TextKind::Copy => {
                     let mut text = std::mem::take(&mut text_buf);
                     let voice = copy::Voice::shown_to(&mut rng, taste);
-                    copy::write_copy(&mut text, &mut rng, meta, voice);
+                    copy::write_copy(&mut text, &mut rng, meta, voice, bought);
                     event.text = Some(text);
                     summary.purchases_with_copy += 1;
                 }
                 TextKind::Review => {
                     let mut text = std::mem::take(&mut text_buf);
                     let voice = copy::Voice::reviewed_by(&mut rng, taste);
-                    reviews::write_review(&mut text, &mut rng, meta, voice, rec.rating);
+                    reviews::write_review(&mut text, &mut rng, meta, voice, rec.rating, bought);
                     event.text = Some(text);
                 }
             }
+            recent.record(rec.product, rec.kind);
             let sent = sink.event(&event);
             if let Some(text) = event.text.take() {
                 text_buf = text;

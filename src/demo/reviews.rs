@@ -2,7 +2,8 @@
 //! reviewer's voice (usually their taste), and sometimes a product fact.
 
 use super::catalog::Meta;
-use super::copy::{Voice, render};
+use super::copy::{Voice, hook_allowed};
+use super::template::{fill, render};
 use rand::Rng;
 use rand::seq::IndexedRandom;
 
@@ -151,13 +152,35 @@ const CLOSE_BAD: &[&str] = &[
     "Avoid.",
 ];
 
-/// Writes into `out` (cleared first) a review of product `m` with `rating` stars (1 to 5).
-pub(crate) fn write_review(
+/// How the reviewer may name a product they bought recently (`{other}`).
+const HOOK_GOOD: &[&str] = &[
+    "Goes well with my {other}.",
+    "Pairs nicely with my {other}.",
+    "Bought it to go with my {other}.",
+    "Works well alongside my {other}.",
+    "Matches my {other} nicely.",
+    "Looks great next to my {other}.",
+];
+const HOOK_BAD: &[&str] = &[
+    "Doesn't really go with my {other}.",
+    "Clashes with my {other}, sadly.",
+    "Worse than my {other}, honestly.",
+    "Nowhere near as good as my {other}.",
+];
+
+/// How often a review names the product bought recently, when there is one.
+const HOOK_RATE: f64 = 0.15;
+
+/// Writes into `out` (cleared first) a review of product `m` with `rating`
+/// stars (1 to 5); `bought` is a product the reviewer bought recently, if
+/// any, which the review may name.
+pub(crate) fn write_review<R: Rng>(
     out: &mut String,
-    rng: &mut impl Rng,
+    rng: &mut R,
     m: &Meta,
     voice: Voice,
     rating: u8,
+    bought: Option<&Meta>,
 ) {
     out.clear();
     let stars = rating.clamp(1, 5) as usize;
@@ -172,7 +195,15 @@ pub(crate) fn write_review(
     out.push_str(pick(rng, remarks[voice.index()]));
     if rng.random_bool(0.3) {
         out.push(' ');
-        render(out, pick(rng, if good { FACT_GOOD } else { FACT_BAD }), m);
+        let fact = pick(rng, if good { FACT_GOOD } else { FACT_BAD });
+        render(out, rng, fact, m);
+    }
+    if let Some(b) = bought.filter(|b| hook_allowed(m, b))
+        && rng.random_bool(HOOK_RATE)
+    {
+        out.push(' ');
+        let hook = pick(rng, if good { HOOK_GOOD } else { HOOK_BAD });
+        fill(out, rng, hook, m, &b.hook_name);
     }
     if rng.random_bool(0.5) {
         out.push(' ');
@@ -198,7 +229,9 @@ pub(crate) fn all_templates() -> Vec<&'static str> {
         .chain(&BAD)
         .flat_map(|t| t.iter().copied())
         .collect();
-    for t in [FACT_GOOD, FACT_BAD, CLOSE_GOOD, CLOSE_MID, CLOSE_BAD] {
+    for t in [
+        FACT_GOOD, FACT_BAD, HOOK_GOOD, HOOK_BAD, CLOSE_GOOD, CLOSE_MID, CLOSE_BAD,
+    ] {
         out.extend(t.iter().copied());
     }
     out
