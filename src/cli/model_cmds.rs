@@ -10,7 +10,7 @@ use crate::model::generate::generate as sample_candidates;
 use crate::sanitize::sanitize_line;
 use crate::store::recommend::{CoOccurrence, Recommender};
 use crate::store::{NewGeneration, Store};
-use crate::text::{Facts, Special, prompt_pieces};
+use crate::text::{Facts, Special, fit_prompt, prompt_pieces};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
 use crate::train::metrics::EvalReport;
@@ -177,10 +177,11 @@ pub fn generate(
         &product,
         &loaded.settings.prompt(),
     ));
-    let keep = loaded.settings.max_prompt_tokens;
-    if prompt.len() > keep {
-        prompt.drain(..prompt.len() - keep);
-    }
+    fit_prompt(
+        &mut prompt,
+        loaded.settings.max_prompt_tokens,
+        loaded.vocab.id(Special::Hist),
+    );
     let n = n.unwrap_or(config.generate.n_candidates);
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now()

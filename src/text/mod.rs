@@ -14,7 +14,8 @@ pub mod tokenizer;
 mod tests;
 
 pub use prompt::{
-    PromptConfig, Target, history_before, prompt_pieces, prompt_pieces_for, target_pieces,
+    PromptConfig, Target, fit_prompt, history_before, prompt_pieces, prompt_pieces_for,
+    target_pieces,
 };
 pub use slots::{FactChecker, Facts, Slot, fill, to_pieces};
 pub use tokenizer::{Decoded, Piece, Special, Vocab};

@@ -87,8 +87,11 @@ pub fn prompt_pieces(
     prompt_pieces_for(history, at, product, cfg, Target::Copy)
 }
 
-/// The prompt for `target` text about `product` at time `at`: `<hist>`, the
-/// history before `at`, `<item>` and the product's facts, then the target marker.
+/// The prompt for `target` text about `product` at time `at`: `<item>` and
+/// the product's facts, `<hist>` and the history before `at`, then the
+/// target marker. The history comes last, next to the text it shapes: a GRU
+/// carries what it saw last best, and the first trained model, with the
+/// history first, learned to ignore it (personalisation gain 0.001).
 pub fn prompt_pieces_for(
     history: &[HistoryItem],
     at: i64,
@@ -96,11 +99,12 @@ pub fn prompt_pieces_for(
     cfg: &PromptConfig,
     target: Target,
 ) -> Vec<Piece> {
-    let mut pieces = vec![Piece::Special(Special::Hist)];
+    let mut pieces = Vec::new();
+    push_item(&mut pieces, product);
+    pieces.push(Piece::Special(Special::Hist));
     for item in history_before(history, at, cfg.history_items) {
         push_history_item(&mut pieces, item, cfg);
     }
-    push_item(&mut pieces, product);
     match target {
         Target::Copy => pieces.push(Piece::Special(Special::Desc)),
         Target::Review { rating } => {
@@ -111,6 +115,29 @@ pub fn prompt_pieces_for(
         }
     }
     pieces
+}
+
+/// Shortens an encoded prompt to at most `max` tokens by dropping the
+/// oldest history tokens (those right after `<hist>`), so the product's
+/// facts and the newest history always stay.
+pub fn fit_prompt(ids: &mut Vec<u32>, max: usize, hist_id: u32) {
+    if ids.len() <= max {
+        return;
+    }
+    let excess = ids.len() - max;
+    match ids.iter().position(|&t| t == hist_id) {
+        Some(at) => {
+            let end = (at + 1 + excess).min(ids.len());
+            ids.drain(at + 1..end);
+            if ids.len() > max {
+                let extra = ids.len() - max;
+                ids.drain(..extra);
+            }
+        }
+        None => {
+            ids.drain(..excess);
+        }
+    }
 }
 
 /// The training target: `text` with the product's facts as slots, then `<eos>`.
@@ -254,3 +281,22 @@ fn push_item(pieces: &mut Vec<Piece>, product: &Product) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fit_tests {
+    use super::fit_prompt;
+
+    #[test]
+    fn fitting_drops_the_oldest_history_first() {
+        // 9 = <hist>: facts 1 2, history 3 4 5 6, marker 7.
+        let mut ids = vec![1, 2, 9, 3, 4, 5, 6, 7];
+        fit_prompt(&mut ids, 6, 9);
+        assert_eq!(ids, [1, 2, 9, 5, 6, 7]);
+        let mut short = vec![1, 9, 7];
+        fit_prompt(&mut short, 6, 9);
+        assert_eq!(short, [1, 9, 7]);
+        let mut no_hist = vec![1, 2, 3];
+        fit_prompt(&mut no_hist, 2, 9);
+        assert_eq!(no_hist, [2, 3]);
+    }
+}

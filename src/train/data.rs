@@ -7,7 +7,10 @@ use crate::config::{ModelSection, TrainSection};
 use crate::domain::EventKind;
 use crate::domain::{HistoryItem, Product};
 use crate::store::{Store, StoreError};
-use crate::text::{Facts, Piece, PromptConfig, Target, Vocab, prompt_pieces_for, target_pieces};
+use crate::text::{
+    Facts, Piece, PromptConfig, Special, Target, Vocab, fit_prompt, prompt_pieces_for,
+    target_pieces,
+};
 use candle_core::{Device, Tensor};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -169,11 +172,10 @@ pub fn build(
             message: format!("training the tokenizer: {e}"),
         })?,
     };
+    let hist = vocab.id(Special::Hist);
     let encode_prompt = |pieces: &[Piece]| {
         let mut ids = vocab.encode(pieces);
-        if ids.len() > model.max_prompt_tokens {
-            ids.drain(..ids.len() - model.max_prompt_tokens);
-        }
+        fit_prompt(&mut ids, model.max_prompt_tokens, hist);
         ids
     };
     let (mut train_ex, mut val_ex) = (Vec::new(), Vec::new());

@@ -156,10 +156,11 @@ fn prompt_lays_out_history_then_facts_then_marker() {
     let pieces = prompt_pieces(&history, 50, &sweater(), &cfg);
     assert_eq!(
         render(&pieces),
-        "<hist><view> Knitwear Merino Running Tee $30<cart> Knitwear Beanie $20\
+        "<item> Knitwear<title> Trailblazer Merino Crew Sweater<brand> Loopstitch<price> $50\
+         <material> merino wool<color> navy comfort ribbed cuffs\
+         <hist><view> Knitwear Merino Running Tee $30<cart> Knitwear Beanie $20\
          <review> Knitwear Atlas Cashmere Scarf $150 recycled cashmere<4stars> Really happy with this. Great value\
-         <item> Knitwear<title> Trailblazer Merino Crew Sweater<brand> Loopstitch<price> $50\
-         <material> merino wool<color> navy comfort ribbed cuffs<desc>"
+         <desc>"
     );
     let review = prompt_pieces_for(
         &history,
@@ -197,7 +198,7 @@ fn prompt_skips_what_the_product_lacks() {
         attributes: Attributes::new(),
     };
     let pieces = prompt_pieces(&[], 0, &p, &PromptConfig::default());
-    assert_eq!(render(&pieces), "<hist><item><desc>");
+    assert_eq!(render(&pieces), "<item><hist><desc>");
 }
 
 #[test]
@@ -221,8 +222,8 @@ fn odd_text_does_not_break_the_prompt() {
     };
     let text = render(&prompt_pieces(&[h], 2, &p, &cfg));
     assert!(
-        text.starts_with(
-            "<hist><review> \u{0} 🎉 <brand> e\u{301} $0 \u{202e}<eos> \u{202e}<eos><item>"
+        text.ends_with(
+            "<hist><review> \u{0} 🎉 <brand> e\u{301} $0 \u{202e}<eos> \u{202e}<eos><desc>"
         ),
         "{text}"
     );
