@@ -9,6 +9,30 @@ use super::{
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
+/// Looks a row up by its values (`find` returns its id and whether it is
+/// unchanged) and inserts it when absent; the caller updates changed rows.
+fn find_or_insert(
+    find: &mut CachedStatement<'_>,
+    insert: &mut CachedStatement<'_>,
+    values: &[&dyn rusqlite::ToSql],
+    db: &str,
+) -> Result<(i64, Outcome), ImportError> {
+    let found: Option<(i64, bool)> = find
+        .query_row(values, |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(sql_error(db))?;
+    Ok(match found {
+        None => {
+            let row = insert
+                .query_row(values, |r| r.get(0))
+                .map_err(sql_error(db))?;
+            (row, Outcome::Inserted)
+        }
+        Some((row, true)) => (row, Outcome::Unchanged),
+        Some((row, false)) => (row, Outcome::Updated),
+    })
+}
+
 /// Refuses an id seen earlier in the same file.
 fn first_time(
     seen: &mut HashMap<i64, u64>,
@@ -86,22 +110,7 @@ impl RowSink for ProductSink<'_> {
             description,
             attributes
         ];
-        let found: Option<(i64, bool)> = self
-            .find
-            .query_row(values, |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(sql_error(self.db))?;
-        let (row, outcome) = match found {
-            None => {
-                let row = self
-                    .insert
-                    .query_row(values, |r| r.get(0))
-                    .map_err(sql_error(self.db))?;
-                (row, Outcome::Inserted)
-            }
-            Some((row, true)) => (row, Outcome::Unchanged),
-            Some((row, false)) => (row, Outcome::Updated),
-        };
+        let (row, outcome) = find_or_insert(&mut self.find, &mut self.insert, values, self.db)?;
         first_time(&mut self.seen, row, at, col[0], &product_id)?;
         if outcome == Outcome::Updated {
             self.update
@@ -165,22 +174,7 @@ impl RowSink for UserSink<'_> {
         let name_key = display_name.as_deref().map(str::to_lowercase);
         let attributes = fields::attributes(at, col[2], c[2])?;
         let values = params![user_id, display_name, name_key, attributes];
-        let found: Option<(i64, bool)> = self
-            .find
-            .query_row(values, |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(sql_error(self.db))?;
-        let (row, outcome) = match found {
-            None => {
-                let row = self
-                    .insert
-                    .query_row(values, |r| r.get(0))
-                    .map_err(sql_error(self.db))?;
-                (row, Outcome::Inserted)
-            }
-            Some((row, true)) => (row, Outcome::Unchanged),
-            Some((row, false)) => (row, Outcome::Updated),
-        };
+        let (row, outcome) = find_or_insert(&mut self.find, &mut self.insert, values, self.db)?;
         first_time(&mut self.seen, row, at, col[0], &user_id)?;
         if outcome == Outcome::Updated {
             self.update
