@@ -124,8 +124,21 @@ pub fn evaluate(
         .iter()
         .flat_map(|&i| true_lp[i].iter().copied())
         .collect();
-    let theirs: Vec<f32> = other_lp.into_iter().flatten().collect();
+    let theirs: Vec<f32> = other_lp.iter().flatten().copied().collect();
     report.personalization_gain = metrics::personalization_gain(&mine, &theirs);
+    let desc = loaded.vocab.id(crate::text::Special::Desc);
+    let copy: Vec<usize> = (0..with_other.len())
+        .filter(|&j| val[with_other[j]].prompt.last() == Some(&desc))
+        .collect();
+    let mine_copy: Vec<f32> = copy
+        .iter()
+        .flat_map(|&j| true_lp[with_other[j]].iter().copied())
+        .collect();
+    let theirs_copy: Vec<f32> = copy
+        .iter()
+        .flat_map(|&j| other_lp[j].iter().copied())
+        .collect();
+    report.personalization_gain_copy = metrics::personalization_gain(&mine_copy, &theirs_copy);
 
     // Candidates for the newest held-out event of each of the first
     // `shoppers` held-out shoppers (by id, so runs are comparable).

@@ -24,6 +24,8 @@ pub struct EvalReport {
     /// Mean per-token log-likelihood with the true history minus with
     /// another shopper's history, nats/token.
     pub personalization_gain: f64,
+    /// The same gain over copy targets alone (reviews left out).
+    pub personalization_gain_copy: f64,
     /// The reference for `val_bpc`: what `xz -9` needs per held-out
     /// character given the training texts (absent without `xz`).
     pub xz_bpc: Option<f64>,
