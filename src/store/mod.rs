@@ -7,6 +7,7 @@
 
 mod catalog;
 mod demo_sink;
+mod feedback;
 mod generations;
 pub mod import;
 mod models;
@@ -15,8 +16,9 @@ pub mod recommend;
 mod schema;
 
 pub use demo_sink::DemoWriter;
+pub use feedback::{FeedbackLabel, Lease};
 pub use generations::NewGeneration;
-pub use models::ModelVersion;
+pub use models::{ModelVersion, now as unix_now};
 pub use queries::{ShopperCursor, ShopperRow};
 
 use crate::domain::Stats;
