@@ -192,6 +192,32 @@ impl LanguageModel {
         Ok(out)
     }
 
+    /// `log p(target sequence)` of each batch row `[B]`: the sum of the
+    /// masked positions' log-probabilities, with the graph kept so that a
+    /// sequence-level loss (KTO, DPO) can be backpropagated. Rows with
+    /// nothing masked get 0.
+    pub fn sequence_logprobs(
+        &self,
+        tokens: &Tensor,
+        targets: &Tensor,
+        mask: &Tensor,
+    ) -> Result<Tensor> {
+        let sel = self.select(tokens, targets, mask)?;
+        let batch = tokens.dim(0)?;
+        let rows = sel.positions.len();
+        if rows == 0 {
+            return Tensor::zeros(batch, DType::F32, tokens.device());
+        }
+        // A [B, M] indicator that sums each row's positions in one product.
+        let mut owner = vec![0f32; batch * rows];
+        for (m, &p) in sel.positions.iter().enumerate() {
+            owner[(p as usize / sel.seq) * rows + m] = 1.0;
+        }
+        let owner = Tensor::from_vec(owner, (batch, rows), tokens.device())?;
+        let nll = self.selected_nll(tokens, sel, true)?;
+        owner.matmul(&nll.unsqueeze(1)?)?.squeeze(1)?.neg()
+    }
+
     /// A detached snapshot of the weights for generation. Take one and call
     /// [`FrozenLm::prefill`] for many prompts; [`LanguageModel::prefill`]
     /// takes a new one each call.
