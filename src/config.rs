@@ -28,6 +28,8 @@ pub struct Config {
     pub train: TrainSection,
     /// Sampling candidates.
     pub generate: crate::model::sample::SamplingDefaults,
+    /// Learning from labels.
+    pub finetune: FinetuneSection,
 }
 
 /// `[store]`
@@ -120,6 +122,37 @@ pub struct TrainSection {
     pub patience: usize,
     /// Cap on training examples; 0 for none.
     pub max_examples: usize,
+}
+
+/// `[finetune]`: learning from analysts' labels with KTO.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinetuneSection {
+    /// Seed for the label split and shuffling.
+    pub seed: u64,
+    /// KTO β.
+    pub beta: f64,
+    /// KTO λ_D, the weight of thumbs-up labels.
+    pub lambda_desirable: f64,
+    /// KTO λ_U, the weight of thumbs-down labels.
+    pub lambda_undesirable: f64,
+    /// Weight of the DPO term on prompts labelled both up and down.
+    pub dpo_weight: f64,
+    /// Weight of ordinary likelihood on pre-training text, so the model
+    /// does not forget.
+    pub pretrain_mix: f64,
+    /// Passes over the new labels.
+    pub epochs: usize,
+    /// Step limit; 0 for none.
+    pub max_steps: usize,
+    /// Labels per step (and as many pre-training examples).
+    pub batch_size: usize,
+    /// AdamW learning rate (constant).
+    pub learning_rate: f64,
+    /// Share of shoppers whose labels are held out to judge the new version.
+    pub holdout_fraction: f64,
+    /// Largest relative rise in held-out perplexity the gate accepts.
+    pub ppl_tolerance: f64,
 }
 
 /// A configuration that could not be loaded, with where and why.

@@ -3,7 +3,7 @@
 //! Exit codes are a contract (DESIGN.md §3): 0 ok, 1 failure, 2 usage,
 //! 65 bad input data.
 
-mod model_cmds;
+pub mod model_cmds;
 
 use crate::config::Config;
 use crate::demo::DemoOptions;
@@ -99,6 +99,16 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Print JSON Lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fine-tune the active model on labels not yet used; promote the new
+    /// version only if it passes the gate.
+    Finetune {
+        /// Stop after this many steps (default: `finetune.max_steps`).
+        #[arg(long)]
+        max_steps: Option<usize>,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -264,6 +274,9 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             seed,
             json,
         } => model_cmds::generate(&config, &user, product.as_deref(), n, seed, json),
+        Command::Finetune { max_steps, json } => {
+            print(&model_cmds::finetune(&config, max_steps)?, json)
+        }
         Command::Eval { model, json } => print(&model_cmds::eval(&config, model.as_deref())?, json),
         Command::Models { action, json } => {
             model_cmds::models(&config, action.unwrap_or(ModelsAction::List), json)

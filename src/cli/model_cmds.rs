@@ -10,7 +10,7 @@ use crate::model::generate::generate as sample_candidates;
 use crate::sanitize::sanitize_line;
 use crate::store::recommend::{CoOccurrence, Recommender};
 use crate::store::{NewGeneration, Store};
-use crate::text::{Facts, Special, fit_prompt, prompt_pieces};
+use crate::text::{Facts, Special};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
 use crate::train::metrics::EvalReport;
@@ -127,6 +127,38 @@ pub fn train(config: &Config) -> Result<TrainReport> {
     })
 }
 
+/// `tailor finetune`.
+pub fn finetune(
+    config: &Config,
+    max_steps: Option<usize>,
+) -> Result<crate::train::finetune::FinetuneReport> {
+    let (mut store, dir) = open(config)?;
+    let show = std::io::stderr().is_terminal();
+    let mut progress = |p: &TrainProgress| {
+        if show {
+            eprint!(
+                "\rstep {}/{}  loss {:.3}  ETA {:.0}s   ",
+                p.step, p.total_steps, p.loss, p.eta_s
+            );
+        }
+    };
+    let report = crate::train::finetune::run(
+        &mut store,
+        config,
+        &dir,
+        &os_account(),
+        max_steps,
+        &mut progress,
+        &AtomicBool::new(false),
+    )?;
+    if show {
+        eprintln!();
+        eprintln!("tailor: {}", report.eval.reason);
+    }
+    tracing::info!(version = %report.model_version, promoted = report.promoted, "fine-tuned");
+    Ok(report)
+}
+
 /// One stored candidate, as `tailor generate --json` prints it.
 #[derive(Debug, Serialize)]
 struct GeneratedLine<'a> {
@@ -171,17 +203,7 @@ pub fn generate(
         )
     })?;
     let history = store.user_history(user_id)?;
-    let mut prompt = loaded.vocab.encode(&prompt_pieces(
-        &history,
-        i64::MAX,
-        &product,
-        &loaded.settings.prompt(),
-    ));
-    fit_prompt(
-        &mut prompt,
-        loaded.settings.max_prompt_tokens,
-        loaded.vocab.id(Special::Hist),
-    );
+    let prompt = loaded.prompt_ids(&history, i64::MAX, &product);
     let n = n.unwrap_or(config.generate.n_candidates);
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now()

@@ -4,6 +4,10 @@
 pub mod bench;
 pub mod data;
 pub mod eval;
+pub mod finetune;
+pub mod kto;
+pub mod lock;
 pub mod metrics;
 pub mod pretrain;
+pub mod simulate;
 pub mod versions;

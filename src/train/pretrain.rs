@@ -77,6 +77,15 @@ pub enum TrainError {
     /// Nothing to learn from.
     #[error("training: {0}")]
     NoData(String),
+    /// A fine-tuning step had a NaN or infinite loss or gradient: the run
+    /// stops and the parent stays active.
+    #[error(
+        "fine-tuning stopped at step {step}: the loss or gradient was NaN or infinite; the parent version stays active"
+    )]
+    NonFinite {
+        /// The step, from 1.
+        step: usize,
+    },
     /// The loss kept diverging.
     #[error("training diverged: {0} consecutive steps had a NaN or infinite loss or gradient")]
     Diverged(usize),

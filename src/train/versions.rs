@@ -4,10 +4,11 @@
 //! active good one, and says so.
 
 use crate::config::{Config, ModelSection, TrainSection};
+use crate::domain::{HistoryItem, Product};
 use crate::model::checkpoint::{self, CheckpointError};
 use crate::model::{LanguageModel, ModelConfig};
 use crate::store::{Store, StoreError};
-use crate::text::{PromptConfig, Vocab};
+use crate::text::{Facts, PromptConfig, Special, Vocab, fit_prompt, prompt_pieces, target_pieces};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,60 @@ pub struct LoadedModel {
     pub metrics: serde_json::Value,
 }
 
+impl LoadedModel {
+    /// The encoded prompt for copy about `product` for a shopper with
+    /// `history`, seeing events strictly before `at`, cut to the version's
+    /// prompt length. Generation and fine-tuning both build prompts here.
+    pub fn prompt_ids(&self, history: &[HistoryItem], at: i64, product: &Product) -> Vec<u32> {
+        let mut ids = self.vocab.encode(&prompt_pieces(
+            history,
+            at,
+            product,
+            &self.settings.prompt(),
+        ));
+        fit_prompt(
+            &mut ids,
+            self.settings.max_prompt_tokens,
+            self.vocab.id(Special::Hist),
+        );
+        ids
+    }
+
+    /// The encoded training target for `text` about `product`: its facts as
+    /// slots, then `<eos>`, cut to the version's target length.
+    pub fn target_ids(&self, text: &str, product: &Product) -> Vec<u32> {
+        let mut ids = self.vocab.encode(&target_pieces(text, &Facts::of(product)));
+        ids.truncate(self.settings.max_target_tokens);
+        ids
+    }
+}
+
+/// Loads a version as trainable variables (for fine-tuning) together with
+/// the frozen copy it starts from (the reference). The two share no storage.
+pub fn load_trainable(
+    dir: &Path,
+    version: &str,
+) -> Result<(LoadedModel, VarMap, LanguageModel), VersionError> {
+    let files = checkpoint::load_version(&dir.join(version))?;
+    let build = |message: String| VersionError::Build {
+        version: version.into(),
+        message,
+    };
+    let varmap = VarMap::new();
+    {
+        let mut data = varmap.data().lock().expect("varmap lock");
+        for (name, tensor) in &files.tensors {
+            let var = candle_core::Var::from_tensor(tensor).map_err(|e| build(e.to_string()))?;
+            data.insert(name.clone(), var);
+        }
+    }
+    let frozen = load(dir, version)?;
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    let policy =
+        LanguageModel::new(&frozen.settings.model, vb).map_err(|e| build(e.to_string()))?;
+    Ok((frozen, varmap, policy))
+}
+
 /// Errors of the version layer.
 #[derive(Debug, thiserror::Error)]
 pub enum VersionError {
@@ -153,6 +208,45 @@ pub fn save(
     metrics: &serde_json::Value,
     activate: Option<&str>,
 ) -> Result<PathBuf, VersionError> {
+    let path = write_folder(dir, version, varmap, vocab, settings, metrics)?;
+    store.register_model(
+        version,
+        settings.parent.as_deref(),
+        &settings.kind,
+        metrics,
+        activate,
+    )?;
+    Ok(path)
+}
+
+/// Like [`save`] for a fine-tuned version, also recording, in the same
+/// transaction as the version, the labels it consumed.
+#[allow(clippy::too_many_arguments)]
+pub fn save_finetuned(
+    store: &mut Store,
+    dir: &Path,
+    version: &str,
+    varmap: &VarMap,
+    vocab: &Vocab,
+    settings: &VersionSettings,
+    metrics: &serde_json::Value,
+    activate: Option<&str>,
+    labels: &[i64],
+) -> Result<PathBuf, VersionError> {
+    let path = write_folder(dir, version, varmap, vocab, settings, metrics)?;
+    let parent = settings.parent.as_deref().unwrap_or_default();
+    store.register_finetuned(version, parent, metrics, activate, labels)?;
+    Ok(path)
+}
+
+fn write_folder(
+    dir: &Path,
+    version: &str,
+    varmap: &VarMap,
+    vocab: &Vocab,
+    settings: &VersionSettings,
+    metrics: &serde_json::Value,
+) -> Result<PathBuf, VersionError> {
     let tensors: HashMap<String, Tensor> = varmap
         .data()
         .lock()
@@ -165,15 +259,9 @@ pub fn save(
         message: e.to_string(),
     })?;
     let config = serde_json::to_value(settings).unwrap_or_default();
-    let path = checkpoint::save_version(dir, version, &tensors, &tokenizer, &config, metrics)?;
-    store.register_model(
-        version,
-        settings.parent.as_deref(),
-        &settings.kind,
-        metrics,
-        activate,
-    )?;
-    Ok(path)
+    Ok(checkpoint::save_version(
+        dir, version, &tensors, &tokenizer, &config, metrics,
+    )?)
 }
 
 /// Loads one version folder, verified.

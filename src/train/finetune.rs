@@ -1,0 +1,820 @@
+//! Learning from labels: KTO on single up/down labels, DPO where one prompt
+//! has both, and ordinary likelihood on pre-training text mixed into every
+//! step so the model does not forget. Then the promotion gate, which decides
+//! whether the new version may replace its parent.
+
+use super::data::{Example, make_batch};
+use super::kto::{KtoWeights, dpo_losses, kto_losses, reference_point};
+use super::pretrain::{StopReason, TrainError, TrainProgress, mean_loss};
+use super::versions::LoadedModel;
+use crate::config::FinetuneSection;
+use crate::domain::{HistoryItem, Product};
+use crate::model::LanguageModel;
+use crate::store::FeedbackLabel;
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// A labelled candidate, tokenised as the version that learns from it sees it.
+#[derive(Debug, Clone)]
+pub struct LabelExample {
+    /// The `labels` row.
+    pub label_id: i64,
+    /// The shopper.
+    pub user_id: String,
+    /// The product.
+    pub product_id: String,
+    /// The prompt the candidate was generated from.
+    pub prompt: Vec<u32>,
+    /// The candidate with its facts as slots, then `<eos>`.
+    pub target: Vec<u32>,
+    /// Thumbs-up.
+    pub up: bool,
+}
+
+/// Labels split by shopper into those to learn from and those that judge.
+#[derive(Debug, Clone, Default)]
+pub struct LabelSplit {
+    /// New labels of training shoppers.
+    pub train: Vec<LabelExample>,
+    /// Labels of held-out shoppers (new or not): the gate's evidence.
+    pub held_out: Vec<LabelExample>,
+}
+
+/// Tokenises `labels` against `parent`. Prompts are rebuilt from each
+/// shopper's history before the candidate was generated, exactly as
+/// generation built them. Labels of held-out shoppers go to `held_out`
+/// whether used or not; of the others, only those not yet used by a
+/// version that has been active are kept.
+pub fn split_labels(
+    parent: &LoadedModel,
+    labels: &[FeedbackLabel],
+    histories: &HashMap<String, Vec<HistoryItem>>,
+    products: &HashMap<String, Product>,
+    cfg: &FinetuneSection,
+) -> LabelSplit {
+    let mut split = LabelSplit::default();
+    for l in labels {
+        let held = super::data::is_held_out(&l.user_id, cfg.seed, cfg.holdout_fraction);
+        if !held && l.used {
+            continue;
+        }
+        let Some(product) = products.get(&l.product_id) else {
+            continue;
+        };
+        let history = histories.get(&l.user_id).map_or(&[][..], Vec::as_slice);
+        let example = LabelExample {
+            label_id: l.label_id,
+            user_id: l.user_id.clone(),
+            product_id: l.product_id.clone(),
+            prompt: parent.prompt_ids(history, l.generated_at.saturating_add(1), product),
+            target: parent.target_ids(&l.text, product),
+            up: l.up,
+        };
+        if held {
+            split.held_out.push(example);
+        } else {
+            split.train.push(example);
+        }
+    }
+    split
+}
+
+/// Indices of the up and the down labels of one prompt.
+type UpsAndDowns = (Vec<usize>, Vec<usize>);
+
+/// A fine-tuned model and how the run went.
+pub struct Finetuned {
+    /// The new weights.
+    pub varmap: VarMap,
+    /// The model over them.
+    pub model: LanguageModel,
+    /// Steps taken.
+    pub steps: usize,
+    /// Mean total loss over the last pass.
+    pub loss: f64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// How it ended.
+    pub stop: StopReason,
+    /// The labels learned from.
+    pub labels_used: Vec<i64>,
+}
+
+/// Sums of target log-probabilities of `pairs` under `model`, no graph.
+fn sequence_sums(
+    model: &LanguageModel,
+    pairs: &[(&[u32], &[u32])],
+) -> candle_core::Result<Vec<f32>> {
+    let mut out = Vec::with_capacity(pairs.len());
+    for chunk in pairs.chunks(64) {
+        let batch = make_batch(chunk, model.config().pad_id)?;
+        out.extend(
+            model
+                .target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?
+                .into_iter()
+                .map(|row| row.iter().sum::<f32>()),
+        );
+    }
+    Ok(out)
+}
+
+fn pairs_of<'a>(examples: &[&'a LabelExample]) -> Vec<(&'a [u32], &'a [u32])> {
+    examples
+        .iter()
+        .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
+        .collect()
+}
+
+/// Fine-tunes `policy` (starting as a copy of `reference`) on `labels`,
+/// mixing in `pretrain` text. `progress` is called after every step;
+/// raising `cancel` stops at the next step with [`StopReason::Cancelled`].
+/// A non-finite loss or gradient stops the run with an error: nothing of it
+/// may become a version.
+#[allow(clippy::too_many_arguments)]
+pub fn finetune(
+    varmap: VarMap,
+    policy: LanguageModel,
+    reference: &LanguageModel,
+    labels: &[LabelExample],
+    pretrain: &[Example],
+    cfg: &FinetuneSection,
+    max_steps: Option<usize>,
+    progress: &mut dyn FnMut(&TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<Finetuned, TrainError> {
+    if labels.is_empty() {
+        return Err(TrainError::NoData(
+            "no new labels to learn from: label some candidates first".into(),
+        ));
+    }
+    let started = Instant::now();
+    let pad = policy.config().pad_id;
+    let weights = KtoWeights {
+        beta: cfg.beta,
+        lambda_desirable: cfg.lambda_desirable,
+        lambda_undesirable: cfg.lambda_undesirable,
+    };
+    // π_ref is frozen: its log-probability of each candidate is computed once.
+    let all: Vec<&LabelExample> = labels.iter().collect();
+    let ref_lp = sequence_sums(reference, &pairs_of(&all))?;
+    // Prompts (shopper, product) labelled both ways get a DPO term.
+    let mut by_prompt: HashMap<(&str, &str), UpsAndDowns> = HashMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        let entry = by_prompt
+            .entry((l.user_id.as_str(), l.product_id.as_str()))
+            .or_default();
+        if l.up { &mut entry.0 } else { &mut entry.1 }.push(i);
+    }
+    let mut dpo_pairs: Vec<(usize, usize)> = by_prompt
+        .values()
+        .flat_map(|(ups, downs)| ups.iter().flat_map(|&u| downs.iter().map(move |&d| (u, d))))
+        .collect();
+    dpo_pairs.sort_unstable();
+
+    let batch_size = cfg.batch_size.max(2);
+    let per_epoch = labels.len().div_ceil(batch_size);
+    let mut total = per_epoch * cfg.epochs.max(1);
+    if let Some(m) = max_steps
+        .filter(|&m| m > 0)
+        .or((cfg.max_steps > 0).then_some(cfg.max_steps))
+    {
+        total = total.min(m);
+    }
+    let mut opt = AdamW::new(
+        varmap.all_vars(),
+        ParamsAdamW {
+            lr: cfg.learning_rate,
+            weight_decay: 0.0,
+            ..Default::default()
+        },
+    )?;
+    let vars = varmap.all_vars();
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+    let mut p = TrainProgress {
+        total_steps: total,
+        ..Default::default()
+    };
+    let mut stop = StopReason::Finished;
+    let mut losses: Vec<f64> = Vec::new();
+    let mut tokens = 0usize;
+    let mut order: Vec<usize> = Vec::new();
+    while p.step < total {
+        if order.is_empty() {
+            order = (0..labels.len()).collect();
+            order.shuffle(&mut rng);
+            p.epoch += 1;
+            losses.clear();
+        }
+        if cancel.load(Ordering::Relaxed) {
+            stop = StopReason::Cancelled;
+            break;
+        }
+        let take = order.len().min(batch_size);
+        let idx: Vec<usize> = order.drain(..take).collect();
+        let batch: Vec<&LabelExample> = idx.iter().map(|&i| &labels[i]).collect();
+        let pairs = pairs_of(&batch);
+        let b = make_batch(&pairs, pad)?;
+        let policy_lp = policy.sequence_logprobs(&b.tokens, &b.targets, &b.mask)?;
+        let refs: Vec<f32> = idx.iter().map(|&i| ref_lp[i]).collect();
+        let up: Vec<bool> = batch.iter().map(|e| e.up).collect();
+        // z0 from mismatched pairs: each prompt with the next candidate.
+        let z0 = if batch.len() > 1 {
+            let mismatched: Vec<(&[u32], &[u32])> = (0..batch.len())
+                .map(|k| {
+                    (
+                        batch[k].prompt.as_slice(),
+                        batch[(k + 1) % batch.len()].target.as_slice(),
+                    )
+                })
+                .collect();
+            let pol = sequence_sums(&policy, &mismatched)?;
+            let reff = sequence_sums(reference, &mismatched)?;
+            reference_point(&pol, &reff)
+        } else {
+            0.0
+        };
+        let mut loss = kto_losses(&policy_lp, &refs, &up, z0, &weights)?.mean_all()?;
+        tokens += b.n_tokens;
+        if cfg.dpo_weight > 0.0 && !dpo_pairs.is_empty() {
+            let chosen: Vec<(usize, usize)> = (0..(batch_size / 2).max(1))
+                .map(|_| dpo_pairs[rng.random_range(0..dpo_pairs.len())])
+                .collect();
+            let ups: Vec<&LabelExample> = chosen.iter().map(|&(u, _)| &labels[u]).collect();
+            let downs: Vec<&LabelExample> = chosen.iter().map(|&(_, d)| &labels[d]).collect();
+            let bu = make_batch(&pairs_of(&ups), pad)?;
+            let bd = make_batch(&pairs_of(&downs), pad)?;
+            let pu = policy.sequence_logprobs(&bu.tokens, &bu.targets, &bu.mask)?;
+            let pd = policy.sequence_logprobs(&bd.tokens, &bd.targets, &bd.mask)?;
+            let ru: Vec<f32> = chosen.iter().map(|&(u, _)| ref_lp[u]).collect();
+            let rd: Vec<f32> = chosen.iter().map(|&(_, d)| ref_lp[d]).collect();
+            let dpo = dpo_losses(&pu, &ru, &pd, &rd, cfg.beta)?.mean_all()?;
+            loss = (loss + (dpo * cfg.dpo_weight)?)?;
+            tokens += bu.n_tokens + bd.n_tokens;
+        }
+        if cfg.pretrain_mix > 0.0 && !pretrain.is_empty() {
+            let mix: Vec<(&[u32], &[u32])> = (0..batch_size)
+                .map(|_| {
+                    let e = &pretrain[rng.random_range(0..pretrain.len())];
+                    (e.prompt.as_slice(), e.target.as_slice())
+                })
+                .collect();
+            let bm = make_batch(&mix, pad)?;
+            let lm = policy.loss(&bm.tokens, &bm.targets, &bm.mask)?;
+            loss = (loss + (lm * cfg.pretrain_mix)?)?;
+            tokens += bm.n_tokens;
+        }
+        let loss_value = loss.to_scalar::<f32>()? as f64;
+        let mut grads = loss.backward()?;
+        let mut norm_sq = 0.0f64;
+        for v in &vars {
+            if let Some(g) = grads.get(v) {
+                norm_sq += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
+            }
+        }
+        let norm = norm_sq.sqrt();
+        if !loss_value.is_finite() || !norm.is_finite() {
+            tracing::error!(
+                step = p.step,
+                loss_value,
+                norm,
+                "fine-tuning stopped: non-finite loss"
+            );
+            return Err(TrainError::NonFinite { step: p.step + 1 });
+        }
+        if norm > 1.0 {
+            for v in &vars {
+                if let Some(g) = grads.remove(v) {
+                    grads.insert(v, (g / norm)?);
+                }
+            }
+        }
+        opt.step(&grads)?;
+        p.step += 1;
+        losses.push(loss_value);
+        let elapsed = started.elapsed().as_secs_f64();
+        p.loss = loss_value;
+        p.tokens_per_s = tokens as f64 / elapsed.max(1e-9);
+        p.eta_s = elapsed / p.step as f64 * (total - p.step) as f64;
+        progress(&p);
+    }
+    Ok(Finetuned {
+        varmap,
+        model: policy,
+        steps: p.step,
+        loss: losses.iter().sum::<f64>() / losses.len().max(1) as f64,
+        seconds: started.elapsed().as_secs_f64(),
+        stop,
+        labels_used: labels.iter().map(|l| l.label_id).collect(),
+    })
+}
+
+/// What the promotion gate measured and decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateReport {
+    /// Held-out pre-training perplexity of the parent.
+    pub parent_ppl: f64,
+    /// The same for the new version.
+    pub ppl: f64,
+    /// The largest relative rise accepted.
+    pub ppl_tolerance: f64,
+    /// Up-minus-down margin of the parent on held-out labels: mean
+    /// per-token log-probability of up candidates minus that of down ones.
+    pub parent_margin: Option<f64>,
+    /// The same for the new version.
+    pub margin: Option<f64>,
+    /// Held-out labels up and down.
+    pub held_out_up: usize,
+    /// Held-out labels down.
+    pub held_out_down: usize,
+    /// Whether the new version may replace its parent.
+    pub promote: bool,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// Mean per-token log-probability of the up labels minus that of the down
+/// labels, or `None` without both.
+fn label_margin(model: &LanguageModel, held: &[LabelExample]) -> candle_core::Result<Option<f64>> {
+    let pad = model.config().pad_id;
+    let (mut up, mut down) = ((0.0, 0usize), (0.0, 0usize));
+    for chunk in held.chunks(64) {
+        let pairs: Vec<(&[u32], &[u32])> = chunk
+            .iter()
+            .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
+            .collect();
+        let b = make_batch(&pairs, pad)?;
+        for (e, row) in chunk
+            .iter()
+            .zip(model.target_logprobs(&b.tokens, &b.targets, &b.mask)?)
+        {
+            if row.is_empty() {
+                continue;
+            }
+            let mean = row.iter().map(|&x| x as f64).sum::<f64>() / row.len() as f64;
+            let acc = if e.up { &mut up } else { &mut down };
+            acc.0 += mean;
+            acc.1 += 1;
+        }
+    }
+    Ok((up.1 > 0 && down.1 > 0).then(|| up.0 / up.1 as f64 - down.0 / down.1 as f64))
+}
+
+/// Decides whether `child` may replace `parent`: held-out perplexity on
+/// pre-training text may rise by at most the tolerance, and the margin on
+/// held-out labels must improve.
+pub fn gate(
+    parent: &LanguageModel,
+    child: &LanguageModel,
+    pretrain_val: &[Example],
+    held: &[LabelExample],
+    tolerance: f64,
+) -> candle_core::Result<GateReport> {
+    let val = &pretrain_val[..pretrain_val.len().min(512)];
+    let parent_ppl = mean_loss(parent, val, 64)?.exp();
+    let ppl = mean_loss(child, val, 64)?.exp();
+    let parent_margin = label_margin(parent, held)?;
+    let margin = label_margin(child, held)?;
+    let held_out_up = held.iter().filter(|e| e.up).count();
+    let held_out_down = held.len() - held_out_up;
+    let rise = ppl / parent_ppl - 1.0;
+    let (promote, reason) = match (parent_margin, margin) {
+        _ if !ppl.is_finite() => (
+            false,
+            "the new version's perplexity is not finite".to_string(),
+        ),
+        _ if rise > tolerance => (
+            false,
+            format!(
+                "kept as a candidate: held-out perplexity rose {:.1}% ({parent_ppl:.3} → {ppl:.3}), more than the {:.1}% allowed",
+                rise * 100.0,
+                tolerance * 100.0
+            ),
+        ),
+        (Some(before), Some(after)) if after > before => (
+            true,
+            format!(
+                "promoted: the up-minus-down margin on {} held-out labels rose {before:.4} → {after:.4} nats/token, and held-out perplexity changed {:+.1}% ({parent_ppl:.3} → {ppl:.3}, {:.1}% allowed)",
+                held.len(),
+                rise * 100.0,
+                tolerance * 100.0
+            ),
+        ),
+        (Some(before), Some(after)) => (
+            false,
+            format!(
+                "kept as a candidate: the up-minus-down margin on {} held-out labels did not improve ({before:.4} → {after:.4} nats/token)",
+                held.len()
+            ),
+        ),
+        _ => (
+            false,
+            format!(
+                "kept as a candidate: the gate needs held-out labels both up and down to measure against, and has {held_out_up} up and {held_out_down} down; label candidates of more shoppers"
+            ),
+        ),
+    };
+    Ok(GateReport {
+        parent_ppl,
+        ppl,
+        ppl_tolerance: tolerance,
+        parent_margin,
+        margin,
+        held_out_up,
+        held_out_down,
+        promote,
+        reason,
+    })
+}
+
+/// What `tailor finetune --json` prints (DESIGN.md §3), and what the
+/// console's notice shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct FinetuneReport {
+    /// The new version.
+    pub model_version: String,
+    /// The version it was fine-tuned from.
+    pub parent_version: String,
+    /// New labels learned from.
+    pub labels_used: usize,
+    /// Whether it became the active version.
+    pub promoted: bool,
+    /// The gate's measurements and decision.
+    pub eval: GateReport,
+    /// Steps taken.
+    pub steps: usize,
+    /// Wall-clock seconds, loading and gate included.
+    pub seconds: f64,
+}
+
+/// Why a fine-tuning request ended without a version.
+#[derive(Debug, thiserror::Error)]
+pub enum FinetuneError {
+    /// Someone else is training.
+    #[error(transparent)]
+    Lock(#[from] super::lock::LockError),
+    /// The store.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The versions on disk.
+    #[error(transparent)]
+    Version(#[from] super::versions::VersionError),
+    /// Training itself.
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    /// The cancel flag was raised; nothing was saved.
+    #[error("fine-tuning was cancelled; no version was saved")]
+    Cancelled,
+}
+
+impl From<candle_core::Error> for FinetuneError {
+    fn from(e: candle_core::Error) -> Self {
+        FinetuneError::Train(TrainError::Candle(e))
+    }
+}
+
+/// Fine-tunes the active version on the labels not yet used, end to end:
+/// takes the trainer lock, trains, runs the gate, saves the version (active
+/// only if the gate passed) and records which labels it consumed. `actor`
+/// is the account that asked.
+pub fn run(
+    store: &mut crate::store::Store,
+    config: &crate::config::Config,
+    dir: &std::path::Path,
+    actor: &str,
+    max_steps: Option<usize>,
+    progress: &mut dyn FnMut(&TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<FinetuneReport, FinetuneError> {
+    let started = Instant::now();
+    let mut guard = super::lock::TrainerGuard::acquire(store, "finetune", actor)?;
+    let result = run_locked(
+        store, config, dir, actor, max_steps, &mut guard, progress, cancel,
+    );
+    let (state, detail) = match &result {
+        Ok(r) => (
+            "done",
+            serde_json::json!({"version": r.model_version, "promoted": r.promoted, "reason": r.eval.reason}),
+        ),
+        Err(FinetuneError::Cancelled) => ("cancelled", serde_json::json!({})),
+        Err(e) => ("failed", serde_json::json!({"error": e.to_string()})),
+    };
+    guard.finish(store, state, &detail);
+    result.map(|mut r| {
+        r.seconds = started.elapsed().as_secs_f64();
+        r
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_locked(
+    store: &mut crate::store::Store,
+    config: &crate::config::Config,
+    dir: &std::path::Path,
+    actor: &str,
+    max_steps: Option<usize>,
+    guard: &mut super::lock::TrainerGuard,
+    progress: &mut dyn FnMut(&TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<FinetuneReport, FinetuneError> {
+    let parent_version = store.active_model()?.ok_or_else(|| {
+        super::versions::VersionError::NoModel("no model yet: run `tailor train` first".into())
+    })?;
+    let (parent, varmap, policy) = super::versions::load_trainable(dir, &parent_version)?;
+    let cfg = &config.finetune;
+    let labels = store.labels_in_effect()?;
+    let products: HashMap<String, Product> = store
+        .products()?
+        .into_iter()
+        .map(|p| (p.product_id.clone(), p))
+        .collect();
+    let mut histories: HashMap<String, Vec<HistoryItem>> = HashMap::new();
+    for l in &labels {
+        if !histories.contains_key(&l.user_id) {
+            histories.insert(l.user_id.clone(), store.user_history(&l.user_id)?);
+        }
+    }
+    let split = split_labels(&parent, &labels, &histories, &products, cfg);
+    // Pre-training text as the parent saw it: its prompt shape, its split.
+    let s = &parent.settings;
+    let mut model_section = config.model.clone();
+    model_section.history_items = s.history_items;
+    model_section.title_words = s.title_words;
+    model_section.review_words = s.review_words;
+    model_section.max_prompt_tokens = s.max_prompt_tokens;
+    model_section.max_target_tokens = s.max_target_tokens;
+    let mut train_section = config.train.clone();
+    train_section.seed = s.split_seed;
+    train_section.val_fraction = s.val_fraction;
+    let data = super::data::build(
+        store,
+        &model_section,
+        &train_section,
+        Some(parent.vocab.clone()),
+    )?;
+    guard.beat(store);
+    let mut on_step = |p: &TrainProgress| {
+        guard.beat(store);
+        progress(p);
+    };
+    let tuned = finetune(
+        varmap,
+        policy,
+        &parent.model,
+        &split.train,
+        &data.train,
+        cfg,
+        max_steps,
+        &mut on_step,
+        cancel,
+    )?;
+    if tuned.stop == StopReason::Cancelled {
+        return Err(FinetuneError::Cancelled);
+    }
+    let report = gate(
+        &parent.model,
+        &tuned.model,
+        &data.val,
+        &split.held_out,
+        cfg.ppl_tolerance,
+    )?;
+    tracing::info!(reason = %report.reason, "promotion gate");
+    let version = super::versions::next_version(store, dir)?;
+    let metrics = serde_json::json!({
+        "val_ppl": report.ppl,
+        "finetune_loss": tuned.loss,
+        "steps": tuned.steps,
+        "seconds": tuned.seconds,
+        "labels_used": tuned.labels_used.len(),
+        "gate": report,
+    });
+    let mut settings = parent.settings.clone();
+    settings.kind = "finetune".into();
+    settings.parent = Some(parent_version.clone());
+    super::versions::save_finetuned(
+        store,
+        dir,
+        &version,
+        &tuned.varmap,
+        &parent.vocab,
+        &settings,
+        &metrics,
+        report.promote.then_some(actor),
+        &tuned.labels_used,
+    )?;
+    Ok(FinetuneReport {
+        model_version: version,
+        parent_version,
+        labels_used: tuned.labels_used.len(),
+        promoted: report.promote,
+        eval: report,
+        steps: tuned.steps,
+        seconds: 0.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::{ModelConfig, init_varmap};
+    use candle_core::{DType, Device, Tensor};
+    use candle_nn::VarBuilder;
+
+    /// A tiny model (and an independent copy as the reference) and labels
+    /// that prefer short candidates, from synthetic token sequences.
+    fn setup() -> (
+        VarMap,
+        LanguageModel,
+        LanguageModel,
+        Vec<LabelExample>,
+        Vec<Example>,
+    ) {
+        let cfg = ModelConfig {
+            vocab_size: 12,
+            embed_dim: 6,
+            hidden_dim: 8,
+            layers: 1,
+            pad_id: 0,
+        };
+        let varmap = init_varmap(&cfg, 3).unwrap();
+        let policy = LanguageModel::new(
+            &cfg,
+            VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+        let copy: HashMap<String, Tensor> = varmap
+            .data()
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_tensor().copy().unwrap()))
+            .collect();
+        let reference = LanguageModel::new(
+            &cfg,
+            VarBuilder::from_tensors(copy, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+        // Up: targets made of token 3; down: of token 4. Same prompts.
+        let labels: Vec<LabelExample> = (0..24)
+            .map(|i| LabelExample {
+                label_id: i,
+                user_id: format!("u{}", i % 6),
+                product_id: format!("p{}", i % 4),
+                prompt: vec![5, 6, 7 + (i % 3) as u32],
+                target: if i % 2 == 0 {
+                    vec![3, 3, 3, 1]
+                } else {
+                    vec![4, 4, 4, 1]
+                },
+                up: i % 2 == 0,
+            })
+            .collect();
+        let pretrain: Vec<Example> = (0..8)
+            .map(|i| Example {
+                user_id: format!("w{i}"),
+                product_id: "p".into(),
+                ts: 0,
+                prompt: vec![5, 6],
+                target: vec![2, 9, 10, 1],
+                text: String::new(),
+                target_chars: 4,
+                other_prompt: None,
+            })
+            .collect();
+        (varmap, policy, reference, labels, pretrain)
+    }
+
+    fn section() -> FinetuneSection {
+        let mut cfg = Config::default().finetune;
+        cfg.batch_size = 8;
+        cfg.epochs = 30;
+        cfg.learning_rate = 0.02;
+        cfg
+    }
+
+    #[test]
+    fn learning_from_labels_widens_the_margin_and_passes_the_gate() {
+        let (varmap, policy, reference, labels, pretrain) = setup();
+        let mut steps = Vec::new();
+        let tuned = finetune(
+            varmap,
+            policy,
+            &reference,
+            &labels,
+            &pretrain,
+            &section(),
+            None,
+            &mut |p| steps.push(p.step),
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        assert_eq!(tuned.stop, StopReason::Finished);
+        assert_eq!(tuned.steps, 90, "24 labels / 8 per step × 30 epochs");
+        assert_eq!(steps.len(), 90);
+        assert_eq!(tuned.labels_used.len(), 24);
+        let report = gate(&reference, &tuned.model, &pretrain, &labels, 0.05).unwrap();
+        let (before, after) = (report.parent_margin.unwrap(), report.margin.unwrap());
+        assert!(after > before + 0.5, "margin {before} → {after}");
+        // The mixed-in likelihood kept the pre-training text at least as likely.
+        assert!(report.ppl <= report.parent_ppl * 1.05, "{report:?}");
+        assert!(report.promote, "{}", report.reason);
+        assert!(report.reason.starts_with("promoted"), "{}", report.reason);
+    }
+
+    #[test]
+    fn the_gate_refuses_a_worse_model_and_says_why() {
+        let (varmap, policy, reference, labels, pretrain) = setup();
+        // Labels reversed: the new model learns the opposite preference.
+        let flipped: Vec<LabelExample> = labels
+            .iter()
+            .cloned()
+            .map(|mut l| {
+                l.up = !l.up;
+                l
+            })
+            .collect();
+        let tuned = finetune(
+            varmap,
+            policy,
+            &reference,
+            &flipped,
+            &pretrain,
+            &section(),
+            Some(40),
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        let report = gate(&reference, &tuned.model, &pretrain, &labels, 0.05).unwrap();
+        assert!(!report.promote);
+        assert!(
+            report.reason.contains("did not improve"),
+            "{}",
+            report.reason
+        );
+        // With no held-out down labels there is nothing to measure against.
+        let ups: Vec<LabelExample> = labels.iter().filter(|l| l.up).cloned().collect();
+        let report = gate(&reference, &tuned.model, &pretrain, &ups, 0.05).unwrap();
+        assert!(!report.promote);
+        assert!(
+            report.reason.contains("12 up and 0 down"),
+            "{}",
+            report.reason
+        );
+        // A perplexity rise beyond the tolerance is refused whatever the margin.
+        let report = gate(&reference, &tuned.model, &pretrain, &flipped, -1.0).unwrap();
+        assert!(
+            report.reason.contains("perplexity rose"),
+            "{}",
+            report.reason
+        );
+    }
+
+    #[test]
+    fn cancel_stops_before_a_step_and_a_nan_stops_the_run() {
+        let (varmap, policy, reference, labels, pretrain) = setup();
+        let tuned = finetune(
+            varmap,
+            policy,
+            &reference,
+            &labels,
+            &pretrain,
+            &section(),
+            None,
+            &mut |_| {},
+            &AtomicBool::new(true),
+        )
+        .unwrap();
+        assert_eq!((tuned.stop, tuned.steps), (StopReason::Cancelled, 0));
+
+        let (varmap, policy, reference, labels, pretrain) = setup();
+        // A NaN weight makes every loss NaN.
+        {
+            let data = varmap.data().lock().unwrap();
+            let (_, v) = data.iter().find(|(k, _)| k.contains("out")).unwrap();
+            let shape = v.as_tensor().shape().clone();
+            v.set(&Tensor::full(f32::NAN, shape, &Device::Cpu).unwrap())
+                .unwrap();
+        }
+        let err = finetune(
+            varmap,
+            policy,
+            &reference,
+            &labels,
+            &pretrain,
+            &section(),
+            None,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(err, TrainError::NonFinite { step: 1 }), "{err}");
+    }
+}
