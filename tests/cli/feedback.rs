@@ -1,0 +1,219 @@
+//! Learning from labels end to end on a tiny model: the simulated analyst's
+//! loop, the version and labels it records, and one trainer at a time.
+
+use crate::{json, tailor};
+use std::path::{Path, PathBuf};
+use tailor::config::Config;
+use tailor::store::Store;
+use tailor::train::lock::{TrainerGuard, lock_path};
+use tailor::train::simulate::{ANALYST, CurvePlan, run_curve};
+
+const TINY: &str = r#"
+[model]
+vocab_size = 320
+embed_dim = 16
+hidden_dim = 32
+history_items = 4
+max_prompt_tokens = 64
+max_target_tokens = 40
+
+[train]
+epochs = 1
+max_steps = 60
+batch_size = 16
+warmup_steps = 5
+eval_every = 30
+learning_rate = 0.01
+val_fraction = 0.2
+
+[finetune]
+epochs = 4
+batch_size = 8
+learning_rate = 0.002
+holdout_fraction = 0.3
+
+[generate]
+n_candidates = 4
+max_tokens = 24
+min_tokens = 2
+"#;
+
+/// A demo store of 80 shoppers with a pre-trained tiny model.
+fn trained_shop() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(&config, TINY).unwrap();
+    tailor(&db)
+        .args(["init", "--demo", "--users", "80", "--seed", "3"])
+        .assert()
+        .success();
+    tailor(&db)
+        .arg("--config")
+        .arg(&config)
+        .args(["train", "--json"])
+        .assert()
+        .success();
+    (dir, db, config)
+}
+
+fn load_config(db: &Path, file: &Path) -> Config {
+    let mut config = Config::load(Some(file), &[]).unwrap();
+    config.store.path = db.to_path_buf();
+    config
+}
+
+#[test]
+fn the_simulated_analysts_loop_fine_tunes_versions_and_consumes_labels() {
+    let (_dir, db, file) = trained_shop();
+    let config = load_config(&db, &file);
+    let mut store = Store::open(&db).unwrap();
+    let users = store.user_ids().unwrap();
+    let plan = CurvePlan {
+        budgets: vec![0, 80],
+        label_shoppers: users[..60].to_vec(),
+        eval_shoppers: users[60..].to_vec(),
+        candidates: 4,
+        seed: 5,
+    };
+    let dir = tailor::train::versions::models_dir(&config);
+    let points = run_curve(&mut store, &config, &dir, &plan, &mut |_| {}).unwrap();
+    assert_eq!(points.len(), 2);
+    assert!(points[0].finetune.is_none());
+    let report = points[1].finetune.as_ref().unwrap();
+    assert_eq!(report.parent_version, "v1");
+    assert_eq!(report.model_version, "v2");
+    // About a fifth of the shoppers' labels are held out to judge v2.
+    let held = report.eval.held_out_up + report.eval.held_out_down;
+    assert_eq!(report.labels_used + held, 80, "{report:?}");
+    assert!(held > 0 && report.labels_used > 0, "{report:?}");
+    for p in &points {
+        assert_eq!(p.fact_errors, 0.0, "slots keep every fact right");
+        assert!((0.0..=1.0).contains(&p.acceptance));
+    }
+    // The version is registered with its parent, active only if promoted,
+    // and the labels it learned from name it.
+    let models = store.models().unwrap();
+    let v2 = models.iter().find(|m| m.version == "v2").unwrap();
+    assert_eq!(
+        (v2.kind.as_str(), v2.parent.as_deref()),
+        ("finetune", Some("v1"))
+    );
+    assert_eq!(v2.active, report.promoted);
+    assert_eq!(
+        points[1].model_version,
+        if report.promoted { "v2" } else { "v1" }
+    );
+    let labels = store.labels_in_effect().unwrap();
+    assert_eq!(labels.len(), 80);
+    assert!(labels.iter().all(|l| l.analyst == ANALYST));
+    let used = labels.iter().filter(|l| l.used).count();
+    assert_eq!(
+        used,
+        if report.promoted {
+            report.labels_used
+        } else {
+            0
+        }
+    );
+}
+
+/// Generates 4 candidates for each of `users` and labels them alternately up and down.
+fn label_some(db: &Path, file: &Path, users: &[&str]) {
+    let mut store = Store::open(db).unwrap();
+    for user in users {
+        let out = tailor(db)
+            .arg("--config")
+            .arg(file)
+            .args([
+                "generate", "--user", user, "-n", "4", "--seed", "1", "--json",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (i, line) in String::from_utf8(out.stdout).unwrap().lines().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            store
+                .simulated_label(v["generation_id"].as_i64().unwrap(), i % 2 == 0, "ann")
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
+    let (_dir, db, file) = trained_shop();
+    let finetune = || {
+        tailor(&db)
+            .arg("--config")
+            .arg(&file)
+            .args(["finetune", "--max-steps", "2", "--json"])
+            .output()
+            .unwrap()
+    };
+    let users: Vec<String> = (1..=12).map(|i| format!("u{i:07}")).collect();
+    let users: Vec<&str> = users.iter().map(String::as_str).collect();
+    label_some(&db, &file, &users[..6]);
+    // This process trains: another is refused and told who and since when.
+    let mut store = Store::open(&db).unwrap();
+    let guard = TrainerGuard::acquire(&mut store, "finetune", "ann").unwrap();
+    let refused = finetune();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("a finetune job is already running: started by ann")
+            && err.contains(&format!("(pid {})", std::process::id())),
+        "{err}"
+    );
+    guard.finish(&store, "done", &serde_json::json!({}));
+    let ok = finetune();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(report["parent_version"], "v1");
+
+    // A trainer killed while holding the lock frees it at once.
+    let Ok(mut holder) = std::process::Command::new("flock")
+        // -o: the lock is held by flock itself, not passed on to sleep.
+        .arg("-o")
+        .arg(lock_path(&db))
+        .args(["sleep", "60"])
+        .spawn()
+    else {
+        eprintln!("flock(1) is not installed: the kill half of this test is skipped");
+        return;
+    };
+    let held = (0..250).any(|_| {
+        let file = std::fs::File::open(lock_path(&db)).unwrap();
+        let taken = file.try_lock().is_err();
+        drop(file);
+        if !taken {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        taken
+    });
+    assert!(held, "the flock child never took the lock");
+    let refused = finetune();
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("another trainer holds the trainer lock"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    label_some(&db, &file, &users[6..]);
+    let after = json(tailor(&db).arg("--config").arg(&file).args([
+        "finetune",
+        "--max-steps",
+        "2",
+        "--json",
+    ]));
+    assert_eq!(after["model_version"], "v3");
+}
