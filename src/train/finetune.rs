@@ -10,8 +10,9 @@ use super::versions::LoadedModel;
 use crate::config::FinetuneSection;
 use crate::domain::{HistoryItem, Product};
 use crate::model::LanguageModel;
+use crate::model::adamw::{AdamWParams, FusedAdamW};
 use crate::store::FeedbackLabel;
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
+use candle_nn::VarMap;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -186,15 +187,14 @@ pub fn finetune(
     {
         total = total.min(m);
     }
-    let mut opt = AdamW::new(
+    let mut opt = FusedAdamW::new(
         varmap.all_vars(),
-        ParamsAdamW {
+        AdamWParams {
             lr: cfg.learning_rate,
             weight_decay: 0.0,
             ..Default::default()
         },
-    )?;
-    let vars = varmap.all_vars();
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut p = TrainProgress {
         total_steps: total,
@@ -270,14 +270,8 @@ pub fn finetune(
             tokens += bm.n_tokens;
         }
         let loss_value = loss.to_scalar::<f32>()? as f64;
-        let mut grads = loss.backward()?;
-        let mut norm_sq = 0.0f64;
-        for v in &vars {
-            if let Some(g) = grads.get(v) {
-                norm_sq += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
-            }
-        }
-        let norm = norm_sq.sqrt();
+        let grads = loss.backward()?;
+        let norm = opt.grad_norm(&grads)?;
         if !loss_value.is_finite() || !norm.is_finite() {
             tracing::error!(
                 step = p.step,
@@ -287,14 +281,7 @@ pub fn finetune(
             );
             return Err(TrainError::NonFinite { step: p.step + 1 });
         }
-        if norm > 1.0 {
-            for v in &vars {
-                if let Some(g) = grads.remove(v) {
-                    grads.insert(v, (g / norm)?);
-                }
-            }
-        }
-        opt.step(&grads)?;
+        opt.step(&grads, if norm > 1.0 { 1.0 / norm } else { 1.0 })?;
         p.step += 1;
         losses.push(loss_value);
         let elapsed = started.elapsed().as_secs_f64();

@@ -5,9 +5,10 @@
 
 use super::data::{Dataset, Example, batches, make_batch};
 use crate::config::TrainSection;
+use crate::model::adamw::{AdamWParams, FusedAdamW};
 use crate::model::{LanguageModel, ModelConfig, init_varmap};
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -161,14 +162,14 @@ pub fn train(
     let varmap = init_varmap(model_cfg, cfg.seed)?;
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
     let model = LanguageModel::new(model_cfg, vb)?;
-    let mut opt = AdamW::new(
+    let mut opt = FusedAdamW::new(
         varmap.all_vars(),
-        ParamsAdamW {
+        AdamWParams {
             lr: cfg.learning_rate,
             weight_decay: cfg.weight_decay,
             ..Default::default()
         },
-    )?;
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x5eed);
     let per_epoch = data.train.len().div_ceil(cfg.batch_size.max(1));
     let mut total = per_epoch * cfg.epochs.max(1);
@@ -187,7 +188,6 @@ pub fn train(
     let mut since_best = 0usize;
     let mut epoch_losses: Vec<f64> = Vec::new();
     let mut stop = StopReason::Finished;
-    let vars = varmap.all_vars();
     'epochs: for epoch in 1..=cfg.epochs.max(1) {
         p.epoch = epoch;
         epoch_losses.clear();
@@ -211,14 +211,8 @@ pub fn train(
             let batch = make_batch(&pairs, model_cfg.pad_id)?;
             let loss = model.loss(&batch.tokens, &batch.targets, &batch.mask)?;
             let loss_value = loss.to_scalar::<f32>()? as f64;
-            let mut grads = loss.backward()?;
-            let mut norm_sq = 0.0f64;
-            for v in &vars {
-                if let Some(g) = grads.get(v) {
-                    norm_sq += g.sqr()?.sum_all()?.to_scalar::<f32>()? as f64;
-                }
-            }
-            let norm = norm_sq.sqrt();
+            let grads = loss.backward()?;
+            let norm = opt.grad_norm(&grads)?;
             if !loss_value.is_finite() || !norm.is_finite() {
                 skipped += 1;
                 bad_in_a_row += 1;
@@ -230,16 +224,13 @@ pub fn train(
                 continue;
             }
             bad_in_a_row = 0;
-            if norm > cfg.clip_norm {
-                let scale = cfg.clip_norm / norm;
-                for v in &vars {
-                    if let Some(g) = grads.remove(v) {
-                        grads.insert(v, (g * scale)?);
-                    }
-                }
-            }
+            let scale = if norm > cfg.clip_norm {
+                cfg.clip_norm / norm
+            } else {
+                1.0
+            };
             opt.set_learning_rate(learning_rate(cfg, p.step, total));
-            opt.step(&grads)?;
+            opt.step(&grads, scale)?;
             p.step += 1;
             tokens += batch.n_tokens;
             epoch_losses.push(loss_value);
