@@ -2,6 +2,7 @@
 //! and its state shared by every candidate; duplicates are re-drawn.
 
 use super::LanguageModel;
+use super::generation::GenState;
 use super::sample::{SamplingParams, repeated_ngram_bans, sample_token};
 use crate::text::{Facts, Special, Vocab, fill};
 use rand::SeedableRng;
@@ -37,12 +38,17 @@ pub fn generate(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out: Vec<Candidate> = Vec::with_capacity(n);
     let mut seen: HashSet<String> = HashSet::new();
+    // The weights are snapshotted and the prompt encoded once; every round
+    // starts its candidates from copies of that one state.
+    let prompt_state = model.freeze()?.prefill(prompt, 1)?;
     for _ in 0..DEDUP_ROUNDS {
         let want = n - out.len();
         if want == 0 {
             break;
         }
-        for c in sample_batch(model, vocab, prompt, facts, want, params, &mut rng)? {
+        let mut state = prompt_state.clone();
+        state.select(&vec![0; want])?;
+        for c in sample_batch(state, vocab, facts, params, &mut rng)? {
             if out.len() < n && seen.insert(c.text.clone()) {
                 out.push(c);
             }
@@ -70,48 +76,49 @@ fn banned_specials(vocab: &Vocab) -> Vec<u32> {
         .collect()
 }
 
+/// Samples one candidate per row of `state`. Finished candidates leave the
+/// batch, so the steps after them only compute the ones still going.
 fn sample_batch(
-    model: &LanguageModel,
+    mut state: GenState,
     vocab: &Vocab,
-    prompt: &[u32],
     facts: &Facts,
-    n: usize,
     params: &SamplingParams,
     rng: &mut ChaCha8Rng,
 ) -> candle_core::Result<Vec<Candidate>> {
     let eos = vocab.id(Special::Eos);
-    let pad = vocab.id(Special::Pad);
     let fixed_bans = banned_specials(vocab);
     let v = vocab.size();
-    let mut state = model.prefill(prompt, n)?;
+    let n = state.n_candidates();
     let mut ids: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut logprob = vec![0f32; n];
-    let mut done = vec![false; n];
-    let mut logits: Vec<f32> = state.logits().to_vec();
+    // The candidates still in `state`, in its row order.
+    let mut live: Vec<usize> = (0..n).collect();
     for _ in 0..params.max_tokens {
-        let mut next = vec![pad; n];
-        for row in 0..n {
-            if done[row] {
-                continue;
-            }
+        let logits = state.logits();
+        let mut next = Vec::with_capacity(live.len());
+        let mut keep = Vec::with_capacity(live.len());
+        for (row, &cand) in live.iter().enumerate() {
             let mut bans = fixed_bans.clone();
-            bans.extend(repeated_ngram_bans(&ids[row], params.no_repeat_ngram));
-            if ids[row].len() < params.min_tokens {
+            bans.extend(repeated_ngram_bans(&ids[cand], params.no_repeat_ngram));
+            if ids[cand].len() < params.min_tokens {
                 bans.push(eos);
             }
             let (tok, lp) = sample_token(&logits[row * v..(row + 1) * v], params, &bans, rng);
-            logprob[row] += lp;
-            if tok == eos {
-                done[row] = true;
-            } else {
-                ids[row].push(tok);
-                next[row] = tok;
+            logprob[cand] += lp;
+            if tok != eos {
+                ids[cand].push(tok);
+                next.push(tok);
+                keep.push(row);
             }
         }
-        if done.iter().all(|&d| d) {
+        if keep.is_empty() {
             break;
         }
-        logits = model.step(&mut state, &next)?;
+        if keep.len() < live.len() {
+            state.select(&keep)?;
+            live = keep.iter().map(|&r| live[r]).collect();
+        }
+        state.step(&next)?;
     }
     Ok(ids
         .into_iter()
