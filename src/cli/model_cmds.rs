@@ -13,6 +13,7 @@ use crate::store::{NewGeneration, Store};
 use crate::text::{Facts, Special};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
+use crate::train::lock::TrainerGuard;
 use crate::train::metrics::EvalReport;
 use crate::train::pretrain::{StopReason, TrainProgress, train as run_training};
 use crate::train::versions::{self, VersionSettings};
@@ -55,8 +56,28 @@ fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
 /// `tailor train`.
 pub fn train(config: &Config) -> Result<TrainReport> {
     let (mut store, dir) = open(config)?;
+    let mut guard = TrainerGuard::acquire(&mut store, "train", &os_account())?;
+    let result = train_locked(config, &mut store, &dir, &mut guard);
+    let detail = match &result {
+        Ok(r) => serde_json::json!({"version": r.model_version}),
+        Err(e) => serde_json::json!({"error": e.to_string()}),
+    };
+    guard.finish(
+        &store,
+        if result.is_ok() { "done" } else { "failed" },
+        &detail,
+    );
+    result
+}
+
+fn train_locked(
+    config: &Config,
+    store: &mut Store,
+    dir: &std::path::Path,
+    guard: &mut TrainerGuard,
+) -> Result<TrainReport> {
     let started = std::time::Instant::now();
-    let data = data::build(&store, &config.model, &config.train, None)?;
+    let data = data::build(store, &config.model, &config.train, None)?;
     tracing::info!(
         train = data.train.len(),
         val = data.val.len(),
@@ -81,6 +102,7 @@ pub fn train(config: &Config) -> Result<TrainReport> {
         if p.step.is_multiple_of(50) {
             tracing::info!(?p, "progress");
         }
+        guard.beat(store);
     };
     let cancel = AtomicBool::new(false);
     let trained = run_training(&model_cfg, &data, &config.train, &mut progress, &cancel)?;
@@ -91,7 +113,7 @@ pub fn train(config: &Config) -> Result<TrainReport> {
         bail!("training was cancelled; no version was saved");
     }
     let val_ppl = trained.val_loss.exp();
-    let version = versions::next_version(&store, &dir)?;
+    let version = versions::next_version(store, dir)?;
     let metrics = serde_json::json!({
         "val_ppl": val_ppl,
         "train_loss": trained.train_loss,
@@ -104,8 +126,8 @@ pub fn train(config: &Config) -> Result<TrainReport> {
     let settings =
         VersionSettings::from_config(&config.model, &config.train, model_cfg, "pretrain", None);
     versions::save(
-        &mut store,
-        &dir,
+        store,
+        dir,
         &version,
         &trained.varmap,
         &data.vocab,
