@@ -79,6 +79,7 @@ fn main() -> anyhow::Result<()> {
         label_shoppers,
         eval_shoppers,
         candidates: 8,
+        label_candidates: 4,
         seed: 2026,
     };
     let started = Instant::now();

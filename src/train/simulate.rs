@@ -75,8 +75,12 @@ pub struct CurvePlan {
     pub label_shoppers: Vec<String>,
     /// Other shoppers, whose candidates measure acceptance.
     pub eval_shoppers: Vec<String>,
-    /// Candidates per shopper.
+    /// Candidates per evaluation shopper.
     pub candidates: usize,
+    /// Candidates labelled per labelling shopper: fewer than for evaluation,
+    /// so that the labels come from more shoppers and the gate's held-out
+    /// fifth of them is not empty.
+    pub label_candidates: usize,
     /// Seed for sampling.
     pub seed: u64,
 }
@@ -167,7 +171,7 @@ fn label_more(
         let seed = plan.seed ^ (next as u64) << 16;
         next += 1;
         let Some((product, cands)) =
-            candidates_for(store, &loaded, config, user, plan.candidates, seed)?
+            candidates_for(store, &loaded, config, user, plan.label_candidates, seed)?
         else {
             continue;
         };

@@ -74,6 +74,7 @@ fn the_simulated_analysts_loop_fine_tunes_versions_and_consumes_labels() {
         label_shoppers: users[..60].to_vec(),
         eval_shoppers: users[60..].to_vec(),
         candidates: 4,
+        label_candidates: 4,
         seed: 5,
     };
     let dir = tailor::train::versions::models_dir(&config);
