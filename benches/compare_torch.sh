@@ -21,15 +21,26 @@ mem = [int(open(f"{out}/rust-mem-{r}").read().split()[-1]) / 1024 for r in range
 med = lambda xs: statistics.median(xs)
 rt = med([x["train_seed_config"]["tokens_per_s"] for x in rust])
 tt = med([x["train_seed_config"]["tokens_per_s"] for x in torch])
-rg = med([x["generate_default"]["tokens_per_s"] for x in rust])
-tg = med([x["generate_default"]["tokens_per_s"] for x in torch])
+def ratio(key, field="tokens_per_s"):
+    a = med([x[key][field] for x in rust])
+    b = med([x[key][field] for x in torch])
+    return {"tailor": a, "torch": b, "ratio": a / b}
 print(json.dumps({
+    "matmul_peak_gflops": {
+        "tailor": med([x["matmul_peak_gflops"] for x in rust]),
+        "torch": med([x["matmul_peak_gflops"] for x in torch]),
+    },
     "train_tokens_per_s": {"tailor": rt, "torch": tt, "ratio": rt / tt},
-    "generate_tokens_per_s": {"tailor": rg, "torch": tg, "ratio": rg / tg},
-    "generate_latency_ms": {
+    "train_effective_gflops": med([x["train_seed_config"]["effective_gflops"] for x in rust]),
+    "train_share_of_peak": med([x["train_seed_config"]["effective_gflops"] / x["matmul_peak_gflops"] for x in rust]),
+    "generate_seed_sampled_tokens_per_s": ratio("generate_seed_config_sampled"),
+    "generate_seed_greedy_tokens_per_s": ratio("generate_seed_config_greedy"),
+    "generate_default_tokens_per_s": ratio("generate_default"),
+    "generate_default_latency_ms": {
         "tailor": med([x["generate_default"]["latency_ms"] for x in rust]),
         "torch": med([x["generate_default"]["latency_ms"] for x in torch]),
     },
-    "peak_rss_mb": {"tailor": med(mem), "torch": med([x["peak_rss_mb"] for x in torch])},
+    "peak_rss_mb": {"tailor": med(mem), "torch": med([x["peak_rss_mb"] for x in torch]),
+                    "ratio": med(mem) / med([x["peak_rss_mb"] for x in torch])},
 }, indent=1))
 PY

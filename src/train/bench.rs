@@ -4,10 +4,11 @@
 //! size. `benches/torch_gru.py` measures the same in PyTorch.
 
 use crate::config::Config;
+use crate::model::adamw::{AdamWParams, FusedAdamW};
 use crate::model::sample::{SamplingParams, sample_token};
 use crate::model::{LanguageModel, ModelConfig, init_varmap};
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder};
+use candle_nn::VarBuilder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
@@ -26,7 +27,7 @@ fn train_speed(
         cfg,
         VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
     )?;
-    let mut opt = AdamW::new(varmap.all_vars(), ParamsAdamW::default())?;
+    let mut opt = FusedAdamW::new(varmap.all_vars(), AdamWParams::default());
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     let ids: Vec<u32> = (0..batch * (seq + 1))
         .map(|_| rng.random_range(1..cfg.vocab_size as u32))
@@ -36,8 +37,11 @@ fn train_speed(
     let targets = all.narrow(1, 1, seq)?.contiguous()?;
     let mask = Tensor::ones((batch, seq), DType::F32, &Device::Cpu)?;
     let mut step = || -> candle_core::Result<f32> {
+        // The training loop's step: loss, backward, global norm, clipped AdamW.
         let loss = model.loss(&tokens, &targets, &mask)?;
-        opt.backward_step(&loss)?;
+        let grads = loss.backward()?;
+        let norm = opt.grad_norm(&grads)?;
+        opt.step(&grads, if norm > 1.0 { 1.0 / norm } else { 1.0 })?;
         loss.to_scalar::<f32>()
     };
     step()?;
@@ -64,19 +68,22 @@ fn train_speed(
     }))
 }
 
-/// Latency of sampling `n` candidates of exactly `len` tokens after a
-/// 32-token prompt, prompt included.
+/// Latency of `n` candidates of exactly `len` tokens after a 32-token
+/// prompt, prompt included: sampled (temperature 0.9, top-p 0.95), or
+/// greedy.
 fn generation_speed(
     cfg: &ModelConfig,
     n: usize,
     len: usize,
     rounds: usize,
+    greedy: bool,
 ) -> candle_core::Result<serde_json::Value> {
     let varmap = init_varmap(cfg, 3)?;
     let model = LanguageModel::new(
         cfg,
         VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu),
     )?;
+    let frozen = model.freeze()?;
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     let prompt: Vec<u32> = (0..32)
         .map(|_| rng.random_range(1..cfg.vocab_size as u32))
@@ -89,16 +96,31 @@ fn generation_speed(
         max_tokens: len,
     };
     let v = cfg.vocab_size;
+    let argmax = |row: &[f32]| {
+        row.iter()
+            .enumerate()
+            .fold((0usize, f32::NEG_INFINITY), |best, (i, &x)| {
+                if x > best.1 { (i, x) } else { best }
+            })
+            .0 as u32
+    };
     let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds + 1 {
         let started = Instant::now();
-        let mut state = model.prefill(&prompt, n)?;
-        let mut logits = state.logits().to_vec();
+        let mut state = frozen.prefill(&prompt, n)?;
         for _ in 0..len {
+            let logits = state.logits();
             let next: Vec<u32> = (0..n)
-                .map(|r| sample_token(&logits[r * v..(r + 1) * v], &params, &[], &mut rng).0)
+                .map(|r| {
+                    let row = &logits[r * v..(r + 1) * v];
+                    if greedy {
+                        argmax(row)
+                    } else {
+                        sample_token(row, &params, &[], &mut rng).0
+                    }
+                })
                 .collect();
-            logits = model.step(&mut state, &next)?;
+            state.step(&next)?;
         }
         times.push(started.elapsed().as_secs_f64());
     }
@@ -108,6 +130,7 @@ fn generation_speed(
     Ok(json!({
         "vocab": cfg.vocab_size, "embed": cfg.embed_dim, "hidden": cfg.hidden_dim,
         "layers": cfg.layers, "candidates": n, "tokens": len, "rounds": rounds,
+        "greedy": greedy,
         "latency_ms": median * 1e3,
         "tokens_per_s": (n * len) as f64 / median,
     }))
@@ -129,7 +152,7 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         layers: config.model.layers,
         pad_id: 0,
     };
-    let (train, generate) = if quick {
+    let (train, generate, seed_sampled, seed_greedy, peak) = if quick {
         let tiny = ModelConfig {
             vocab_size: 64,
             embed_dim: 8,
@@ -139,17 +162,26 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         };
         (
             train_speed(&tiny, 4, 8, 2)?,
-            generation_speed(&tiny, 2, 4, 1)?,
+            generation_speed(&tiny, 2, 4, 1, false)?,
+            generation_speed(&tiny, 2, 4, 1, false)?,
+            generation_speed(&tiny, 2, 4, 1, true)?,
+            crate::model::matmul_gflops(64, 1),
         )
     } else {
         (
             train_speed(&seed_cfg, 32, 64, 5)?,
-            generation_speed(&default_cfg, 8, 48, 9)?,
+            generation_speed(&default_cfg, 8, 48, 9, false)?,
+            generation_speed(&seed_cfg, 8, 48, 5, false)?,
+            generation_speed(&seed_cfg, 8, 48, 5, true)?,
+            crate::model::matmul_gflops(1024, 5),
         )
     };
     Ok(json!({
         "threads": candle_core::utils::get_num_threads(),
+        "matmul_peak_gflops": peak,
         "train_seed_config": train,
         "generate_default": generate,
+        "generate_seed_config_sampled": seed_sampled,
+        "generate_seed_config_greedy": seed_greedy,
     }))
 }
