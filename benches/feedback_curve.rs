@@ -9,6 +9,8 @@
 //! otherwise the bench builds the default demo shop and pre-trains the
 //! default model first (several minutes).
 //!
+//! `TAILOR_FINETUNE_*` variables override `[finetune]` as they do for `tailor`.
+//!
 //! Run with `cargo bench --bench feedback_curve`. Without `--bench` (as
 //! `cargo test --benches` runs it) it does nothing.
 
@@ -43,7 +45,9 @@ fn main() -> anyhow::Result<()> {
     }
     let tmp = tempfile::tempdir()?;
     let db = tmp.path().join("tailor.db");
-    let mut config = Config::default();
+    // TAILOR_<SECTION>_<KEY> variables override the defaults, as for tailor.
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let mut config = Config::load(None, &env)?;
     config.store.path = db.clone();
     match std::env::var_os("TAILOR_CURVE_STORE") {
         Some(src) => {

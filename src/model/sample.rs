@@ -1,6 +1,7 @@
 //! Choosing the next token from a row of logits: temperature, nucleus
 //! (top-p) without a full sort, a no-repeat-n-gram rule and a minimum length.
 
+use super::raw::fast_exp;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -121,55 +122,56 @@ fn argmax(xs: &[f32]) -> u32 {
     best as u32
 }
 
-/// Top-p sampling over `candidates`. Instead of sorting the whole
-/// vocabulary, it partially selects the k most likely (k = 32, 64, ...)
-/// until they hold `top_p` of the mass: nuclei are small, so this is O(V).
+/// Top-p sampling over `candidates` without sorting: the nucleus is every
+/// candidate whose probability is at least a threshold τ, the largest τ
+/// whose set still holds `top_p` of the mass, found by bisection in O(V)
+/// passes. Sorting (even partially, growing k) was the cost on flat
+/// distributions, where the nucleus is most of the vocabulary. Sampling
+/// within the nucleus needs no order: it walks the kept candidates once.
 fn nucleus_sample(
     logits: &[f32],
-    mut candidates: Vec<u32>,
+    candidates: Vec<u32>,
     temperature: f32,
     top_p: f32,
     rng: &mut impl Rng,
 ) -> u32 {
-    let scaled: Vec<f32> = candidates
+    let max = candidates
         .iter()
-        .map(|&i| logits[i as usize] / temperature)
+        .map(|&i| logits[i as usize])
+        .fold(f32::NEG_INFINITY, f32::max);
+    // Unnormalised probabilities; the most likely candidate has 1.
+    let p: Vec<f32> = candidates
+        .iter()
+        .map(|&i| fast_exp((logits[i as usize] - max) / temperature))
         .collect();
-    let norm = log_sum_exp(&scaled);
-    let prob = |i: u32| ((logits[i as usize] / temperature) - norm).exp();
-    let by_prob_desc = |a: &u32, b: &u32| logits[*b as usize].total_cmp(&logits[*a as usize]);
-    let top_p = top_p.clamp(f32::MIN_POSITIVE, 1.0);
-    let mut k = 32.min(candidates.len());
-    let nucleus_len = loop {
-        if k < candidates.len() {
-            candidates.select_nth_unstable_by(k - 1, by_prob_desc);
-        }
-        candidates[..k].sort_unstable_by(by_prob_desc);
-        let mut mass = 0.0;
-        let mut found = None;
-        for (j, &i) in candidates[..k].iter().enumerate() {
-            mass += prob(i);
-            if mass >= top_p {
-                found = Some(j + 1);
-                break;
+    let mass_from =
+        |t: f32| -> f64 { p.iter().map(|&x| if x >= t { x as f64 } else { 0.0 }).sum() };
+    let total = mass_from(0.0);
+    let want = top_p.clamp(f32::MIN_POSITIVE, 1.0) as f64 * total;
+    // Invariant: mass(p ≥ lo) ≥ want > mass(p ≥ hi).
+    let (mut lo, mut hi) = (0.0f32, 1.0f32.next_up());
+    if top_p < 1.0 {
+        while hi - lo > hi * 1e-5 {
+            let mid = 0.5 * (lo + hi);
+            if mass_from(mid) >= want {
+                lo = mid;
+            } else {
+                hi = mid;
             }
         }
-        match found {
-            Some(len) => break len,
-            None if k == candidates.len() => break k,
-            None => k = (k * 2).min(candidates.len()),
-        }
-    };
-    let nucleus = &candidates[..nucleus_len];
-    let total: f32 = nucleus.iter().map(|&i| prob(i)).sum();
-    let mut x = rng.random::<f32>() * total;
-    for &i in nucleus {
-        x -= prob(i);
-        if x <= 0.0 {
-            return i;
+    }
+    let mut x = rng.random::<f64>() * mass_from(lo);
+    let mut last = candidates[0];
+    for (&i, &q) in candidates.iter().zip(&p) {
+        if q >= lo {
+            last = i;
+            x -= q as f64;
+            if x <= 0.0 {
+                return i;
+            }
         }
     }
-    nucleus[nucleus_len - 1]
+    last
 }
 
 #[cfg(test)]
@@ -220,15 +222,37 @@ mod tests {
     }
 
     #[test]
-    fn nucleus_grows_past_the_first_partial_selection() {
-        // 100 equal tokens: the nucleus for 0.9 needs 90 of them (> 32, > 64).
-        let logits = vec![0.0f32; 100];
+    fn a_wide_nucleus_is_the_most_likely_prefix() {
+        // 100 tokens, each a little less likely than the one before: the
+        // nucleus for 0.9 is the shortest prefix holding 0.9 of the mass.
+        let logits: Vec<f32> = (0..100).map(|i| -0.01 * i as f32).collect();
+        let p: Vec<f64> = logits.iter().map(|&x| (x as f64).exp()).collect();
+        let total: f64 = p.iter().sum();
+        let mut mass = 0.0;
+        let len = p.iter().take_while(|&&x| {
+            let before = mass;
+            mass += x;
+            before < 0.9 * total
+        });
+        let len = len.count();
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut seen = std::collections::HashSet::new();
-        for _ in 0..3000 {
+        for _ in 0..5000 {
             seen.insert(sample_token(&logits, &params(1.0, 0.9), &[], &mut rng).0);
         }
-        assert!(seen.len() >= 85 && seen.len() <= 91, "{}", seen.len());
+        let highest = *seen.iter().max().unwrap() as usize;
+        assert!(
+            highest + 1 == len,
+            "kept up to {highest}, nucleus has {len}"
+        );
+        assert!(seen.len() >= len - 2, "{} of {len}", seen.len());
+        // Equally likely tokens are all in or all out.
+        let flat = vec![0.0f32; 100];
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..3000 {
+            seen.insert(sample_token(&flat, &params(1.0, 0.9), &[], &mut rng).0);
+        }
+        assert_eq!(seen.len(), 100);
     }
 
     #[test]
