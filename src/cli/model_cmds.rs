@@ -6,11 +6,11 @@ use super::{ModelsAction, print};
 use crate::config::Config;
 use crate::model::ModelConfig;
 use crate::model::checkpoint::sweep_temporary;
-use crate::model::generate::generate as sample_candidates;
+use crate::model::generate::generate_checked as sample_candidates;
 use crate::sanitize::sanitize_line;
 use crate::store::recommend::{CoOccurrence, Recommender};
 use crate::store::{NewGeneration, Store};
-use crate::text::{Facts, Special};
+use crate::text::{FactChecker, Facts, Special};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
 use crate::train::lock::TrainerGuard;
@@ -235,7 +235,8 @@ pub fn generate(
     });
     let params = config.generate.params();
     let facts = Facts::of(&product);
-    let cands = sample_candidates(
+    let checker = FactChecker::new(store.products()?.iter());
+    let checked = sample_candidates(
         &loaded.model,
         &loaded.vocab,
         &prompt,
@@ -243,7 +244,15 @@ pub fn generate(
         n,
         &params,
         seed,
+        &|text| !checker.contradicts(text, &product),
     )?;
+    if checked.refused > 0 {
+        tracing::info!(
+            refused = checked.refused,
+            "candidates naming another product's facts were drawn again"
+        );
+    }
+    let cands = checked.candidates;
     let mut sampling = serde_json::to_value(&params)?;
     sampling["seed"] = seed.into();
     let rows: Vec<NewGeneration> = cands

@@ -21,8 +21,8 @@ pub struct Candidate {
     pub logprob: f32,
 }
 
-/// Rounds of re-drawing duplicates before giving up on uniqueness.
-const DEDUP_ROUNDS: usize = 3;
+/// Rounds of re-drawing duplicates (and refused candidates) before giving up.
+const DEDUP_ROUNDS: usize = 4;
 
 /// Samples `n` distinct candidates for `prompt` (token ids ending in
 /// `<desc>`), filling slots with `facts`. Deterministic for `seed`.
@@ -35,9 +35,37 @@ pub fn generate(
     params: &SamplingParams,
     seed: u64,
 ) -> candle_core::Result<Vec<Candidate>> {
+    Ok(generate_checked(model, vocab, prompt, facts, n, params, seed, &|_| true)?.candidates)
+}
+
+/// Candidates that passed a check, and how many samples it refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// At most `n` distinct candidates that `accept` took.
+    pub candidates: Vec<Candidate>,
+    /// Samples `accept` refused and that were drawn again.
+    pub refused: usize,
+}
+
+/// Like [`generate`], drawing again any candidate that `accept` refuses:
+/// the product passes the catalog's [`crate::text::FactChecker`] here, so
+/// that no candidate ever names another product's brand, colour, material
+/// or price (slots already make the product's own facts right).
+#[allow(clippy::too_many_arguments)]
+pub fn generate_checked(
+    model: &LanguageModel,
+    vocab: &Vocab,
+    prompt: &[u32],
+    facts: &Facts,
+    n: usize,
+    params: &SamplingParams,
+    seed: u64,
+    accept: &dyn Fn(&str) -> bool,
+) -> candle_core::Result<Checked> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out: Vec<Candidate> = Vec::with_capacity(n);
     let mut seen: HashSet<String> = HashSet::new();
+    let mut refused = 0;
     // The weights are snapshotted and the prompt encoded once; every round
     // starts its candidates from copies of that one state.
     let prompt_state = model.freeze()?.prefill(prompt, 1)?;
@@ -49,12 +77,19 @@ pub fn generate(
         let mut state = prompt_state.clone();
         state.select(&vec![0; want])?;
         for c in sample_batch(state, vocab, facts, params, &mut rng)? {
+            if !accept(&c.text) {
+                refused += 1;
+                continue;
+            }
             if out.len() < n && seen.insert(c.text.clone()) {
                 out.push(c);
             }
         }
     }
-    Ok(out)
+    Ok(Checked {
+        candidates: out,
+        refused,
+    })
 }
 
 /// The special tokens a description may contain: the fact slots and `<eos>`.

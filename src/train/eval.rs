@@ -5,7 +5,7 @@ use super::data::{Example, make_batch};
 use super::metrics::{self, EvalReport};
 use super::versions::LoadedModel;
 use crate::domain::Product;
-use crate::model::generate::generate;
+use crate::model::generate::generate_checked;
 use crate::model::sample::SamplingParams;
 use crate::text::{FactChecker, Facts};
 use std::collections::{BTreeMap, HashMap};
@@ -152,12 +152,13 @@ pub fn evaluate(
     let checker = FactChecker::new(products.values());
     let mut texts = Vec::new();
     let mut errors = Vec::new();
+    let mut refused = 0;
     for (k, e) in newest.values().take(opts.shoppers).enumerate() {
         let Some(product) = products.get(&e.product_id) else {
             continue;
         };
         let facts = Facts::of(product);
-        let cands = generate(
+        let checked = generate_checked(
             &loaded.model,
             &loaded.vocab,
             &e.prompt,
@@ -165,8 +166,10 @@ pub fn evaluate(
             opts.candidates,
             &opts.sampling,
             opts.seed.wrapping_add(k as u64),
+            &|text| !checker.contradicts(text, product),
         )?;
-        for c in cands {
+        refused += checked.refused;
+        for c in checked.candidates {
             errors.push(checker.contradicts(&c.text, product));
             texts.push(c.text);
         }
@@ -177,6 +180,7 @@ pub fn evaluate(
     report.distinct_2 = metrics::distinct_n(&texts, 2);
     report.usr = metrics::unique_ratio(&texts);
     report.fact_errors = metrics::fraction(errors);
+    report.fact_refused = refused as f64 / (refused + report.generated).max(1) as f64;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

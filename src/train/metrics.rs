@@ -21,6 +21,9 @@ pub struct EvalReport {
     pub usr: f64,
     /// Generated texts contradicting their product's catalog facts / texts.
     pub fact_errors: f64,
+    /// Samples the fact check refused (and generation drew again) / samples:
+    /// what `fact_errors` would be without the check.
+    pub fact_refused: f64,
     /// Mean per-token log-likelihood with the true history minus with
     /// another shopper's history, nats/token.
     pub personalization_gain: f64,

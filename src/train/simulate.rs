@@ -12,7 +12,7 @@ use super::metrics;
 use super::versions;
 use crate::config::Config;
 use crate::domain::Product;
-use crate::model::generate::generate;
+use crate::model::generate::generate_checked;
 use crate::store::recommend::{CoOccurrence, Recommender};
 use crate::store::{NewGeneration, Store};
 use crate::text::{FactChecker, Facts};
@@ -107,7 +107,8 @@ fn candidates_for(
     let history = store.user_history(user)?;
     let prompt = loaded.prompt_ids(&history, i64::MAX, &product);
     let params = config.generate.params();
-    let cands = generate(
+    let checker = FactChecker::new(store.products()?.iter());
+    let checked = generate_checked(
         &loaded.model,
         &loaded.vocab,
         &prompt,
@@ -115,8 +116,12 @@ fn candidates_for(
         n,
         &params,
         seed,
+        &|text| !checker.contradicts(text, &product),
     )?;
-    Ok(Some((product, cands.into_iter().map(|c| c.text).collect())))
+    Ok(Some((
+        product,
+        checked.candidates.into_iter().map(|c| c.text).collect(),
+    )))
 }
 
 /// Measures the rule's acceptance on the evaluation shoppers with the active version.
