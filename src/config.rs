@@ -28,6 +28,88 @@ pub struct Config {
     pub train: TrainSection,
     /// Sampling candidates.
     pub generate: crate::model::sample::SamplingDefaults,
+    /// The console.
+    pub console: ConsoleSection,
+    /// The console's key bindings.
+    pub keys: KeysSection,
+}
+
+/// `[console]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSection {
+    /// Start pre-training in the background when the store has no model.
+    pub train_on_first_run: bool,
+    /// Redraws per second at most for changes that do not come from a key.
+    pub max_fps: u32,
+    /// Reason codes offered (and completed) when adding a reason to a label.
+    pub reasons: Vec<String>,
+}
+
+/// Declares `[keys]`: one field per console action, each a list of keys.
+macro_rules! keys_section {
+    ($($(#[doc = $doc:literal])* $name:ident),* $(,)?) => {
+        /// `[keys]`: the keys bound to each console action.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct KeysSection {
+            $($(#[doc = $doc])* pub $name: Vec<String>,)*
+        }
+
+        impl KeysSection {
+            /// Every action's name (as in the file) with its keys, in file order.
+            pub fn bindings(&self) -> Vec<(&'static str, &[String])> {
+                vec![$((stringify!($name), self.$name.as_slice()),)*]
+            }
+        }
+    };
+}
+
+keys_section! {
+    /// Quit.
+    quit,
+    /// The help overlay.
+    help,
+    /// Focus the next pane.
+    next_pane,
+    /// Focus the previous pane.
+    prev_pane,
+    /// Move down.
+    down,
+    /// Move up.
+    up,
+    /// A page down.
+    page_down,
+    /// A page up.
+    page_up,
+    /// To the first item.
+    first,
+    /// To the last item.
+    last,
+    /// Filter the shopper list.
+    filter,
+    /// Open the selected shopper or product.
+    open,
+    /// Generate candidates.
+    generate,
+    /// Thumbs-up.
+    label_up,
+    /// Thumbs-down.
+    label_down,
+    /// Add a reason or note.
+    reason,
+    /// Undo the last label.
+    undo,
+    /// Redo.
+    redo,
+    /// Explain the selected candidate.
+    explain,
+    /// Start fine-tuning.
+    finetune,
+    /// Cancel the selected job.
+    cancel_job,
+    /// The command line.
+    command,
 }
 
 /// `[store]`

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod jobs;
 pub mod logging;
 pub mod model;
 pub mod sanitize;

@@ -1,0 +1,642 @@
+//! The store lane: one blocking thread owning one store connection, taking
+//! queries in order. Labels, undo and redo are written here, each committed
+//! before its reply is sent, so the console moves on only after the store
+//! has the label.
+
+use super::profile::{Profile, summarise};
+use super::{JobKind, Message};
+use crate::config::Config;
+use crate::domain::HistoryItem;
+use crate::store::recommend::{CoOccurrence, Recommender};
+use crate::store::{
+    CandidateRow, LabelProgress, LabelState, ModelVersion, Reverted, ShopperCursor, ShopperRow,
+    Store, Verdict,
+};
+use crate::train::versions;
+use anyhow::{Context, Result};
+use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// Shoppers per page.
+pub const PAGE: usize = 100;
+/// History events read for the shopper pane and its profile.
+pub const HISTORY_EVENTS: usize = 300;
+/// Products recommended per shopper.
+pub const RECOMMENDED: usize = 10;
+/// Candidates listed per product (the newest).
+pub const CANDIDATES: usize = 200;
+
+/// Where a page of shoppers starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageFrom {
+    /// The first page.
+    Start,
+    /// After this cursor (the previous page's `next`).
+    After(ShopperCursor),
+    /// Around this shopper, who is selected (unfiltered lists only; a
+    /// filtered list starts at its first page and selects them if there).
+    Around(String),
+    /// The page before this shopper (unfiltered lists only).
+    Before(String),
+}
+
+/// A query for the store lane. `tag`s come back in the reply so the console
+/// can drop answers it no longer wants.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// Who is asking, the models, where they left off, their progress.
+    Startup,
+    /// A page of shoppers whose id (or name, when names are shown) starts
+    /// with `filter`.
+    Shoppers {
+        /// Echoed back.
+        tag: u64,
+        /// The filter text; empty for all.
+        filter: String,
+        /// Where the page starts.
+        from: PageFrom,
+    },
+    /// A shopper's profile, history and recommended products.
+    Shopper {
+        /// Echoed back.
+        tag: u64,
+        /// The shopper.
+        user_id: String,
+    },
+    /// The candidates for a shopper and product.
+    Candidates {
+        /// Echoed back.
+        tag: u64,
+        /// The shopper.
+        user_id: String,
+        /// The product.
+        product_id: String,
+    },
+    /// Writes a label.
+    Label {
+        /// The candidate.
+        generation_id: i64,
+        /// Up or down.
+        verdict: Verdict,
+        /// Reason code.
+        reason: Option<String>,
+        /// Note.
+        note: Option<String>,
+    },
+    /// Undoes the analyst's last label.
+    Undo,
+    /// Redoes the analyst's last undone label.
+    Redo,
+    /// Remembers where the analyst is.
+    SaveSession(serde_json::Value),
+    /// Refreshes the progress counts.
+    Progress,
+    /// The model registry.
+    Models,
+    /// Makes a version active, after checking its files load.
+    Promote(String),
+    /// Makes the previously active version active again.
+    Rollback,
+    /// Writes every label to a JSON Lines file beside the store.
+    Export,
+}
+
+impl Query {
+    /// Reads that a later query of the same kind makes pointless.
+    fn supersedes(&self, later: &Query) -> bool {
+        matches!(
+            (self, later),
+            (Query::Shoppers { .. }, Query::Shoppers { .. })
+                | (Query::Shopper { .. }, Query::Shopper { .. })
+                | (Query::Candidates { .. }, Query::Candidates { .. })
+                | (Query::Progress, Query::Progress)
+                | (Query::SaveSession(_), Query::SaveSession(_))
+        )
+    }
+}
+
+/// What the console needs at start-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Startup {
+    /// The analyst (the OS account).
+    pub analyst: String,
+    /// The active model version.
+    pub active_model: Option<String>,
+    /// Every version.
+    pub models: Vec<ModelVersion>,
+    /// Where the analyst left off.
+    pub session: Option<serde_json::Value>,
+    /// Their progress.
+    pub progress: LabelProgress,
+    /// A trainer job running in some process, as (kind, holder, started at).
+    pub trainer: Option<(String, String, i64)>,
+}
+
+/// A page of shoppers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopperPage {
+    /// The rows, in list order.
+    pub rows: Vec<ShopperRow>,
+    /// The cursor for the page after these rows, if there may be one.
+    pub next: Option<ShopperCursor>,
+    /// Whether there are rows before these (unfiltered lists only).
+    pub more_before: bool,
+    /// The row to select, for [`PageFrom::Around`].
+    pub select: Option<usize>,
+}
+
+/// A recommended product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRow {
+    /// External id.
+    pub product_id: String,
+    /// Title (untrusted).
+    pub title: String,
+    /// Category (untrusted).
+    pub category: String,
+    /// Brand (untrusted).
+    pub brand: Option<String>,
+    /// Price.
+    pub price: Option<f64>,
+    /// The recommender's score.
+    pub score: f64,
+}
+
+/// Everything the shopper pane shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopperView {
+    /// The shopper.
+    pub user_id: String,
+    /// Personal data: `None` unless names may be shown.
+    pub display_name: Option<String>,
+    /// The summary.
+    pub profile: Profile,
+    /// Newest first.
+    pub history: Vec<HistoryItem>,
+    /// Best first.
+    pub recommended: Vec<ProductRow>,
+}
+
+/// An answer from a lane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// For [`Query::Startup`].
+    Startup(Box<Startup>),
+    /// For [`Query::Shoppers`].
+    Shoppers {
+        /// The query's tag.
+        tag: u64,
+        /// Whether the page continues the list (`After`/`Before`) or replaces it.
+        from: PageFrom,
+        /// The page.
+        page: Result<ShopperPage, String>,
+    },
+    /// For [`Query::Shopper`].
+    Shopper {
+        /// The query's tag.
+        tag: u64,
+        /// The view.
+        view: Result<Box<ShopperView>, String>,
+    },
+    /// For [`Query::Candidates`], and after generating.
+    Candidates {
+        /// The query's tag (0 after generating).
+        tag: u64,
+        /// The shopper.
+        user_id: String,
+        /// The product.
+        product_id: String,
+        /// Oldest first.
+        rows: Result<Vec<CandidateRow>, String>,
+        /// Candidates just generated: the first of them is selected.
+        new_ids: Vec<i64>,
+    },
+    /// For [`Query::Label`]: the label is committed.
+    Labelled {
+        /// The candidate.
+        generation_id: i64,
+        /// The label in effect now, or why it was not written.
+        state: Result<LabelState, String>,
+    },
+    /// For [`Query::Undo`] and [`Query::Redo`].
+    Reverted {
+        /// True for undo.
+        undo: bool,
+        /// What changed; `Ok(None)` when there was nothing to do.
+        result: Result<Option<Reverted>, String>,
+    },
+    /// Fresh progress counts.
+    Progress(LabelProgress),
+    /// The model registry.
+    Models {
+        /// Every version.
+        models: Vec<ModelVersion>,
+        /// The active one.
+        active: Option<String>,
+    },
+    /// A line for the analyst (a promote done, an export written, ...).
+    Notice {
+        /// The text.
+        text: String,
+        /// Whether it reports a failure.
+        error: bool,
+    },
+    /// For a model request.
+    Explained {
+        /// The candidate.
+        generation_id: i64,
+        /// The explanation, or why there is none.
+        result: Result<super::explain::Explanation, String>,
+    },
+    /// A model request could not run because no model exists yet.
+    NoModel {
+        /// What was asked.
+        kind: JobKind,
+    },
+}
+
+/// Starts the lane on a blocking thread.
+pub fn spawn(
+    config: Arc<Config>,
+    analyst: String,
+    mut rx: UnboundedReceiver<Query>,
+    tx: UnboundedSender<Message>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_blocking(move || {
+        let mut lane = match Store::open(&config.store.path) {
+            Ok(store) => Lane {
+                store,
+                config,
+                analyst,
+            },
+            Err(e) => {
+                let _ = tx.send(Message::Reply(Reply::Notice {
+                    text: format!("cannot open the store: {e}"),
+                    error: true,
+                }));
+                return;
+            }
+        };
+        let mut queue: Vec<Query> = Vec::new();
+        while let Some(first) = rx.blocking_recv() {
+            queue.push(first);
+            while let Ok(more) = rx.try_recv() {
+                queue.push(more);
+            }
+            let batch = std::mem::take(&mut queue);
+            let n = batch.len();
+            for (i, q) in batch.iter().enumerate() {
+                if batch[i + 1..n].iter().any(|later| q.supersedes(later)) {
+                    continue;
+                }
+                for reply in lane.answer(q.clone()) {
+                    let _ = tx.send(Message::Reply(reply));
+                }
+            }
+        }
+    })
+}
+
+struct Lane {
+    store: Store,
+    config: Arc<Config>,
+    analyst: String,
+}
+
+fn text<T>(r: Result<T>) -> Result<T, String> {
+    r.map_err(|e| format!("{e:#}"))
+}
+
+impl Lane {
+    fn answer(&mut self, q: Query) -> Vec<Reply> {
+        match q {
+            Query::Startup => vec![match self.startup() {
+                Ok(s) => Reply::Startup(Box::new(s)),
+                Err(e) => Reply::Notice {
+                    text: format!("{e:#}"),
+                    error: true,
+                },
+            }],
+            Query::Shoppers { tag, filter, from } => {
+                let page = text(self.shoppers(&filter, &from));
+                vec![Reply::Shoppers { tag, from, page }]
+            }
+            Query::Shopper { tag, user_id } => {
+                let view = text(self.shopper(&user_id)).map(Box::new);
+                vec![Reply::Shopper { tag, view }]
+            }
+            Query::Candidates {
+                tag,
+                user_id,
+                product_id,
+            } => {
+                let rows = text(
+                    self.store
+                        .candidates(&user_id, &product_id, &self.analyst, CANDIDATES)
+                        .map_err(Into::into),
+                );
+                vec![Reply::Candidates {
+                    tag,
+                    user_id,
+                    product_id,
+                    rows,
+                    new_ids: Vec::new(),
+                }]
+            }
+            Query::Label {
+                generation_id,
+                verdict,
+                reason,
+                note,
+            } => {
+                let state = self
+                    .store
+                    .add_label(
+                        generation_id,
+                        verdict,
+                        reason.as_deref(),
+                        note.as_deref(),
+                        &self.analyst,
+                        false,
+                    )
+                    .map_err(|e| format!("the label was NOT saved: {e}"));
+                let mut out = vec![Reply::Labelled {
+                    generation_id,
+                    state,
+                }];
+                out.extend(self.progress());
+                out
+            }
+            Query::Undo | Query::Redo => {
+                let undo = q == Query::Undo;
+                let result = if undo {
+                    self.store.undo_label(&self.analyst)
+                } else {
+                    self.store.redo_label(&self.analyst)
+                }
+                .map_err(|e| format!("{e}"));
+                let mut out = vec![Reply::Reverted { undo, result }];
+                out.extend(self.progress());
+                out
+            }
+            Query::SaveSession(state) => {
+                if let Err(e) = self.store.save_session(&self.analyst, &state) {
+                    tracing::warn!("saving the console session: {e}");
+                }
+                Vec::new()
+            }
+            Query::Progress => self.progress().into_iter().collect(),
+            Query::Models => vec![self.models()],
+            Query::Promote(version) => {
+                let notice = self.promote(&version);
+                vec![notice, self.models()]
+            }
+            Query::Rollback => {
+                let notice = self.rollback();
+                vec![notice, self.models()]
+            }
+            Query::Export => vec![match self.export() {
+                Ok((path, n)) => Reply::Notice {
+                    text: format!("exported {n} labels to {}", path.display()),
+                    error: false,
+                },
+                Err(e) => Reply::Notice {
+                    text: format!("export failed: {e:#}"),
+                    error: true,
+                },
+            }],
+        }
+    }
+
+    fn startup(&self) -> Result<Startup> {
+        let trainer = self
+            .store
+            .running_job(&["pretrain", "finetune"])?
+            .map(|j| (j.kind, j.holder, j.started_at));
+        Ok(Startup {
+            analyst: self.analyst.clone(),
+            active_model: self.store.active_model()?,
+            models: self.store.models()?,
+            session: self.store.load_session(&self.analyst)?,
+            progress: self.store.label_progress(&self.analyst)?,
+            trainer,
+        })
+    }
+
+    fn progress(&self) -> Option<Reply> {
+        match self.store.label_progress(&self.analyst) {
+            Ok(p) => Some(Reply::Progress(p)),
+            Err(e) => {
+                tracing::warn!("progress: {e}");
+                None
+            }
+        }
+    }
+
+    fn shoppers(&self, filter: &str, from: &PageFrom) -> Result<ShopperPage> {
+        let names = self.config.privacy.show_names;
+        let filter = filter.trim();
+        let page = match from {
+            PageFrom::Start => {
+                let (rows, next) =
+                    self.store
+                        .shoppers_filtered(filter, names, &ShopperCursor::Start, PAGE)?;
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before: false,
+                    select: None,
+                }
+            }
+            PageFrom::After(cursor) => {
+                let (rows, next) = self.store.shoppers_filtered(filter, names, cursor, PAGE)?;
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before: false,
+                    select: None,
+                }
+            }
+            PageFrom::Before(id) => {
+                let rows = self.store.shoppers_before(id, PAGE)?;
+                ShopperPage {
+                    more_before: rows.len() == PAGE,
+                    next: None,
+                    rows,
+                    select: None,
+                }
+            }
+            PageFrom::Around(id) if filter.is_empty() => {
+                let before = self.store.shoppers_before(id, PAGE / 4)?;
+                let after = self.store.shoppers_from(id, PAGE)?;
+                let next = (after.len() == PAGE)
+                    .then(|| {
+                        after
+                            .last()
+                            .map(|r| ShopperCursor::AfterId(r.user_id.clone()))
+                    })
+                    .flatten();
+                let select = after
+                    .first()
+                    .filter(|r| &r.user_id == id)
+                    .map(|_| before.len());
+                let more_before = before.len() == PAGE / 4;
+                let mut rows = before;
+                rows.extend(after);
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before,
+                    select,
+                }
+            }
+            PageFrom::Around(id) => {
+                // A filtered list has no way back: read it from the start,
+                // a few pages at most, and select the shopper if found.
+                let mut rows = Vec::new();
+                let mut cursor = ShopperCursor::Start;
+                let mut next = None;
+                for _ in 0..5 {
+                    let (page, more) =
+                        self.store.shoppers_filtered(filter, names, &cursor, PAGE)?;
+                    rows.extend(page);
+                    next = more.clone();
+                    match more {
+                        Some(c) if !rows.iter().any(|r| &r.user_id == id) => cursor = c,
+                        _ => break,
+                    }
+                }
+                let select = rows.iter().position(|r| &r.user_id == id);
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before: false,
+                    select,
+                }
+            }
+        };
+        Ok(page)
+    }
+
+    fn shopper(&self, user_id: &str) -> Result<ShopperView> {
+        if !self.store.has_user(user_id)? {
+            anyhow::bail!("no shopper {user_id:?}");
+        }
+        let mut history = self.store.history(user_id, None, HISTORY_EVENTS + 1)?;
+        let truncated = history.len() > HISTORY_EVENTS;
+        history.truncate(HISTORY_EVENTS);
+        let profile = summarise(&history, truncated);
+        let recs = CoOccurrence::default().recommend(&self.store, user_id, RECOMMENDED)?;
+        let mut recommended = Vec::with_capacity(recs.len());
+        for r in recs {
+            if let Some(p) = self.store.product(&r.product_id)? {
+                recommended.push(ProductRow {
+                    product_id: p.product_id,
+                    title: p.title,
+                    category: p.category,
+                    brand: p.brand,
+                    price: p.price,
+                    score: r.score,
+                });
+            }
+        }
+        let display_name = if self.config.privacy.show_names {
+            self.store
+                .shoppers_from(user_id, 1)?
+                .into_iter()
+                .next()
+                .and_then(|r| r.display_name)
+        } else {
+            None
+        };
+        Ok(ShopperView {
+            user_id: user_id.to_string(),
+            display_name,
+            profile,
+            history,
+            recommended,
+        })
+    }
+
+    fn models(&self) -> Reply {
+        match self
+            .store
+            .models()
+            .and_then(|m| Ok((m, self.store.active_model()?)))
+        {
+            Ok((models, active)) => Reply::Models { models, active },
+            Err(e) => Reply::Notice {
+                text: format!("{e}"),
+                error: true,
+            },
+        }
+    }
+
+    fn promote(&self, version: &str) -> Reply {
+        let result = (|| -> Result<()> {
+            if !self.store.has_model(version)? {
+                anyhow::bail!("no model version {version:?}");
+            }
+            let dir = versions::models_dir(&self.config);
+            versions::load(&dir, version)
+                .with_context(|| format!("refusing to promote {version}"))?;
+            self.store
+                .activate_model(version, &self.analyst, "promote")?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => Reply::Notice {
+                text: format!("{version} is now the active model"),
+                error: false,
+            },
+            Err(e) => Reply::Notice {
+                text: format!("{e:#}"),
+                error: true,
+            },
+        }
+    }
+
+    fn rollback(&self) -> Reply {
+        let result = (|| -> Result<String> {
+            let history = self.store.activation_history()?;
+            let Some(previous) = history.get(1) else {
+                anyhow::bail!("nothing to roll back to: only one version has ever been active");
+            };
+            let dir = versions::models_dir(&self.config);
+            versions::load(&dir, previous)
+                .with_context(|| format!("refusing to roll back to {previous}"))?;
+            self.store
+                .activate_model(previous, &self.analyst, "rollback")?;
+            Ok(previous.clone())
+        })();
+        match result {
+            Ok(v) => Reply::Notice {
+                text: format!("rolled back: {v} is now the active model"),
+                error: false,
+            },
+            Err(e) => Reply::Notice {
+                text: format!("{e:#}"),
+                error: true,
+            },
+        }
+    }
+
+    fn export(&self) -> Result<(std::path::PathBuf, u64)> {
+        let dir = match self.config.store.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.join("exports"),
+            _ => std::path::PathBuf::from("exports"),
+        };
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let path = dir.join(format!("labels-{stamp}.jsonl"));
+        let tmp = dir.join(format!(".labels-{stamp}.jsonl.tmp"));
+        let file =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        let n = self.store.export_labels(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        Ok((path, n))
+    }
+}
