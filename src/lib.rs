@@ -13,3 +13,4 @@ pub mod sanitize;
 pub mod store;
 pub mod text;
 pub mod train;
+pub mod tui;

@@ -205,7 +205,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
     let _log = crate::logging::init(&config);
     tracing::info!(command = ?cli.command, store = %config.store.path.display(), "start");
     match cli.command.unwrap_or(Command::Console) {
-        Command::Console => console(&config),
+        Command::Console => console(config, env),
         Command::Init {
             demo,
             seed,
@@ -280,9 +280,8 @@ struct Counts {
     events: u64,
 }
 
-/// The console is the next issue's work; until then a bare `tailor` makes
-/// sure the demo shop exists and shows what the store holds.
-fn console(config: &Config) -> Result<()> {
+/// Opens the console; on a missing store, creates the demo shop first.
+fn console(config: Config, env: &[(String, String)]) -> Result<()> {
     let path = &config.store.path;
     if !path.exists() {
         let opts = DemoOptions {
@@ -292,8 +291,13 @@ fn console(config: &Config) -> Result<()> {
         eprintln!("no store at {}: creating the demo shop", path.display());
         create_demo(path, &opts)?;
     }
-    let store = Store::open(path)?;
-    print(&store.stats()?, false)
+    // https://no-color.org: set and not empty.
+    let no_color = env.iter().any(|(k, v)| k == "NO_COLOR" && !v.is_empty());
+    let opts = crate::tui::ConsoleOptions {
+        analyst: model_cmds::os_account(),
+        no_color,
+    };
+    crate::tui::run(config, opts)
 }
 
 fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSummary> {
@@ -302,7 +306,15 @@ fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSumma
     let total = opts.users as u64;
     let mut progress = |done: u64| {
         if show {
-            eprint!("\rdemo shop: {done}/{total} shoppers");
+            const BAR: usize = 30;
+            let filled = (done as usize * BAR)
+                .checked_div(total as usize)
+                .unwrap_or(BAR);
+            eprint!(
+                "\rdemo shop [{}{}] {done}/{total} shoppers",
+                "#".repeat(filled),
+                " ".repeat(BAR - filled.min(BAR))
+            );
             if done == total {
                 eprintln!();
             }

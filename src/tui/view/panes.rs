@@ -1,0 +1,665 @@
+//! The five panes. Each draws into the area it is given, whatever its
+//! size; all untrusted text goes through [`clean`].
+
+use super::text::{clean, date, duration, fit, pad, price, wrap};
+use crate::domain::EventKind;
+use crate::jobs::JobKind;
+use crate::store::Verdict;
+use crate::tui::keymap::Pane;
+use crate::tui::state::{JobItem, JobState, Mode, Pending, State};
+use crate::tui::update::no_model_reason;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragraph, Sparkline};
+
+/// A pane's frame: a box in the wide arrangement, a titled rule otherwise.
+fn frame_block(state: &State, pane: Pane, title: String, boxed: bool) -> Block<'static> {
+    let t = state.theme;
+    let focused = state.focus == pane;
+    let marker = if focused { "▶ " } else { "" };
+    let title = Line::from(Span::styled(
+        format!(" {marker}{title} "),
+        t.border(focused),
+    ));
+    let block = if boxed {
+        Block::bordered()
+    } else {
+        Block::new().borders(Borders::TOP)
+    };
+    block.border_style(t.border(focused)).title(title)
+}
+
+/// Draws the block and returns the room inside it.
+fn open(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    pane: Pane,
+    title: String,
+    boxed: bool,
+) -> Rect {
+    let w = area.width.saturating_sub(6) as usize;
+    let block = frame_block(state, pane, fit(&title, w), boxed);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn message(state: &State, frame: &mut Frame, area: Rect, text: &str) {
+    if area.is_empty() {
+        return;
+    }
+    let lines: Vec<Line> = wrap(text, area.width as usize)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, state.theme.dim())))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn list_state(selected: Option<usize>, offset: usize) -> ListState {
+    ListState::default()
+        .with_selected(selected)
+        .with_offset(offset)
+}
+
+/// The shopper list.
+pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
+    let l = &state.shoppers;
+    let count = if l.next.is_some() {
+        format!("{}+", l.rows.len())
+    } else {
+        l.rows.len().to_string()
+    };
+    let filter = if state.mode == Mode::Filter {
+        format!(" /{}▏", clean(&l.filter))
+    } else if !l.filter.is_empty() {
+        format!(" /{}", clean(&l.filter))
+    } else {
+        String::new()
+    };
+    let title = format!("Shoppers ({count}){filter}");
+    let inner = open(state, frame, area, Pane::Shoppers, title, boxed);
+    if inner.is_empty() {
+        return;
+    }
+    if l.rows.is_empty() {
+        let text = if l.loading || !state.ready {
+            "loading…".to_string()
+        } else if !l.filter.is_empty() {
+            format!(
+                "no shopper id starts with \"{}\"; esc clears",
+                clean(&l.filter)
+            )
+        } else {
+            "no shoppers: tailor import users FILE".into()
+        };
+        message(state, frame, inner, &text);
+        return;
+    }
+    let t = state.theme;
+    let w = inner.width as usize;
+    // mark, id (and name), orders, last seen
+    let date_w = if w >= 34 { 10 } else { 0 };
+    let orders_w = if w >= 22 { 4 } else { 0 };
+    let id_w =
+        w.saturating_sub(2 + date_w + orders_w + (date_w > 0) as usize + (orders_w > 0) as usize);
+    let opened = state.candidates.user_id.as_deref();
+    let mut rows = Vec::with_capacity(l.rows.len());
+    for r in &l.rows {
+        let mark = if Some(r.user_id.as_str()) == opened {
+            "● "
+        } else {
+            "  "
+        };
+        let who = match (&r.display_name, state.settings.show_names) {
+            (Some(name), true) => format!("{} {}", clean(&r.user_id), clean(name)),
+            _ => clean(&r.user_id).into_owned(),
+        };
+        let mut line = format!("{mark}{}", pad(&who, id_w));
+        if orders_w > 0 {
+            line.push_str(&format!(" {:>4}", r.orders.min(9999)));
+        }
+        if date_w > 0 {
+            line.push_str(&format!(" {}", r.last_seen.map_or("-".into(), date)));
+        }
+        rows.push(ListItem::new(line));
+    }
+    let (header_area, list_area) = if inner.height >= 4 {
+        let [h, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        (Some(h), rest)
+    } else {
+        (None, inner)
+    };
+    if let Some(h) = header_area {
+        let mut head = format!("  {}", pad("shopper", id_w));
+        if orders_w > 0 {
+            head.push_str(" ordr");
+        }
+        if date_w > 0 {
+            head.push_str(" last seen");
+        }
+        frame.render_widget(Paragraph::new(Span::styled(head, t.dim())), h);
+    }
+    let focused = state.focus == Pane::Shoppers;
+    let list = List::new(rows).highlight_style(t.selected(focused));
+    let mut ls = list_state(Some(l.selected), l.offset.get());
+    frame.render_stateful_widget(list, list_area, &mut ls);
+    l.offset.set(ls.offset());
+}
+
+fn kind_word(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::View => "view",
+        EventKind::Cart => "cart",
+        EventKind::Purchase => "buy",
+        EventKind::Review => "review",
+    }
+}
+
+/// The opened shopper: profile and history, newest first.
+pub fn shopper(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
+    let p = &state.shopper;
+    let title = match (&p.view, &p.loading) {
+        (_, Some(u)) => format!("Shopper {} (loading)", clean(u)),
+        (Some(v), None) => match &v.display_name {
+            Some(n) => format!("Shopper {} · {}", clean(&v.user_id), clean(n)),
+            None => format!("Shopper {}", clean(&v.user_id)),
+        },
+        (None, None) => "Shopper".into(),
+    };
+    let inner = open(state, frame, area, Pane::Shopper, title, boxed);
+    if inner.is_empty() {
+        return;
+    }
+    let Some(v) = &p.view else {
+        let text = if p.loading.is_some() {
+            "loading…"
+        } else {
+            "no shopper open: select one in Shoppers and press enter"
+        };
+        message(state, frame, inner, text);
+        return;
+    };
+    let t = state.theme;
+    let w = inner.width as usize;
+    let pr = &v.profile;
+    let mut lines: Vec<Line> = Vec::new();
+    let cats = pr
+        .top_categories
+        .iter()
+        .map(|(c, share)| format!("{} {share}%", clean(c)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    lines.push(Line::from(vec![
+        Span::styled("likes ", t.dim()),
+        Span::raw(fit(
+            if cats.is_empty() { "-" } else { &cats },
+            w.saturating_sub(6),
+        )),
+    ]));
+    let orders = v
+        .history
+        .iter()
+        .filter(|h| h.kind == EventKind::Purchase)
+        .count();
+    let of = if pr.truncated {
+        format!(" in the newest {}", pr.events)
+    } else {
+        String::new()
+    };
+    lines.push(Line::from(vec![
+        Span::styled("price ", t.dim()),
+        Span::raw(fit(
+            &format!(
+                "{} · {orders} orders{of}",
+                pr.price_band.as_deref().unwrap_or("-")
+            ),
+            w.saturating_sub(6),
+        )),
+    ]));
+    let [views, carts, buys, reviews] = pr.recent;
+    lines.push(Line::from(vec![
+        Span::styled("30 days ", t.dim()),
+        Span::raw(fit(
+            &format!("{buys} bought · {carts} carted · {views} viewed · {reviews} reviewed"),
+            w.saturating_sub(8),
+        )),
+    ]));
+    if let Some((first, last)) = pr.span {
+        lines.push(Line::from(vec![
+            Span::styled("active ", t.dim()),
+            Span::raw(format!("{} → {}", date(first), date(last))),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        fit("history, newest first", w),
+        t.heading(),
+    )));
+    let focused = state.focus == Pane::Shopper;
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    let start = p.scroll.min(v.history.len().saturating_sub(1));
+    for (i, h) in v.history.iter().enumerate().skip(start).take(room) {
+        let stars = h.rating.map(|r| format!(" {r}★")).unwrap_or_default();
+        let text = format!(
+            "{} {:<6} {} · {} {}{stars}",
+            date(h.ts),
+            kind_word(h.kind),
+            clean(&h.category),
+            clean(&h.title),
+            price(h.price)
+        );
+        let style = if focused && i == start {
+            t.selected(true)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+    }
+    if v.history.is_empty() {
+        lines.push(Line::from(Span::styled("no events yet", t.dim())));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Products recommended for the opened shopper.
+pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
+    let title = match &state.shopper.view {
+        Some(v) => format!("Recommended for {}", clean(&v.user_id)),
+        None => "Recommended".into(),
+    };
+    let inner = open(state, frame, area, Pane::Recommended, title, boxed);
+    if inner.is_empty() {
+        return;
+    }
+    let Some(v) = &state.shopper.view else {
+        message(
+            state,
+            frame,
+            inner,
+            "open a shopper to see products for them",
+        );
+        return;
+    };
+    if v.recommended.is_empty() {
+        message(
+            state,
+            frame,
+            inner,
+            "nothing to recommend: the store has no purchases",
+        );
+        return;
+    }
+    let t = state.theme;
+    let w = inner.width as usize;
+    let shown = state.candidates.product.as_ref().map(|p| &p.product_id);
+    let items: Vec<ListItem> = v
+        .recommended
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mark = if Some(&p.product_id) == shown {
+                "●"
+            } else {
+                " "
+            };
+            let text = format!(
+                "{mark}{:>2}. {} · {} {}",
+                i + 1,
+                clean(&p.title),
+                clean(&p.category),
+                price(p.price)
+            );
+            ListItem::new(fit(&text, w))
+        })
+        .collect();
+    let focused = state.focus == Pane::Recommended;
+    let list = List::new(items).highlight_style(t.selected(focused));
+    let mut ls = list_state(
+        Some(state.shopper.rec_selected),
+        state.shopper.rec_offset.get(),
+    );
+    frame.render_stateful_widget(list, inner, &mut ls);
+    state.shopper.rec_offset.set(ls.offset());
+}
+
+/// Lines of candidate text shown at most per candidate.
+const CANDIDATE_LINES: usize = 4;
+
+/// The candidates for the selected product.
+pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
+    let c = &state.candidates;
+    let title = match &c.product {
+        Some(p) => format!(
+            "Candidates · {} ({}/{} labelled by you)",
+            clean(&p.title),
+            c.labelled(),
+            c.rows.len()
+        ),
+        None => "Candidates".into(),
+    };
+    let inner = open(state, frame, area, Pane::Candidates, title, boxed);
+    if inner.is_empty() {
+        return;
+    }
+    let t = state.theme;
+    let w = inner.width as usize;
+    let (status_area, list_area) = if c.generating && inner.height >= 3 {
+        let [s, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        (Some(s), rest)
+    } else {
+        (None, inner)
+    };
+    if let Some(s) = status_area {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                fit(
+                    &format!(
+                        "generating {} candidates with {}…",
+                        state.settings.n_candidates,
+                        clean(state.active_model.as_deref().unwrap_or("?"))
+                    ),
+                    w,
+                ),
+                t.notice(),
+            )),
+            s,
+        );
+    }
+    if c.rows.is_empty() {
+        let text = if c.product.is_none() {
+            "no product selected: open a shopper (enter), or a product in Recommended".to_string()
+        } else if c.loading {
+            "loading…".to_string()
+        } else if c.generating {
+            String::new()
+        } else if state.active_model.is_none() {
+            no_model_reason(state)
+        } else {
+            format!(
+                "no candidates yet: g generates {}",
+                state.settings.n_candidates
+            )
+        };
+        message(state, frame, list_area, &text);
+        return;
+    }
+    let pending = match state.pending {
+        Some(Pending::Label(id) | Pending::Reason(id)) => Some(id),
+        _ => None,
+    };
+    let items: Vec<ListItem> = c
+        .rows
+        .iter()
+        .map(|row| {
+            let (mark, style) = if pending == Some(row.generation_id) {
+                ("…", t.notice())
+            } else {
+                match row.label.as_ref().map(|l| l.verdict) {
+                    Some(Verdict::Up) => ("+", t.up()),
+                    Some(Verdict::Down) => ("-", t.down()),
+                    None => ("·", t.dim()),
+                }
+            };
+            let head = format!(
+                " #{} {} {:>6.1} ",
+                row.generation_id,
+                clean(&row.model_version),
+                row.logprob
+            );
+            let indent = 1 + super::text::width(&head);
+            let body_w = w.saturating_sub(indent).max(8);
+            let mut body = wrap(&clean(&row.text), body_w);
+            if body.len() > CANDIDATE_LINES {
+                body.truncate(CANDIDATE_LINES);
+                if let Some(last) = body.last_mut() {
+                    *last = fit(&format!("{last} …"), body_w);
+                }
+            }
+            let mut lines = Vec::with_capacity(body.len() + 1);
+            for (i, b) in body.into_iter().enumerate() {
+                if i == 0 {
+                    lines.push(Line::from(vec![
+                        Span::styled(mark.to_string(), style),
+                        Span::styled(head.clone(), t.dim()),
+                        Span::raw(b),
+                    ]));
+                } else {
+                    lines.push(Line::from(format!("{}{b}", " ".repeat(indent))));
+                }
+            }
+            if let Some(label) = &row.label
+                && (label.reason.is_some() || label.note.is_some())
+            {
+                let why = [label.reason.as_deref(), label.note.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|s| clean(s).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                lines.push(Line::from(Span::styled(
+                    fit(&format!("{}reason: {why}", " ".repeat(indent)), w),
+                    t.dim(),
+                )));
+            }
+            ListItem::new(Text::from(lines))
+        })
+        .collect();
+    let focused = state.focus == Pane::Candidates;
+    let list = List::new(items).highlight_style(t.selected(focused));
+    let mut ls = list_state(Some(c.selected), c.offset.get());
+    frame.render_stateful_widget(list, list_area, &mut ls);
+    c.offset.set(ls.offset());
+}
+
+fn job_icon(state: JobState) -> &'static str {
+    match state {
+        JobState::Running => "●",
+        JobState::Cancelling => "◌",
+        JobState::Done => "✓",
+        JobState::Failed => "✗",
+        JobState::Cancelled => "■",
+    }
+}
+
+fn job_state_word(job: &JobItem) -> &'static str {
+    match job.state {
+        JobState::Running => "running",
+        JobState::Cancelling => "cancelling",
+        JobState::Done => "done",
+        JobState::Failed => "failed",
+        JobState::Cancelled => "cancelled",
+    }
+}
+
+/// Rows a job takes: its line, then for a running training job a gauge,
+/// a loss sparkline and a figures line; for an ended one, its outcome.
+fn job_rows(job: &JobItem, room: u16) -> u16 {
+    let training = matches!(job.kind, JobKind::Pretrain | JobKind::Finetune);
+    match job.state {
+        JobState::Running | JobState::Cancelling if training => {
+            let has_steps = job.progress.as_ref().is_some_and(|p| p.total > 0);
+            if !has_steps {
+                2
+            } else if room >= 6 {
+                5
+            } else {
+                3
+            }
+        }
+        JobState::Running | JobState::Cancelling => 1,
+        _ => 2,
+    }
+}
+
+/// Background jobs: a gauge, a loss sparkline and an ETA for training.
+pub fn jobs(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
+    let running = state
+        .jobs
+        .iter()
+        .filter(|j| matches!(j.state, JobState::Running | JobState::Cancelling))
+        .count();
+    let title = format!("Jobs ({running} running)");
+    let inner = open(state, frame, area, Pane::Jobs, title, boxed);
+    if inner.is_empty() {
+        return;
+    }
+    if state.jobs.is_empty() {
+        message(
+            state,
+            frame,
+            inner,
+            "no jobs: :train pre-trains a model, g generates candidates",
+        );
+        return;
+    }
+    let t = state.theme;
+    let w = inner.width as usize;
+    let focused = state.focus == Pane::Jobs;
+    // Newest first, keeping the selected job in view.
+    let order: Vec<usize> = (0..state.jobs.len()).rev().collect();
+    let sel_pos = order
+        .iter()
+        .position(|&i| i == state.job_selected)
+        .unwrap_or(0);
+    let mut y = inner.y;
+    let bottom = inner.y + inner.height;
+    let mut skip = 0;
+    // Skip newer jobs when the selected one would not fit.
+    let mut need: u16 = 0;
+    for &i in order.iter().take(sel_pos + 1) {
+        need += job_rows(&state.jobs[i], inner.height);
+    }
+    while need > inner.height && skip < sel_pos {
+        need -= job_rows(&state.jobs[order[skip]], inner.height);
+        skip += 1;
+    }
+    for &i in order.iter().skip(skip) {
+        let job = &state.jobs[i];
+        let room = bottom.saturating_sub(y);
+        if room == 0 {
+            break;
+        }
+        let rows = job_rows(job, inner.height).min(room);
+        let selected = i == state.job_selected;
+        let head = format!(
+            "{} {} · {} · by {} · {}",
+            job_icon(job.state),
+            job.kind.as_str(),
+            clean(&job.what),
+            clean(&job.by),
+            job_state_word(job)
+        );
+        let head_style = if selected {
+            t.selected(focused)
+        } else {
+            Style::new()
+        };
+        let line_area = Rect::new(inner.x, y, inner.width, 1);
+        frame.render_widget(
+            Paragraph::new(Span::styled(fit(&head, w), head_style)),
+            line_area,
+        );
+        let mut yy = y + 1;
+        let left = rows.saturating_sub(1);
+        match (&job.progress, job.state) {
+            (Some(p), JobState::Running | JobState::Cancelling) if p.total > 0 && left >= 2 => {
+                let ratio = (p.step as f64 / p.total as f64).clamp(0.0, 1.0);
+                let label = format!(
+                    "{} step {}/{} · {:.0}%",
+                    clean(&p.phase),
+                    p.step,
+                    p.total,
+                    ratio * 100.0
+                );
+                frame.render_widget(
+                    Gauge::default()
+                        .ratio(ratio)
+                        .label(fit(&label, w))
+                        .gauge_style(t.gauge())
+                        .use_unicode(true),
+                    Rect::new(inner.x, yy, inner.width, 1),
+                );
+                yy += 1;
+                if left >= 4 {
+                    let data = spark(&job.losses, w);
+                    frame.render_widget(
+                        Sparkline::default().data(&data).style(t.sparkline()),
+                        Rect::new(inner.x, yy, inner.width, 2),
+                    );
+                    yy += 2;
+                }
+                let mut figures = Vec::new();
+                if let Some(l) = p.loss {
+                    figures.push(format!("loss {l:.3}"));
+                }
+                if let Some(v) = p.val_loss {
+                    figures.push(format!("val {v:.3}"));
+                }
+                if let Some(e) = p.eta_s {
+                    figures.push(format!("ETA {}", duration(e)));
+                }
+                if let Some(tps) = p.tokens_per_s {
+                    figures.push(format!("{:.1}k tok/s", tps / 1000.0));
+                }
+                if job.state == JobState::Running && job.cancellable {
+                    figures.push(format!(
+                        "{} cancels",
+                        state
+                            .keymap
+                            .first_key(crate::tui::keymap::KeyAction::CancelJob)
+                    ));
+                }
+                frame.render_widget(
+                    Paragraph::new(Span::styled(fit(&figures.join(" · "), w), t.dim())),
+                    Rect::new(inner.x, yy, inner.width, 1),
+                );
+            }
+            (p, JobState::Running | JobState::Cancelling) if left >= 1 => {
+                let phase = p
+                    .as_ref()
+                    .map(|p| format!("{}…", clean(&p.phase)))
+                    .unwrap_or_else(|| "starting…".into());
+                frame.render_widget(
+                    Paragraph::new(Span::styled(fit(&phase, w), t.dim())),
+                    Rect::new(inner.x, yy, inner.width, 1),
+                );
+            }
+            (_, JobState::Failed) if left >= 1 => {
+                let text = job.outcome.as_deref().unwrap_or("");
+                frame.render_widget(
+                    Paragraph::new(Span::styled(
+                        fit(&format!("  {}", clean(text)), w),
+                        t.error(),
+                    )),
+                    Rect::new(inner.x, yy, inner.width, 1),
+                );
+            }
+            (_, JobState::Done | JobState::Cancelled) if left >= 1 => {
+                let text = job.outcome.as_deref().unwrap_or("");
+                frame.render_widget(
+                    Paragraph::new(Span::styled(fit(&format!("  {}", clean(text)), w), t.dim())),
+                    Rect::new(inner.x, yy, inner.width, 1),
+                );
+            }
+            _ => {}
+        }
+        y += rows;
+    }
+}
+
+/// The last `width` losses as sparkline bars, scaled between their
+/// minimum and maximum so that the trend shows.
+fn spark(losses: &[f64], width: usize) -> Vec<u64> {
+    let tail = &losses[losses.len().saturating_sub(width)..];
+    let (lo, hi) = tail
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let span = (hi - lo).max(1e-9);
+    tail.iter()
+        .map(|&x| (1.0 + 99.0 * (x - lo) / span).round() as u64)
+        .collect()
+}
