@@ -39,7 +39,7 @@ impl BackgroundJob for PretrainJob {
     }
 
     fn what(&self) -> String {
-        "pre-train a new model version".into()
+        "new model version".into()
     }
 
     fn run(self: Box<Self>, ctx: &JobContext) -> Result<JobOutcome, JobError> {

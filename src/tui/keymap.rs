@@ -264,7 +264,7 @@ key_actions! {
     PageUp page_up Lists "page up" "move a page up";
     First first Lists "first" "go to the first item";
     Last last Lists "last" "go to the last item";
-    Filter filter Shoppers "filter" "filter shoppers by id (or name, when names are shown) as you type; esc clears";
+    Filter filter Anywhere "filter" "filter shoppers by id (or name, when names are shown) as you type; esc clears";
     Open open Open "open" "open the selected shopper (their top recommended product is selected) or product";
     CancelJob cancel_job Jobs "cancel" "cancel the selected background job";
 }
@@ -463,7 +463,7 @@ mod tests {
             Some(Redo),
         );
         check(Pane::Shoppers, KeyCode::Char('/'), none, Some(Filter));
-        check(Pane::Candidates, KeyCode::Char('/'), none, None);
+        check(Pane::Candidates, KeyCode::Char('/'), none, Some(Filter));
         check(Pane::Shoppers, KeyCode::Enter, none, Some(Open));
         check(Pane::Recommended, KeyCode::Enter, none, Some(Open));
         check(Pane::Jobs, KeyCode::Char('c'), none, Some(CancelJob));
@@ -535,10 +535,10 @@ mod tests {
             err.contains("label_up") && err.contains("cancel_job") && err.contains("\"y\""),
             "{err}"
         );
-        // The same key in panes that never meet is fine: filter is only in
-        // the shopper list, cancel only in the jobs pane.
+        // The same key in panes that never meet is fine: open works in the
+        // shopper and product lists, cancel only in the jobs pane.
         let mut keys = Config::default().keys;
-        keys.cancel_job = vec!["/".into()];
+        keys.cancel_job = vec!["enter".into()];
         assert!(Keymap::from_config(&keys).is_ok());
         let mut keys = Config::default().keys;
         keys.help = vec!["esc".into()];

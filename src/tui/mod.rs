@@ -7,10 +7,14 @@
 //! - [`view`]: drawing, per pane and overlay; [`theme`]: every style;
 //! - [`keymap`]: rebindable keys with collision checks; [`commands`]: `:`;
 //! - [`main_loop`]: `select!` over keys, jobs, signals and the frame slot;
-//! - [`terminal`]: raw mode, the alternate screen, and giving them back.
+//! - [`terminal`]: raw mode, the alternate screen, and giving them back;
+//! - [`ansi16`]: colours written as the 16 ANSI colours.
 
+pub mod ansi16;
 pub mod commands;
 pub mod event;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod keymap;
 pub mod main_loop;
 pub mod state;
@@ -18,6 +22,9 @@ pub mod terminal;
 pub mod theme;
 pub mod update;
 pub mod view;
+
+#[cfg(test)]
+mod tests;
 
 use crate::config::Config;
 use crate::jobs::Jobs;
@@ -68,8 +75,9 @@ pub fn run(config: Config, opts: ConsoleOptions) -> Result<()> {
         terminal::install_panic_hook();
         let result = {
             let _guard = terminal::TerminalGuard::enter().context("taking the terminal")?;
-            let mut term = Terminal::new(CrosstermBackend::new(std::io::stdout()))
-                .context("starting the terminal")?;
+            let out = ansi16::Ansi16::new(std::io::BufWriter::new(std::io::stdout()));
+            let mut term =
+                Terminal::new(CrosstermBackend::new(out)).context("starting the terminal")?;
             let input = crossterm::event::EventStream::new();
             main_loop::run(&mut term, &mut state, input, &mut jobs, replies, loop_opts).await
             // The guard restores the terminal here, before waiting below.

@@ -33,6 +33,9 @@ pub struct ShopperList {
     pub more_before: bool,
     /// A page is on its way.
     pub loading: bool,
+    /// Enter was pressed on a filter whose page is on its way: open the
+    /// first match when it comes.
+    pub open_on_load: bool,
     /// The tag of the query whose answer is wanted.
     pub tag: u64,
     /// First row shown (set by the view).

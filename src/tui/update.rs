@@ -349,6 +349,7 @@ fn refilter(state: &mut State) -> Action {
     let tag = state.tag();
     let list = &mut state.shoppers;
     list.loading = true;
+    list.open_on_load = false;
     list.tag = tag;
     list.selected = 0;
     list.offset.set(0);
@@ -360,6 +361,17 @@ fn refilter(state: &mut State) -> Action {
 }
 
 fn open_shopper(state: &mut State, user_id: String) -> Action {
+    // Until the shopper is here, nothing may act on the previous one.
+    let list = &mut state.candidates;
+    list.user_id = None;
+    list.product = None;
+    list.rows.clear();
+    list.selected = 0;
+    list.offset.set(0);
+    list.generating = false;
+    if matches!(state.mode, Mode::Explain { .. } | Mode::Reason { .. }) {
+        state.mode = Mode::Normal;
+    }
     let tag = state.tag();
     let pane = &mut state.shopper;
     pane.loading = Some(user_id.clone());
@@ -418,7 +430,11 @@ fn generate(state: &mut State) -> Action {
         return Action::None;
     }
     let Some((user, product)) = state.target() else {
-        state.notice("open a shopper first: enter in the shopper list");
+        state.notice(if state.shopper.loading.is_some() {
+            "the shopper is still loading; g again in a moment"
+        } else {
+            "open a shopper first: enter in the shopper list"
+        });
         return Action::None;
     };
     let (user_id, product_id) = (user.to_string(), product.product_id.clone());
@@ -517,6 +533,11 @@ fn filter_key(state: &mut State, key: KeyEvent) -> Action {
         }
         KeyCode::Enter => {
             state.mode = Mode::Normal;
+            if state.shoppers.loading {
+                // The list on screen is not what was typed yet.
+                state.shoppers.open_on_load = true;
+                return save_session(state);
+            }
             match state.shoppers.rows.get(state.shoppers.selected) {
                 Some(row) => {
                     let user = row.user_id.clone();
@@ -719,6 +740,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Action {
             let page = match page {
                 Ok(p) => p,
                 Err(e) => {
+                    list.open_on_load = false;
                     state.error(e);
                     return Action::None;
                 }
@@ -768,6 +790,18 @@ fn on_reply(state: &mut State, reply: Reply) -> Action {
                 }
             }
             list.selected = list.selected.min(list.rows.len().saturating_sub(1));
+            if std::mem::take(&mut list.open_on_load) {
+                return match list.rows.get(list.selected) {
+                    Some(row) => {
+                        let user = row.user_id.clone();
+                        open_shopper(state, user)
+                    }
+                    None => {
+                        state.notice("no shopper matches the filter");
+                        Action::None
+                    }
+                };
+            }
             Action::None
         }
         Reply::Shopper { tag, view } => {

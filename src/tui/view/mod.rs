@@ -90,7 +90,7 @@ fn wide(state: &State, frame: &mut Frame, body: Rect) {
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(body);
     let [shoppers, shopper, recommended] = Layout::horizontal([
-        Constraint::Percentage(26),
+        Constraint::Length(38),
         Constraint::Fill(1),
         Constraint::Percentage(30),
     ])
@@ -155,9 +155,37 @@ fn stacked(state: &State, frame: &mut Frame, body: Rect) {
 fn single(state: &State, frame: &mut Frame, body: Rect) {
     let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
     let t = state.theme;
+    // Full names when they fit, else short ones, else numbers and the
+    // focused pane's name.
+    let short = |p: Pane| match p {
+        Pane::Recommended => "Recs",
+        Pane::Candidates => "Cands",
+        other => other.title(),
+    };
+    let labels = |name: &dyn Fn(Pane) -> String| -> Vec<String> {
+        Pane::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!(" {} {} ", i + 1, name(*p)).replace("  ", " "))
+            .collect()
+    };
+    let fits =
+        |l: &[String]| l.iter().map(|s| text::width(s)).sum::<usize>() <= tabs.width as usize;
+    let mut chosen = labels(&|p| p.title().to_string());
+    if !fits(&chosen) {
+        chosen = labels(&|p| short(p).to_string());
+    }
+    if !fits(&chosen) {
+        chosen = labels(&|p| {
+            if p == state.focus {
+                short(p).to_string()
+            } else {
+                String::new()
+            }
+        });
+    }
     let mut spans = Vec::new();
-    for (i, p) in Pane::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, p.title());
+    for (p, label) in Pane::ALL.iter().zip(chosen) {
         spans.push(if *p == state.focus {
             Span::styled(label, t.selected(true))
         } else {
@@ -184,15 +212,20 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         (None, None) => "none".into(),
     };
     let todo = p.candidates.saturating_sub(p.mine);
-    let text = format!(
-        " tailor │ {} │ model {model} │ labels: mine {} · everyone {} · to do {todo} of {} · {:.1}/min",
-        clean(&state.settings.analyst),
-        p.mine,
-        p.everyone,
-        p.candidates,
-        p.per_minute,
+    let analyst = clean(&state.settings.analyst);
+    let long = format!(
+        " tailor │ {analyst} │ model {model} │ labels: mine {} · everyone {} · to do {todo} of {} · {:.1}/min",
+        p.mine, p.everyone, p.candidates, p.per_minute,
     );
-    let text = fit(&text, area.width as usize);
+    let short = format!(
+        " {analyst} │ {model} │ me {} · all {} · todo {todo} · {:.1}/min",
+        p.mine, p.everyone, p.per_minute,
+    );
+    let text = if text::width(&long) <= area.width as usize {
+        long
+    } else {
+        fit(&short, area.width as usize)
+    };
     let pad = (area.width as usize).saturating_sub(text::width(&text));
     frame.render_widget(
         Paragraph::new(format!("{text}{}", " ".repeat(pad))).style(t.header()),
@@ -270,12 +303,23 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Help { .. } => keys_line(state, &[("j/k", "scroll"), ("esc", "close")], w),
         Mode::Models | Mode::Explain { .. } => keys_line(state, &[("esc", "close")], w),
         Mode::Normal => {
+            // Help is always shown, whatever else has to give way.
             let keys = state.keymap.status(state.focus);
-            let pairs: Vec<(&str, &str)> = keys.iter().map(|(k, l)| (k.as_str(), *l)).collect();
-            keys_line(state, &pairs, w)
+            let help = state.keymap.first_key(super::keymap::KeyAction::Help);
+            let help_w = text::width(&help) + " help".len();
+            let pairs: Vec<(&str, &str)> = keys
+                .iter()
+                .filter(|(_, l)| *l != super::keymap::KeyAction::Help.short())
+                .map(|(k, l)| (k.as_str(), *l))
+                .collect();
+            let mut line = keys_line(state, &pairs, w.saturating_sub(help_w));
+            if help_w <= w && !state.keymap.keys(super::keymap::KeyAction::Help).is_empty() {
+                line.spans.push(Span::styled(help, t.key()));
+                line.spans.push(Span::raw(" help"));
+            }
+            line
         }
     };
-    let _ = t;
     frame.render_widget(Paragraph::new(line), area);
 }
 

@@ -54,8 +54,15 @@ fn window(state: &State, frame: &mut Frame, area: Rect, title: &str) -> Rect {
 pub fn help_lines(state: &State, width: usize) -> Vec<Line<'static>> {
     let t = state.theme;
     let mut lines = Vec::new();
-    let key_w = 16.min(width / 3);
-    for (scope, rows) in state.keymap.help() {
+    let help = state.keymap.help();
+    let longest = help
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(_, k)| super::text::width(k)))
+        .chain(COMMANDS.iter().map(|(n, a, _)| n.len() + 1 + a.len()))
+        .max()
+        .unwrap_or(8);
+    let key_w = longest.min(width / 3);
+    for (scope, rows) in help {
         lines.push(Line::from(Span::styled(
             scope.heading().to_string(),
             t.heading(),
@@ -187,7 +194,7 @@ fn explain(
         ))),
         Some(Ok(x)) => {
             let intro = format!(
-                "{} gives the text log p = {:.1} over {} tokens. Leaving each history item out of the prompt changes it by (nats; + means the item made this text more likely):",
+                "Under {} without sampling, the text has log p = {:.1} over {} tokens. Leaving each history item out of the prompt changes that by (nats; + means the item made this text more likely):",
                 clean(&x.model_version),
                 x.logprob,
                 x.tokens

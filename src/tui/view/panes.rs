@@ -12,7 +12,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Paragraph, Sparkline};
+use ratatui::widgets::{
+    Block, Borders, Gauge, HighlightSpacing, List, ListItem, ListState, Paragraph, Sparkline,
+};
 
 /// A pane's frame: a box in the wide arrangement, a titled rule otherwise.
 fn frame_block(state: &State, pane: Pane, title: String, boxed: bool) -> Block<'static> {
@@ -58,6 +60,17 @@ fn message(state: &State, frame: &mut Frame, area: Rect, text: &str) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// Marks the selected row in text too (it shows without colour, and in
+/// snapshots), in a column every row reserves.
+const SELECTED: &str = "›";
+
+fn list<'a>(items: Vec<ListItem<'a>>, state: &State, focused: bool) -> List<'a> {
+    List::new(items)
+        .highlight_style(state.theme.selected(focused))
+        .highlight_symbol(SELECTED)
+        .highlight_spacing(HighlightSpacing::Always)
+}
+
 fn list_state(selected: Option<usize>, offset: usize) -> ListState {
     ListState::default()
         .with_selected(selected)
@@ -99,12 +112,16 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         return;
     }
     let t = state.theme;
-    let w = inner.width as usize;
+    // The selection column takes one.
+    let w = (inner.width as usize).saturating_sub(1);
     // mark, id (and name), orders, last seen
     let date_w = if w >= 34 { 10 } else { 0 };
     let orders_w = if w >= 22 { 4 } else { 0 };
-    let id_w =
-        w.saturating_sub(2 + date_w + orders_w + (date_w > 0) as usize + (orders_w > 0) as usize);
+    // Ids are short; names (when shown) get more room, never all of it.
+    let id_max = if state.settings.show_names { 40 } else { 12 };
+    let id_w = w
+        .saturating_sub(2 + date_w + orders_w + (date_w > 0) as usize + (orders_w > 0) as usize)
+        .min(id_max);
     let opened = state.candidates.user_id.as_deref();
     let mut rows = Vec::with_capacity(l.rows.len());
     for r in &l.rows {
@@ -133,7 +150,7 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         (None, inner)
     };
     if let Some(h) = header_area {
-        let mut head = format!("  {}", pad("shopper", id_w));
+        let mut head = format!("   {}", pad("shopper", id_w));
         if orders_w > 0 {
             head.push_str(" ordr");
         }
@@ -142,8 +159,7 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         }
         frame.render_widget(Paragraph::new(Span::styled(head, t.dim())), h);
     }
-    let focused = state.focus == Pane::Shoppers;
-    let list = List::new(rows).highlight_style(t.selected(focused));
+    let list = list(rows, state, state.focus == Pane::Shoppers);
     let mut ls = list_state(Some(l.selected), l.offset.get());
     frame.render_stateful_widget(list, list_area, &mut ls);
     l.offset.set(ls.offset());
@@ -250,12 +266,15 @@ pub fn shopper(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
             clean(&h.title),
             price(h.price)
         );
-        let style = if focused && i == start {
-            t.selected(true)
+        let (mark, style) = if focused && i == start {
+            (SELECTED, t.selected(true))
         } else {
-            Style::new()
+            (" ", Style::new())
         };
-        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+        lines.push(Line::from(Span::styled(
+            fit(&format!("{mark}{text}"), w),
+            style,
+        )));
     }
     if v.history.is_empty() {
         lines.push(Line::from(Span::styled("no events yet", t.dim())));
@@ -291,8 +310,7 @@ pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         );
         return;
     }
-    let t = state.theme;
-    let w = inner.width as usize;
+    let w = (inner.width as usize).saturating_sub(1);
     let shown = state.candidates.product.as_ref().map(|p| &p.product_id);
     let items: Vec<ListItem> = v
         .recommended
@@ -314,8 +332,7 @@ pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
             ListItem::new(fit(&text, w))
         })
         .collect();
-    let focused = state.focus == Pane::Recommended;
-    let list = List::new(items).highlight_style(t.selected(focused));
+    let list = list(items, state, state.focus == Pane::Recommended);
     let mut ls = list_state(
         Some(state.shopper.rec_selected),
         state.shopper.rec_offset.get(),
@@ -409,7 +426,7 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
                 row.logprob
             );
             let indent = 1 + super::text::width(&head);
-            let body_w = w.saturating_sub(indent).max(8);
+            let body_w = w.saturating_sub(indent + 1).max(8);
             let mut body = wrap(&clean(&row.text), body_w);
             if body.len() > CANDIDATE_LINES {
                 body.truncate(CANDIDATE_LINES);
@@ -439,15 +456,17 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
                     .collect::<Vec<_>>()
                     .join(": ");
                 lines.push(Line::from(Span::styled(
-                    fit(&format!("{}reason: {why}", " ".repeat(indent)), w),
+                    fit(
+                        &format!("{}reason: {why}", " ".repeat(indent)),
+                        w.saturating_sub(1),
+                    ),
                     t.dim(),
                 )));
             }
             ListItem::new(Text::from(lines))
         })
         .collect();
-    let focused = state.focus == Pane::Candidates;
-    let list = List::new(items).highlight_style(t.selected(focused));
+    let list = list(items, state, state.focus == Pane::Candidates);
     let mut ls = list_state(Some(c.selected), c.offset.get());
     frame.render_stateful_widget(list, list_area, &mut ls);
     c.offset.set(ls.offset());
@@ -544,7 +563,8 @@ pub fn jobs(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         let rows = job_rows(job, inner.height).min(room);
         let selected = i == state.job_selected;
         let head = format!(
-            "{} {} · {} · by {} · {}",
+            "{}{} {} · {} · by {} · {}",
+            if selected { SELECTED } else { " " },
             job_icon(job.state),
             job.kind.as_str(),
             clean(&job.what),
@@ -639,7 +659,10 @@ pub fn jobs(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
             (_, JobState::Done | JobState::Cancelled) if left >= 1 => {
                 let text = job.outcome.as_deref().unwrap_or("");
                 frame.render_widget(
-                    Paragraph::new(Span::styled(fit(&format!("  {}", clean(text)), w), t.dim())),
+                    Paragraph::new(Span::styled(
+                        fit(&format!("   {}", clean(text)), w),
+                        t.dim(),
+                    )),
                     Rect::new(inner.x, yy, inner.width, 1),
                 );
             }

@@ -1,0 +1,6 @@
+//! The console without a terminal: key handling, every screen as a
+//! snapshot, every size, and escape sequences in the data.
+
+mod escapes;
+mod screens;
+mod update;
