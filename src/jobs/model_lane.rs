@@ -68,6 +68,23 @@ pub fn spawn(
             Ok(s) => s,
             Err(e) => {
                 tracing::error!("model lane: {e}");
+                // Answer every request, so nothing waits for it forever.
+                while let Some((id, request)) = rx.blocking_recv() {
+                    let (kind, what) = describe(&request);
+                    for update in [
+                        JobUpdate::Started {
+                            kind,
+                            by: analyst.clone(),
+                            what,
+                            cancellable: false,
+                        },
+                        JobUpdate::Failed {
+                            error: format!("the store could not be opened: {e}"),
+                        },
+                    ] {
+                        let _ = tx.send(Message::Job(JobEvent { id, update }));
+                    }
+                }
                 return;
             }
         };
@@ -81,20 +98,7 @@ pub fn spawn(
             let send = |update: JobUpdate| {
                 let _ = tx.send(Message::Job(JobEvent { id, update }));
             };
-            let (kind, what) = match &request {
-                ModelRequest::Generate {
-                    user_id,
-                    product_id,
-                    n,
-                    ..
-                } => (
-                    JobKind::Generate,
-                    format!("{n} candidates for {user_id} × {product_id}"),
-                ),
-                ModelRequest::Explain { generation_id } => {
-                    (JobKind::Explain, format!("candidate #{generation_id}"))
-                }
-            };
+            let (kind, what) = describe(&request);
             match lane.store.active_model() {
                 Ok(None) if kind == JobKind::Generate => {
                     let _ = tx.send(Message::Reply(Reply::NoModel { kind }));
@@ -125,6 +129,24 @@ pub fn spawn(
             }
         }
     })
+}
+
+/// A request's job kind and one-line description.
+fn describe(request: &ModelRequest) -> (JobKind, String) {
+    match request {
+        ModelRequest::Generate {
+            user_id,
+            product_id,
+            n,
+            ..
+        } => (
+            JobKind::Generate,
+            format!("{n} candidates for {user_id} × {product_id}"),
+        ),
+        ModelRequest::Explain { generation_id } => {
+            (JobKind::Explain, format!("candidate #{generation_id}"))
+        }
+    }
 }
 
 impl Lane {

@@ -264,17 +264,14 @@ pub fn spawn(
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_blocking(move || {
         let mut lane = match Store::open(&config.store.path) {
-            Ok(store) => Lane {
+            Ok(store) => Some(Lane {
                 store,
                 config,
                 analyst,
-            },
+            }),
             Err(e) => {
-                let _ = tx.send(Message::Reply(Reply::Notice {
-                    text: format!("cannot open the store: {e}"),
-                    error: true,
-                }));
-                return;
+                tracing::error!("store lane: {e}");
+                None
             }
         };
         let mut queue: Vec<Query> = Vec::new();
@@ -289,12 +286,63 @@ pub fn spawn(
                 if batch[i + 1..n].iter().any(|later| q.supersedes(later)) {
                     continue;
                 }
-                for reply in lane.answer(q.clone()) {
+                // Every query is answered, even when the store is gone or
+                // a bug panics: the console waits for label answers.
+                let replies = match &mut lane {
+                    Some(lane) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        lane.answer(q.clone())
+                    }))
+                    .unwrap_or_else(|_| failed(q, "internal error; see the log")),
+                    None => failed(q, "the store could not be opened; see the log"),
+                };
+                for reply in replies {
                     let _ = tx.send(Message::Reply(reply));
                 }
             }
         }
     })
+}
+
+/// The answers to `q` when it could not be carried out.
+fn failed(q: &Query, why: &str) -> Vec<Reply> {
+    let why = why.to_string();
+    match q.clone() {
+        Query::Shoppers { tag, from, .. } => vec![Reply::Shoppers {
+            tag,
+            from,
+            page: Err(why),
+        }],
+        Query::Shopper { tag, .. } => vec![Reply::Shopper {
+            tag,
+            view: Err(why),
+        }],
+        Query::Candidates {
+            tag,
+            user_id,
+            product_id,
+        } => vec![Reply::Candidates {
+            tag,
+            user_id,
+            product_id,
+            rows: Err(why),
+            new_ids: Vec::new(),
+        }],
+        Query::Label { generation_id, .. } => vec![Reply::Labelled {
+            generation_id,
+            state: Err(format!("the label was NOT saved: {why}")),
+        }],
+        Query::Undo | Query::Redo => vec![Reply::Reverted {
+            undo: *q == Query::Undo,
+            result: Err(why),
+        }],
+        Query::SaveSession(_) | Query::Progress => Vec::new(),
+        Query::Startup | Query::Models | Query::Promote(_) | Query::Rollback | Query::Export => {
+            vec![Reply::Notice {
+                text: why,
+                error: true,
+            }]
+        }
+    }
 }
 
 struct Lane {
@@ -638,5 +686,88 @@ impl Lane {
         file.sync_all()?;
         std::fs::rename(&tmp, &path)?;
         Ok((path, n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::mpsc::unbounded_channel;
+
+    fn ask(config: Config, queries: Vec<Query>) -> Vec<Reply> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (qtx, qrx) = unbounded_channel();
+            let (tx, mut rx) = unbounded_channel();
+            let lane = spawn(Arc::new(config), "ann".into(), qrx, tx);
+            for q in queries {
+                qtx.send(q).unwrap();
+            }
+            drop(qtx);
+            lane.await.unwrap();
+            let mut out = Vec::new();
+            while let Ok(Message::Reply(r)) = rx.try_recv() {
+                out.push(r);
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn every_label_is_answered_even_without_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        // A folder is not a database.
+        config.store.path = dir.path().to_path_buf();
+        let replies = ask(
+            config,
+            vec![
+                Query::Label {
+                    generation_id: 1,
+                    verdict: Verdict::Up,
+                    reason: None,
+                    note: None,
+                },
+                Query::Undo,
+            ],
+        );
+        assert!(
+            matches!(&replies[0], Reply::Labelled { state: Err(e), .. } if e.contains("NOT saved")),
+            "{replies:?}"
+        );
+        assert!(matches!(
+            &replies[1],
+            Reply::Reverted {
+                undo: true,
+                result: Err(_)
+            }
+        ));
+    }
+
+    #[test]
+    fn a_later_read_of_the_same_kind_supersedes_an_earlier_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let page = |tag, filter: &str| Query::Shoppers {
+            tag,
+            filter: filter.into(),
+            from: PageFrom::Start,
+        };
+        let replies = ask(config, vec![page(1, "u"), page(2, "u0"), Query::Progress]);
+        let tags: Vec<u64> = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Shoppers { tag, .. } => Some(*tag),
+                _ => None,
+            })
+            .collect();
+        // The lane may take the first before the second arrives; the last
+        // one is always answered.
+        assert_eq!(tags.last(), Some(&2), "{replies:?}");
+        assert!(replies.iter().any(|r| matches!(r, Reply::Progress(_))));
     }
 }

@@ -20,14 +20,24 @@ use std::time::{Duration, Instant};
 use tokio::signal::unix::Signal;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+/// A frame drawn: when, and how many key events had been handled by then
+/// (so a benchmark knows which frame answers which key).
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// When the frame was written to the backend.
+    pub at: Instant,
+    /// Key events handled before it was drawn.
+    pub keys: u64,
+}
+
 /// What the loop is given besides the terminal and the state.
 pub struct LoopOptions {
     /// The configuration (training jobs need it).
     pub config: Arc<Config>,
     /// Frames per second at most for changes that do not come from a key.
     pub max_fps: u32,
-    /// Told the time of every frame drawn (benchmarks and tests).
-    pub on_frame: Option<UnboundedSender<Instant>>,
+    /// Told of every frame drawn (benchmarks and tests).
+    pub on_frame: Option<UnboundedSender<Frame>>,
     /// SIGTERM, when listening for it.
     pub sigterm: Option<Signal>,
     /// SIGHUP, when listening for it.
@@ -86,14 +96,18 @@ fn dispatch(actions: Vec<Action>, jobs: &mut Jobs, config: &Arc<Config>) -> bool
 fn draw<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
-    on_frame: &Option<UnboundedSender<Instant>>,
+    on_frame: &Option<UnboundedSender<Frame>>,
+    keys: u64,
 ) -> Result<()> {
     terminal
         .draw(|f| render(state, f))
         .map_err(|e| anyhow::anyhow!("drawing: {e:?}"))?;
     state.dirty = false;
     if let Some(tx) = on_frame {
-        let _ = tx.send(Instant::now());
+        let _ = tx.send(Frame {
+            at: Instant::now(),
+            keys,
+        });
     }
     Ok(())
 }
@@ -115,7 +129,8 @@ where
     let gap = Duration::from_secs_f64(1.0 / opts.max_fps.max(1) as f64);
     let config = opts.config.clone();
     jobs.query(crate::jobs::Query::Startup);
-    draw(terminal, state, &opts.on_frame)?;
+    let mut keys = 0u64;
+    draw(terminal, state, &opts.on_frame, keys)?;
     let mut last_draw = Instant::now();
     loop {
         let slot = tokio::time::Instant::from_std(last_draw + gap);
@@ -138,6 +153,7 @@ where
         };
         let mut quit = false;
         if let Some(ev) = event {
+            keys += matches!(ev, Event::Key(_)) as u64;
             quit |= dispatch(handle(state, ev), jobs, &config);
         }
         // Take whatever else has arrived, so one frame shows it all.
@@ -148,7 +164,7 @@ where
             return Ok(());
         }
         if state.dirty && (from_key || last_draw.elapsed() >= gap) {
-            draw(terminal, state, &opts.on_frame)?;
+            draw(terminal, state, &opts.on_frame, keys)?;
             last_draw = Instant::now();
         }
     }

@@ -720,7 +720,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Action {
                     && state.training().is_none()
                 {
                     state.notice(
-                        "no model yet: pre-training the first one in the background (see Jobs); browse meanwhile",
+                        "no model yet: the first one is training (see Jobs); browse meanwhile",
                     );
                     act = act.and(Action::Train);
                 } else {

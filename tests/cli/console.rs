@@ -150,6 +150,31 @@ impl Drop for Tmux {
     }
 }
 
+/// The shell's terminal is back in cooked mode (raw mode would show
+/// `-icanon -echo`).
+fn assert_cooked(tmux: &Tmux) {
+    tmux.literal("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo :cooked");
+    tmux.keys(&["Enter"]);
+    tmux.wait("stty", |s| s.contains("icanon echo :cooked"));
+}
+
+/// The pid of the process the pane's shell is running.
+fn console_pid(tmux: &Tmux) -> u32 {
+    let out = tmux
+        .cmd()
+        .args(["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let shell = text(&out.stdout).trim().to_string();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    children
+        .split_whitespace()
+        .next()
+        .expect("the shell runs tailor")
+        .parse()
+        .unwrap()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -224,6 +249,7 @@ fn console_labels_undoes_quits_and_gives_the_terminal_back() {
         !screen.contains("Shoppers ("),
         "the console's screen is gone: {screen}"
     );
+    assert_cooked(&tmux);
 
     // The store: three rows, exactly one label in effect, on the first
     // candidate, by this OS account, with the version that wrote it.
@@ -293,5 +319,64 @@ fn console_labels_undoes_quits_and_gives_the_terminal_back() {
     eprintln!(
         "console end-to-end: {:.1}s",
         started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back() {
+    if !Tmux::available() {
+        eprintln!("SKIPPED console signal test: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    std::fs::write(
+        dir.path().join("quiet.toml"),
+        "[console]\ntrain_on_first_run = false\n",
+    )
+    .unwrap();
+    run(tailor(&db).args(["init", "--demo", "--users", "30", "--seed", "3"]));
+    for signal in ["TERM", "HUP"] {
+        let tmux = Tmux::start(dir.path());
+        tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
+        tmux.literal(&format!(
+            "'{}' --db shop.db --config quiet.toml; echo tailor-exit=$?",
+            env!("CARGO_BIN_EXE_tailor")
+        ));
+        tmux.keys(&["Enter"]);
+        tmux.wait("the console", |s| {
+            s.contains("u0000001") && s.contains(":train")
+        });
+        let pid = console_pid(&tmux);
+        let out = Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kill -{signal}: {}",
+            text(&out.stderr)
+        );
+        let screen = tmux.wait(&format!("the shell after SIG{signal}"), |s| {
+            s.contains("tailor-exit=0") && s.trim_end().ends_with(PROMPT.trim_end())
+        });
+        assert!(!screen.contains("Shoppers ("), "SIG{signal}: {screen}");
+        assert_cooked(&tmux);
+    }
+}
+
+#[test]
+fn a_colliding_key_binding_is_refused_at_start_up_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = dir.path().join("keys.toml");
+    std::fs::write(&config, "[keys]\ncancel_job = [\"y\"]\n").unwrap();
+    run(tailor(&db).arg("init"));
+    let out = tailor(&db).arg("--config").arg(&config).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("label_up") && err.contains("cancel_job") && err.contains("\"y\""),
+        "{err}"
     );
 }

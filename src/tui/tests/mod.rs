@@ -2,5 +2,6 @@
 //! snapshot, every size, and escape sequences in the data.
 
 mod escapes;
+mod main_loop;
 mod screens;
 mod update;

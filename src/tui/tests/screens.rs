@@ -93,3 +93,35 @@ fn no_screen_panics_at_any_size_even_when_resized_between_frames() {
     assert!(frames > 10_000, "{frames}");
     assert_eq!(panics, Vec::<String>::new(), "panics: {}", panics.len());
 }
+
+#[test]
+fn a_long_list_keeps_the_selection_in_view_whichever_way_it_moves() {
+    use crate::tui::event::Event;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut state = screen("browse", plain);
+    state.focus = Pane::Shoppers;
+    state.shoppers.rows = (1..=1000)
+        .map(|i| crate::store::ShopperRow {
+            user_id: format!("u{i:07}"),
+            display_name: None,
+            orders: 1,
+            last_seen: None,
+        })
+        .collect();
+    state.shoppers.next = None;
+    state.shoppers.selected = 0;
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let press = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let moves = [KeyCode::PageDown; 60]
+        .into_iter()
+        .chain([KeyCode::Up; 25])
+        .chain([KeyCode::PageUp; 7])
+        .chain([KeyCode::End, KeyCode::Home]);
+    for m in moves {
+        crate::tui::update::handle(&mut state, press(m));
+        terminal.draw(|f| render(&state, f)).unwrap();
+        let want = format!("›  u{:07}", state.shoppers.selected + 1);
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains(&want), "{m:?}: {want} not in\n{screen}");
+    }
+}

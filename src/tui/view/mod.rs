@@ -105,15 +105,36 @@ fn wide(state: &State, frame: &mut Frame, body: Rect) {
     panes::jobs(state, frame, jobs, boxed);
 }
 
-/// Rows each pane wants when it is not focused, in pane order.
-const STACK_WANTS: [u16; 5] = [5, 6, 4, 8, 4];
+/// Rows each pane wants when it is not focused, in pane order: little when
+/// it has nothing to show, enough for its gist otherwise.
+pub fn stack_wants(state: &State) -> [u16; 5] {
+    let opened = state.shopper.view.is_some();
+    let training = state.training().is_some_and(|j| j.progress.is_some());
+    [
+        5,
+        if opened { 6 } else { 2 },
+        if opened { 4 } else { 2 },
+        if state.candidates.rows.is_empty() {
+            3
+        } else {
+            8
+        },
+        if training {
+            5
+        } else if state.jobs.is_empty() {
+            2
+        } else {
+            4
+        },
+    ]
+}
 /// The order in which unfocused panes get their rows.
 const STACK_PRIORITY: [usize; 5] = [3, 1, 4, 0, 2];
 
 /// Heights of the stacked panes: each gets its title and a line, the
 /// focused pane a useful height, the others what they want in priority
 /// order, and the focused pane whatever is left.
-pub fn stack_heights(total: u16, focus: usize) -> [u16; 5] {
+pub fn stack_heights(total: u16, focus: usize, wants: [u16; 5]) -> [u16; 5] {
     let mut h = [0u16; 5];
     let mut left = total;
     for slot in &mut h {
@@ -128,7 +149,7 @@ pub fn stack_heights(total: u16, focus: usize) -> [u16; 5] {
         if i == focus {
             continue;
         }
-        let want = STACK_WANTS[i].saturating_sub(h[i]);
+        let want = wants[i].saturating_sub(h[i]);
         let take = left.min(want);
         h[i] += take;
         left -= take;
@@ -142,7 +163,7 @@ fn stacked(state: &State, frame: &mut Frame, body: Rect) {
         .iter()
         .position(|p| *p == state.focus)
         .unwrap_or(0);
-    let heights = stack_heights(body.height, focus);
+    let heights = stack_heights(body.height, focus, stack_wants(state));
     let areas = Layout::vertical(heights.map(Constraint::Length)).split(body);
     let boxed = false;
     panes::shoppers(state, frame, areas[0], boxed);
@@ -367,7 +388,7 @@ mod tests {
     fn stacked_heights_fill_the_body_and_favour_the_focused_pane() {
         for total in [0u16, 5, 10, 18, 21, 40, 60] {
             for focus in 0..5 {
-                let h = stack_heights(total, focus);
+                let h = stack_heights(total, focus, [5, 6, 4, 8, 4]);
                 assert_eq!(h.iter().sum::<u16>(), total, "{total} {focus}");
                 if total >= 18 {
                     assert!(h[focus] >= 10, "{total} {focus} {h:?}");

@@ -71,10 +71,31 @@ fn list<'a>(items: Vec<ListItem<'a>>, state: &State, focused: bool) -> List<'a> 
         .highlight_spacing(HighlightSpacing::Always)
 }
 
-fn list_state(selected: Option<usize>, offset: usize) -> ListState {
-    ListState::default()
-        .with_selected(selected)
-        .with_offset(offset)
+/// The rows a list can need this frame: from the earlier of the last
+/// offset and the selection, to the later of the selection and a screenful
+/// past the offset (every row is at least a line tall). Only these are
+/// built, so a long window of rows costs nothing per frame.
+fn window(len: usize, selected: usize, offset: usize, height: u16) -> std::ops::Range<usize> {
+    let lo = offset.min(selected).min(len);
+    let hi = (selected + 1).max(offset + height as usize).min(len);
+    lo..hi.max(lo)
+}
+
+/// Draws `items` (the rows `from..` of a list) with the selection and
+/// scroll offset of the whole list, and keeps the new offset.
+fn draw_list(
+    frame: &mut Frame,
+    area: Rect,
+    list: List<'_>,
+    from: usize,
+    selected: usize,
+    offset: &std::cell::Cell<usize>,
+) {
+    let mut ls = ListState::default()
+        .with_selected(Some(selected.saturating_sub(from)))
+        .with_offset(offset.get().saturating_sub(from));
+    frame.render_stateful_widget(list, area, &mut ls);
+    offset.set(ls.offset() + from);
 }
 
 /// The shopper list.
@@ -123,8 +144,15 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         .saturating_sub(2 + date_w + orders_w + (date_w > 0) as usize + (orders_w > 0) as usize)
         .min(id_max);
     let opened = state.candidates.user_id.as_deref();
-    let mut rows = Vec::with_capacity(l.rows.len());
-    for r in &l.rows {
+    let (header_area, list_area) = if inner.height >= 4 {
+        let [h, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        (Some(h), rest)
+    } else {
+        (None, inner)
+    };
+    let shown = window(l.rows.len(), l.selected, l.offset.get(), list_area.height);
+    let mut rows = Vec::with_capacity(shown.len());
+    for r in &l.rows[shown.clone()] {
         let mark = if Some(r.user_id.as_str()) == opened {
             "● "
         } else {
@@ -143,12 +171,6 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         }
         rows.push(ListItem::new(line));
     }
-    let (header_area, list_area) = if inner.height >= 4 {
-        let [h, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-        (Some(h), rest)
-    } else {
-        (None, inner)
-    };
     if let Some(h) = header_area {
         let mut head = format!("   {}", pad("shopper", id_w));
         if orders_w > 0 {
@@ -160,9 +182,7 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         frame.render_widget(Paragraph::new(Span::styled(head, t.dim())), h);
     }
     let list = list(rows, state, state.focus == Pane::Shoppers);
-    let mut ls = list_state(Some(l.selected), l.offset.get());
-    frame.render_stateful_widget(list, list_area, &mut ls);
-    l.offset.set(ls.offset());
+    draw_list(frame, list_area, list, shown.start, l.selected, &l.offset);
 }
 
 fn kind_word(kind: EventKind) -> &'static str {
@@ -333,12 +353,14 @@ pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         })
         .collect();
     let list = list(items, state, state.focus == Pane::Recommended);
-    let mut ls = list_state(
-        Some(state.shopper.rec_selected),
-        state.shopper.rec_offset.get(),
+    draw_list(
+        frame,
+        inner,
+        list,
+        0,
+        state.shopper.rec_selected,
+        &state.shopper.rec_offset,
     );
-    frame.render_stateful_widget(list, inner, &mut ls);
-    state.shopper.rec_offset.set(ls.offset());
 }
 
 /// Lines of candidate text shown at most per candidate.
@@ -406,8 +428,8 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         Some(Pending::Label(id) | Pending::Reason(id)) => Some(id),
         _ => None,
     };
-    let items: Vec<ListItem> = c
-        .rows
+    let shown = window(c.rows.len(), c.selected, c.offset.get(), list_area.height);
+    let items: Vec<ListItem> = c.rows[shown.clone()]
         .iter()
         .map(|row| {
             let (mark, style) = if pending == Some(row.generation_id) {
@@ -467,9 +489,7 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         })
         .collect();
     let list = list(items, state, state.focus == Pane::Candidates);
-    let mut ls = list_state(Some(c.selected), c.offset.get());
-    frame.render_stateful_widget(list, list_area, &mut ls);
-    c.offset.set(ls.offset());
+    draw_list(frame, list_area, list, shown.start, c.selected, &c.offset);
 }
 
 fn job_icon(state: JobState) -> &'static str {
