@@ -28,6 +28,34 @@ pub fn lock_path(config: &Config) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Who is training on this store right now, if anyone: the lease row of
+/// the process that holds the trainer lock. A running row whose process
+/// is gone (the lock is free) is marked failed on the way.
+pub fn current_trainer(config: &Config, store: &Store) -> Result<Option<crate::store::JobRow>> {
+    let path = lock_path(config);
+    let file = match File::options().write(true).open(&path) {
+        Ok(f) => f,
+        // No lock file: nobody has ever trained here.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            store.abandon_jobs(&TRAINER_KINDS)?;
+            return Ok(None);
+        }
+        Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
+    };
+    match file.try_lock() {
+        Ok(()) => {
+            // Free: any running row is left by a process that died (or was
+            // stopped while it built its dataset). The lock drops with `file`.
+            store.abandon_jobs(&TRAINER_KINDS)?;
+            Ok(None)
+        }
+        Err(TryLockError::WouldBlock) => Ok(store.running_job(&TRAINER_KINDS)?),
+        Err(TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+}
+
 /// The held trainer: the locked file and the lease row.
 pub struct TrainerLease {
     _lock: File,
@@ -150,6 +178,25 @@ mod tests {
         let row = store.running_job(&TRAINER_KINDS).unwrap().unwrap();
         assert_eq!(row.holder, "bob");
         drop(second);
+    }
+
+    #[test]
+    fn only_a_held_lock_counts_as_someone_training() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let store = Store::open(&config.store.path).unwrap();
+        // A row left by a process that died before the lock file existed.
+        store.start_job("pretrain", "ghost", 1).unwrap();
+        assert_eq!(current_trainer(&config, &store).unwrap(), None);
+        assert!(store.running_job(&TRAINER_KINDS).unwrap().is_none());
+        let lease = TrainerLease::acquire(&config, JobKind::Pretrain, "ann").unwrap();
+        let holder = current_trainer(&config, &store).unwrap().unwrap();
+        assert_eq!(holder.holder, "ann");
+        // Dropped without finishing, as when a process is killed.
+        drop(lease);
+        assert_eq!(current_trainer(&config, &store).unwrap(), None);
+        assert!(store.running_job(&TRAINER_KINDS).unwrap().is_none());
     }
 
     #[test]

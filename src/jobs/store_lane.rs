@@ -457,9 +457,7 @@ impl Lane {
     }
 
     fn startup(&self) -> Result<Startup> {
-        let trainer = self
-            .store
-            .running_job(&["pretrain", "finetune"])?
+        let trainer = super::lease::current_trainer(&self.config, &self.store)?
             .map(|j| (j.kind, j.holder, j.started_at));
         Ok(Startup {
             analyst: self.analyst.clone(),
@@ -745,6 +743,24 @@ mod tests {
                 result: Err(_)
             }
         ));
+    }
+
+    #[test]
+    fn export_writes_a_complete_file_beside_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let replies = ask(config, vec![Query::Export]);
+        let Reply::Notice { text, error: false } = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        assert!(text.contains("exported 0 labels"), "{text}");
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(files.len(), 1, "no temporary file left: {files:?}");
+        assert!(files[0].starts_with("labels-") && files[0].ends_with(".jsonl"));
     }
 
     #[test]
