@@ -408,6 +408,33 @@ mod tests {
     }
 
     #[test]
+    fn console_keys_can_be_rebound_from_the_file_and_the_environment() {
+        let c = Config::parse("[keys]\nlabel_up = [\"a\", \"+\"]\n", Path::new("my.toml"))
+            .unwrap()
+            .with_env(&env(&[
+                ("TAILOR_KEYS_LABEL_DOWN", r#"["z"]"#),
+                ("TAILOR_CONSOLE_TRAIN_ON_FIRST_RUN", "false"),
+            ]))
+            .unwrap();
+        assert_eq!(c.keys.label_up, ["a", "+"]);
+        assert_eq!(c.keys.label_down, ["z"]);
+        assert_eq!(c.keys.undo, ["u"], "the others keep their defaults");
+        assert!(!c.console.train_on_first_run);
+        let err = Config::parse("[keys]\nlabel_upp = [\"a\"]\n", Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("label_upp"), "{err}");
+        // Every action has a key by default.
+        assert!(
+            Config::default()
+                .keys
+                .bindings()
+                .iter()
+                .all(|(_, k)| !k.is_empty())
+        );
+    }
+
+    #[test]
     fn env_with_unknown_key_or_bad_value_is_refused() {
         let err = Config::default()
             .with_env(&env(&[("TAILOR_DEMO_SEEDS", "9")]))

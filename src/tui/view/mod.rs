@@ -232,14 +232,17 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         (None, Some(_)) => "none yet (training)".into(),
         (None, None) => "none".into(),
     };
-    let todo = p.candidates.saturating_sub(p.mine);
+    // Done and to do, for me and for everyone: a candidate is to do for
+    // me until I label it, and for everyone until anyone does.
+    let mine_todo = p.candidates.saturating_sub(p.mine);
+    let all_todo = p.candidates.saturating_sub(p.everyone);
     let analyst = clean(&state.settings.analyst);
     let long = format!(
-        " tailor │ {analyst} │ model {model} │ labels: mine {} · everyone {} · to do {todo} of {} · {:.1}/min",
+        " tailor │ {analyst} │ model {model} │ labelled: mine {} · everyone {} │ to do: mine {mine_todo} · everyone {all_todo} of {} │ {:.1}/min",
         p.mine, p.everyone, p.candidates, p.per_minute,
     );
     let short = format!(
-        " {analyst} │ {model} │ me {} · all {} · todo {todo} · {:.1}/min",
+        " {analyst} │ {model} │ mine {} (to do {mine_todo}) │ all {} (to do {all_todo}) │ {:.1}/min",
         p.mine, p.everyone, p.per_minute,
     );
     let text = if text::width(&long) <= area.width as usize {
