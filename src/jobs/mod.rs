@@ -21,6 +21,7 @@
 
 pub mod explain;
 pub mod lease;
+pub mod messages;
 pub mod model_lane;
 pub mod pretrain;
 pub mod profile;
@@ -34,8 +35,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+pub use messages::{PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup};
 pub use model_lane::{Generated, ModelRequest};
-pub use store_lane::{PageFrom, Query, Reply, ShopperPage, ShopperView, Startup};
 
 /// A job's number within this console.
 pub type JobId = u64;

@@ -2,8 +2,9 @@
 //! and generates or explains candidates, one request at a time. Each
 //! request shows in the jobs pane while it runs.
 
+use super::Reply;
 use super::explain::explain;
-use super::store_lane::{CANDIDATES, Reply};
+use super::store_lane::CANDIDATES;
 use super::{JobEvent, JobId, JobKind, JobUpdate, Message};
 use crate::config::Config;
 use crate::model::generate::generate as sample_candidates;

@@ -11,10 +11,10 @@ use crate::config::Config;
 use crate::domain::{EventKind, HistoryItem};
 use crate::jobs::explain::{Contribution, Explanation};
 use crate::jobs::profile::summarise;
-use crate::jobs::store_lane::{ProductRow, ShopperPage};
 use crate::jobs::{
     JobEvent, JobKind, JobProgress, JobUpdate, PageFrom, Reply, ShopperView, Startup,
 };
+use crate::jobs::{ProductRow, ShopperPage};
 use crate::store::{
     CandidateRow, LabelProgress, LabelState, ModelVersion, ShopperCursor, ShopperRow, Verdict,
 };

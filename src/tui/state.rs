@@ -8,8 +8,8 @@
 use super::keymap::{Keymap, Pane};
 use super::theme::Theme;
 use crate::config::Config;
+use crate::jobs::ProductRow;
 use crate::jobs::explain::Explanation;
-use crate::jobs::store_lane::ProductRow;
 use crate::jobs::{JobId, JobKind, JobProgress, ShopperView};
 use crate::store::{CandidateRow, LabelProgress, ModelVersion, ShopperCursor, ShopperRow};
 use crossterm::event::KeyEvent;

@@ -2,6 +2,7 @@
 //! terminals get side-by-side panes, narrower ones a stack, narrow ones a
 //! single pane with tabs, and tiny ones a plain "too small".
 
+mod jobs;
 mod overlays;
 mod panes;
 pub mod text;
@@ -102,7 +103,7 @@ fn wide(state: &State, frame: &mut Frame, body: Rect) {
     panes::shopper(state, frame, shopper, boxed);
     panes::recommended(state, frame, recommended, boxed);
     panes::candidates(state, frame, candidates, boxed);
-    panes::jobs(state, frame, jobs, boxed);
+    jobs::jobs(state, frame, jobs, boxed);
 }
 
 /// Rows each pane wants when it is not focused, in pane order: little when
@@ -170,7 +171,7 @@ fn stacked(state: &State, frame: &mut Frame, body: Rect) {
     panes::shopper(state, frame, areas[1], boxed);
     panes::recommended(state, frame, areas[2], boxed);
     panes::candidates(state, frame, areas[3], boxed);
-    panes::jobs(state, frame, areas[4], boxed);
+    jobs::jobs(state, frame, areas[4], boxed);
 }
 
 fn single(state: &State, frame: &mut Frame, body: Rect) {
@@ -220,7 +221,7 @@ fn single(state: &State, frame: &mut Frame, body: Rect) {
         Pane::Shopper => panes::shopper(state, frame, pane, boxed),
         Pane::Recommended => panes::recommended(state, frame, pane, boxed),
         Pane::Candidates => panes::candidates(state, frame, pane, boxed),
-        Pane::Jobs => panes::jobs(state, frame, pane, boxed),
+        Pane::Jobs => jobs::jobs(state, frame, pane, boxed),
     }
 }
 
