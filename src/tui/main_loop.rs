@@ -142,8 +142,12 @@ where
                     let key = ev.is_some();
                     (ev, key)
                 }
-                Some(Err(e)) => return Err(anyhow::anyhow!("reading the terminal: {e}")),
-                // The terminal went away: leave as on SIGHUP.
+                // The terminal went away (a dropped SSH connection): leave
+                // as on SIGHUP, saving the position on the way.
+                Some(Err(e)) => {
+                    tracing::warn!("reading the terminal: {e}; quitting");
+                    (Some(Event::Terminate), false)
+                }
                 None => (Some(Event::Terminate), false),
             },
             Some(m) = replies.recv() => (Some(from_jobs(m)), false),

@@ -104,3 +104,58 @@ fn keys_draw_at_once_idle_draws_nothing_and_q_quits() {
     let session = store.load_session("ann").unwrap().unwrap();
     assert_eq!(session["list_user"], "u0000002");
 }
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_loop_and_saves_the_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.store.path = dir.path().join("shop.db");
+    config.console.train_on_first_run = false;
+    Store::create_demo(
+        &config.store.path,
+        &DemoOptions { seed: 1, users: 5 },
+        &dir.path().join("t.csv"),
+        &mut |_| {},
+    )
+    .unwrap();
+    let config = Arc::new(config);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (mut jobs, replies) = Jobs::start(config.clone(), "ann".into());
+        // A read error, as when an SSH connection drops.
+        let (key_tx, mut keys) = unbounded_channel();
+        let input = futures_util::stream::poll_fn(move |cx| keys.poll_recv(cx));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut state = State::new(
+            Settings::from_config(&config, "ann".into()),
+            Arc::new(Keymap::from_config(&config.keys).unwrap()),
+            Theme::new(false),
+        );
+        key_tx.send(press('/')).unwrap();
+        key_tx.send(press('u')).unwrap();
+        key_tx
+            .send(Err(std::io::Error::other("input/output error")))
+            .unwrap();
+        let opts = LoopOptions {
+            config: config.clone(),
+            max_fps: 30,
+            on_frame: None,
+            sigterm: None,
+            sighup: None,
+        };
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            run(&mut terminal, &mut state, input, &mut jobs, replies, opts),
+        )
+        .await
+        .expect("the loop ends")
+        .unwrap();
+        jobs.shutdown().await;
+    });
+    let store = Store::open(&config.store.path).unwrap();
+    let session = store.load_session("ann").unwrap().unwrap();
+    assert_eq!(session["filter"], "u");
+}
