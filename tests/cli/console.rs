@@ -380,3 +380,71 @@ fn a_colliding_key_binding_is_refused_at_start_up_naming_both() {
         "{err}"
     );
 }
+
+#[test]
+fn the_console_generates_exactly_what_tailor_generate_does() {
+    // The model lane builds prompts and samples as `tailor generate` does;
+    // the same seed must give the same candidates, so neither can drift.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config_path = dir.path().join("tiny.toml");
+    std::fs::write(&config_path, TINY).unwrap();
+    run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
+    run(tailor(&db).arg("--config").arg(&config_path).arg("train"));
+    let out = run(tailor(&db).arg("--config").arg(&config_path).args([
+        "generate", "--user", "u0000007", "-n", "4", "--seed", "5", "--json",
+    ]));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let product = lines[0]["product_id"].as_str().unwrap().to_string();
+    let cli: Vec<String> = lines
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().to_string())
+        .collect();
+
+    let mut config = tailor::config::Config::load(Some(&config_path), &[]).unwrap();
+    config.store.path = db.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let console: Vec<String> = runtime.block_on(async {
+        let (mut jobs, mut rx) = tailor::jobs::Jobs::start(std::sync::Arc::new(config), "t".into());
+        jobs.model(tailor::jobs::ModelRequest::Generate {
+            user_id: "u0000007".into(),
+            product_id: product.clone(),
+            n: 4,
+            seed: Some(5),
+        });
+        loop {
+            match rx.recv().await.expect("the lane answers") {
+                tailor::jobs::Message::Reply(tailor::jobs::Reply::Candidates {
+                    rows,
+                    new_ids,
+                    ..
+                }) => {
+                    let rows = rows.unwrap();
+                    break new_ids
+                        .iter()
+                        .map(|id| {
+                            rows.iter()
+                                .find(|r| r.generation_id == *id)
+                                .unwrap()
+                                .text
+                                .clone()
+                        })
+                        .collect();
+                }
+                tailor::jobs::Message::Job(j) => {
+                    if let tailor::jobs::JobUpdate::Failed { error } = j.update {
+                        panic!("{error}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+    assert_eq!(console, cli);
+}
