@@ -30,6 +30,88 @@ pub struct Config {
     pub generate: crate::model::sample::SamplingDefaults,
     /// Learning from labels.
     pub finetune: FinetuneSection,
+    /// The console.
+    pub console: ConsoleSection,
+    /// The console's key bindings.
+    pub keys: KeysSection,
+}
+
+/// `[console]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSection {
+    /// Start pre-training in the background when the store has no model.
+    pub train_on_first_run: bool,
+    /// Redraws per second at most for changes that do not come from a key.
+    pub max_fps: u32,
+    /// Reason codes offered (and completed) when adding a reason to a label.
+    pub reasons: Vec<String>,
+}
+
+/// Declares `[keys]`: one field per console action, each a list of keys.
+macro_rules! keys_section {
+    ($($(#[doc = $doc:literal])* $name:ident),* $(,)?) => {
+        /// `[keys]`: the keys bound to each console action.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct KeysSection {
+            $($(#[doc = $doc])* pub $name: Vec<String>,)*
+        }
+
+        impl KeysSection {
+            /// Every action's name (as in the file) with its keys, in file order.
+            pub fn bindings(&self) -> Vec<(&'static str, &[String])> {
+                vec![$((stringify!($name), self.$name.as_slice()),)*]
+            }
+        }
+    };
+}
+
+keys_section! {
+    /// Quit.
+    quit,
+    /// The help overlay.
+    help,
+    /// Focus the next pane.
+    next_pane,
+    /// Focus the previous pane.
+    prev_pane,
+    /// Move down.
+    down,
+    /// Move up.
+    up,
+    /// A page down.
+    page_down,
+    /// A page up.
+    page_up,
+    /// To the first item.
+    first,
+    /// To the last item.
+    last,
+    /// Filter the shopper list.
+    filter,
+    /// Open the selected shopper or product.
+    open,
+    /// Generate candidates.
+    generate,
+    /// Thumbs-up.
+    label_up,
+    /// Thumbs-down.
+    label_down,
+    /// Add a reason or note.
+    reason,
+    /// Undo the last label.
+    undo,
+    /// Redo.
+    redo,
+    /// Explain the selected candidate.
+    explain,
+    /// Start fine-tuning.
+    finetune,
+    /// Cancel the selected job.
+    cancel_job,
+    /// The command line.
+    command,
 }
 
 /// `[store]`
@@ -356,6 +438,33 @@ mod tests {
         assert_eq!(c.demo.seed, 9);
         assert_eq!(c.store.path, PathBuf::from("/tmp/x.db"));
         assert!(c.privacy.show_names);
+    }
+
+    #[test]
+    fn console_keys_can_be_rebound_from_the_file_and_the_environment() {
+        let c = Config::parse("[keys]\nlabel_up = [\"a\", \"+\"]\n", Path::new("my.toml"))
+            .unwrap()
+            .with_env(&env(&[
+                ("TAILOR_KEYS_LABEL_DOWN", r#"["z"]"#),
+                ("TAILOR_CONSOLE_TRAIN_ON_FIRST_RUN", "false"),
+            ]))
+            .unwrap();
+        assert_eq!(c.keys.label_up, ["a", "+"]);
+        assert_eq!(c.keys.label_down, ["z"]);
+        assert_eq!(c.keys.undo, ["u"], "the others keep their defaults");
+        assert!(!c.console.train_on_first_run);
+        let err = Config::parse("[keys]\nlabel_upp = [\"a\"]\n", Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("label_upp"), "{err}");
+        // Every action has a key by default.
+        assert!(
+            Config::default()
+                .keys
+                .bindings()
+                .iter()
+                .all(|(_, k)| !k.is_empty())
+        );
     }
 
     #[test]

@@ -102,6 +102,33 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record a thumbs-up or thumbs-down label on a stored candidate.
+    Label {
+        /// The candidate (`generation_id` from `tailor generate`).
+        generation_id: i64,
+        /// up or down.
+        verdict: VerdictArg,
+        /// Label as this analyst (recorded as claimed; default: the OS account).
+        #[arg(long)]
+        analyst: Option<String>,
+        /// A reason code.
+        #[arg(long)]
+        reason: Option<String>,
+        /// A free-text note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export data as JSON Lines.
+    Export {
+        /// What to export.
+        what: ExportArg,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Fine-tune the active model on labels not yet used; promote the new
     /// version only if it passes the gate.
     Finetune {
@@ -139,6 +166,31 @@ pub enum Command {
         #[arg(long)]
         quick: bool,
     },
+}
+
+/// A label's verdict on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum VerdictArg {
+    /// Thumbs-up.
+    Up,
+    /// Thumbs-down.
+    Down,
+}
+
+/// What `tailor export` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportArg {
+    /// Every label with its candidate, shopper, product, version, analyst and time.
+    Labels,
+}
+
+/// What `tailor label --json` prints.
+#[derive(Debug, Serialize)]
+struct LabelLine {
+    label_id: i64,
+    generation_id: i64,
+    label: crate::store::Verdict,
+    analyst: String,
 }
 
 /// `tailor models` actions.
@@ -215,7 +267,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
     let _log = crate::logging::init(&config);
     tracing::info!(command = ?cli.command, store = %config.store.path.display(), "start");
     match cli.command.unwrap_or(Command::Console) {
-        Command::Console => console(&config),
+        Command::Console => console(config, env),
         Command::Init {
             demo,
             seed,
@@ -249,6 +301,60 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             let mut store = Store::open(&config.store.path)?;
             let report = store.import(kind.into(), &file)?;
             print(&report, json)
+        }
+        Command::Label {
+            generation_id,
+            verdict,
+            analyst,
+            reason,
+            note,
+            json,
+        } => {
+            let mut store = Store::open(&config.store.path)?;
+            let verdict = match verdict {
+                VerdictArg::Up => crate::store::Verdict::Up,
+                VerdictArg::Down => crate::store::Verdict::Down,
+            };
+            let claimed = analyst.is_some();
+            let analyst = analyst.unwrap_or_else(model_cmds::os_account);
+            let state = store.add_label(
+                generation_id,
+                verdict,
+                reason.as_deref(),
+                note.as_deref(),
+                &analyst,
+                claimed,
+            )?;
+            let line = LabelLine {
+                label_id: state.label_id,
+                generation_id,
+                label: verdict,
+                analyst,
+            };
+            print(&line, json)
+        }
+        Command::Export { what, out } => {
+            let ExportArg::Labels = what;
+            let store = Store::open(&config.store.path)?;
+            match out {
+                Some(path) => {
+                    // Written beside the target and renamed, so a reader never
+                    // sees half an export.
+                    let tmp = path.with_extension("jsonl.tmp");
+                    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+                    let rows = store.export_labels(&mut file)?;
+                    use std::io::Write as _;
+                    file.flush()?;
+                    file.into_inner()?.sync_all()?;
+                    std::fs::rename(&tmp, &path)?;
+                    eprintln!("tailor: {rows} labels written to {}", path.display());
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    store.export_labels(&mut out)?;
+                }
+            }
+            Ok(())
         }
         Command::Stats { json } => {
             let store = Store::open(&config.store.path)?;
@@ -293,9 +399,8 @@ struct Counts {
     events: u64,
 }
 
-/// The console is the next issue's work; until then a bare `tailor` makes
-/// sure the demo shop exists and shows what the store holds.
-fn console(config: &Config) -> Result<()> {
+/// Opens the console; on a missing store, creates the demo shop first.
+fn console(config: Config, env: &[(String, String)]) -> Result<()> {
     let path = &config.store.path;
     if !path.exists() {
         let opts = DemoOptions {
@@ -305,8 +410,13 @@ fn console(config: &Config) -> Result<()> {
         eprintln!("no store at {}: creating the demo shop", path.display());
         create_demo(path, &opts)?;
     }
-    let store = Store::open(path)?;
-    print(&store.stats()?, false)
+    // https://no-color.org: set and not empty.
+    let no_color = env.iter().any(|(k, v)| k == "NO_COLOR" && !v.is_empty());
+    let opts = crate::tui::ConsoleOptions {
+        analyst: model_cmds::os_account(),
+        no_color,
+    };
+    crate::tui::run(config, opts)
 }
 
 fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSummary> {
@@ -315,7 +425,15 @@ fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSumma
     let total = opts.users as u64;
     let mut progress = |done: u64| {
         if show {
-            eprint!("\rdemo shop: {done}/{total} shoppers");
+            const BAR: usize = 30;
+            let filled = (done as usize * BAR)
+                .checked_div(total as usize)
+                .unwrap_or(BAR);
+            eprint!(
+                "\rdemo shop [{}{}] {done}/{total} shoppers",
+                "#".repeat(filled),
+                " ".repeat(BAR - filled.min(BAR))
+            );
             if done == total {
                 eprintln!();
             }

@@ -6,11 +6,11 @@ use super::{ModelsAction, print};
 use crate::config::Config;
 use crate::model::ModelConfig;
 use crate::model::checkpoint::sweep_temporary;
-use crate::model::generate::generate_checked as sample_candidates;
 use crate::sanitize::sanitize_line;
+use crate::store::Store;
 use crate::store::recommend::{CoOccurrence, Recommender};
-use crate::store::{NewGeneration, Store};
-use crate::text::{FactChecker, Facts, Special};
+use crate::text::Special;
+use crate::train::candidates::{self, Stored};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
 use crate::train::lock::TrainerGuard;
@@ -56,7 +56,7 @@ fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
 /// `tailor train`.
 pub fn train(config: &Config) -> Result<TrainReport> {
     let (mut store, dir) = open(config)?;
-    let mut guard = TrainerGuard::acquire(&mut store, "train", &os_account())?;
+    let mut guard = TrainerGuard::acquire(&store, "pretrain", &os_account())?;
     let result = train_locked(config, &mut store, &dir, &mut guard);
     let detail = match &result {
         Ok(r) => serde_json::json!({"version": r.model_version}),
@@ -102,7 +102,7 @@ fn train_locked(
         if p.step.is_multiple_of(50) {
             tracing::info!(?p, "progress");
         }
-        guard.beat(store);
+        guard.beat(store, &serde_json::to_value(p).unwrap_or_default());
     };
     let cancel = AtomicBool::new(false);
     let trained = run_training(&model_cfg, &data, &config.train, &mut progress, &cancel)?;
@@ -224,49 +224,11 @@ pub fn generate(
             config.store.path.display()
         )
     })?;
-    let history = store.user_history(user_id)?;
-    let prompt = loaded.prompt_ids(&history, i64::MAX, &product);
     let n = n.unwrap_or(config.generate.n_candidates);
-    let seed = seed.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0)
-    });
+    let seed = seed.unwrap_or_else(candidates::clock_seed);
     let params = config.generate.params();
-    let facts = Facts::of(&product);
-    let checker = FactChecker::new(store.products()?.iter());
-    let checked = sample_candidates(
-        &loaded.model,
-        &loaded.vocab,
-        &prompt,
-        &facts,
-        n,
-        &params,
-        seed,
-        &|text| !checker.contradicts(text, &product),
-    )?;
-    if checked.refused > 0 {
-        tracing::info!(
-            refused = checked.refused,
-            "candidates naming another product's facts were drawn again"
-        );
-    }
-    let cands = checked.candidates;
-    let mut sampling = serde_json::to_value(&params)?;
-    sampling["seed"] = seed.into();
-    let rows: Vec<NewGeneration> = cands
-        .iter()
-        .map(|c| NewGeneration {
-            user_id: user_id.to_string(),
-            product_id: product_id.clone(),
-            model_version: loaded.version.clone(),
-            text: c.text.clone(),
-            logprob: c.logprob as f64,
-            sampling: sampling.clone(),
-        })
-        .collect();
-    let ids = store.insert_generations(&rows)?;
+    let Stored { ids, rows, .. } =
+        candidates::generate_and_store(&mut store, &loaded, &params, user_id, &product, n, seed)?;
     let mut out = std::io::stdout().lock();
     for (id, row) in ids.iter().zip(&rows) {
         if json {

@@ -1,9 +1,9 @@
-//! What fine-tuning reads and writes: the labels in effect, which version
-//! consumed them, and the one-trainer lease (`jobs` rows with a heartbeat).
+//! What fine-tuning reads and writes: the labels in effect and which
+//! version consumed them.
 
 use super::models::now;
 use super::{Store, StoreError};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
 /// A label in effect on a stored candidate, with what fine-tuning needs.
@@ -29,23 +29,6 @@ pub struct FeedbackLabel {
     pub model_version: String,
     /// Used by a version that has been active: it is not new any more.
     pub used: bool,
-}
-
-/// A running trainer's lease.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Lease {
-    /// The `jobs` row.
-    pub job: i64,
-    /// `train` or `finetune`.
-    pub kind: String,
-    /// The account holding it.
-    pub holder: String,
-    /// Its process.
-    pub pid: i64,
-    /// Unix seconds.
-    pub started_at: i64,
-    /// Unix seconds of the last sign of life.
-    pub heartbeat: i64,
 }
 
 impl Store {
@@ -137,24 +120,6 @@ impl Store {
         result.map_err(|source| StoreError::Sqlite { path, source })
     }
 
-    /// Appends an up/down label by `analyst` (recorded as claimed, not an
-    /// OS account) on candidate `generation`; for the simulated analyst.
-    pub fn simulated_label(
-        &mut self,
-        generation: i64,
-        up: bool,
-        analyst: &str,
-    ) -> Result<i64, StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO labels (generation, label, analyst, analyst_claimed, model_version, created_at)
-                 SELECT g.id, ?2, ?3, 1, g.model_version, ?4 FROM generations g WHERE g.id = ?1",
-                params![generation, if up { "up" } else { "down" }, analyst, now()],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(self.conn.last_insert_rowid())
-    }
-
     /// Every shopper id, in id order.
     pub fn user_ids(&self) -> Result<Vec<String>, StoreError> {
         self.conn
@@ -168,85 +133,6 @@ impl Store {
     pub fn backup_to(&self, to: &std::path::Path) -> Result<(), StoreError> {
         self.conn
             .execute("VACUUM INTO ?1", [to.display().to_string()])
-            .map(drop)
-            .map_err(|e| self.err(e))
-    }
-
-    /// The running trainer lease, if any.
-    pub fn running_lease(&self) -> Result<Option<Lease>, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT id, kind, holder, pid, started_at, heartbeat FROM jobs
-                 WHERE state = 'running' AND kind IN ('train', 'finetune')
-                 ORDER BY id DESC LIMIT 1",
-            )
-            .and_then(|mut s| {
-                s.query_row([], |r| {
-                    Ok(Lease {
-                        job: r.get(0)?,
-                        kind: r.get(1)?,
-                        holder: r.get(2)?,
-                        pid: r.get(3)?,
-                        started_at: r.get(4)?,
-                        heartbeat: r.get(5)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(|e| self.err(e))
-    }
-
-    /// Takes the trainer lease. Call only while holding the trainer lock
-    /// file: any lease still marked running then belongs to a trainer that
-    /// died, and is closed as failed, saying so.
-    pub fn take_lease(&mut self, kind: &str, holder: &str, pid: u32) -> Result<i64, StoreError> {
-        let now = now();
-        let path = self.path.display().to_string();
-        let conn = &mut self.conn;
-        let result = (|| {
-            let tx = conn.transaction()?;
-            tx.execute(
-                "UPDATE jobs SET state = 'failed',
-                     detail = json_object('error', 'stale lease: the trainer stopped without finishing',
-                                          'last_heartbeat', heartbeat)
-                 WHERE state = 'running' AND kind IN ('train', 'finetune')",
-                [],
-            )?;
-            tx.execute(
-                "INSERT INTO jobs (kind, holder, pid, started_at, heartbeat)
-                 VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![kind, holder, pid, now],
-            )?;
-            let id = tx.last_insert_rowid();
-            tx.commit()?;
-            Ok(id)
-        })();
-        result.map_err(|source| StoreError::Sqlite { path, source })
-    }
-
-    /// Notes that the lease holder is alive.
-    pub fn heartbeat(&self, job: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE jobs SET heartbeat = ?2 WHERE id = ?1",
-                params![job, now()],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
-    }
-
-    /// Ends the lease with `state` (`done`, `failed` or `cancelled`).
-    pub fn end_lease(
-        &self,
-        job: i64,
-        state: &str,
-        detail: &serde_json::Value,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE jobs SET state = ?2, heartbeat = ?3, detail = ?4 WHERE id = ?1",
-                params![job, state, now(), detail.to_string()],
-            )
             .map(drop)
             .map_err(|e| self.err(e))
     }
@@ -339,30 +225,5 @@ mod tests {
             .unwrap();
         assert_eq!(used(&s), [true, false]);
         assert_eq!(s.active_model().unwrap().as_deref(), Some("v3"));
-    }
-
-    #[test]
-    fn a_new_lease_closes_a_dead_trainers_lease() {
-        let mut s = store();
-        assert_eq!(s.running_lease().unwrap(), None);
-        let first = s.take_lease("finetune", "ann", 11).unwrap();
-        let lease = s.running_lease().unwrap().unwrap();
-        assert_eq!(
-            (lease.job, lease.holder.as_str(), lease.pid),
-            (first, "ann", 11)
-        );
-        let second = s.take_lease("train", "bob", 12).unwrap();
-        assert_eq!(s.running_lease().unwrap().unwrap().job, second);
-        let state: String = s
-            .conn
-            .query_row("SELECT state FROM jobs WHERE id = ?1", [first], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(state, "failed");
-        s.heartbeat(second).unwrap();
-        s.end_lease(second, "done", &serde_json::json!({"version": "v2"}))
-            .unwrap();
-        assert_eq!(s.running_lease().unwrap(), None);
     }
 }

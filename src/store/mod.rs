@@ -6,18 +6,24 @@
 //! writes gets `SQLITE_BUSY` at once, whatever the busy timeout).
 
 mod catalog;
+mod console;
 mod demo_sink;
 mod feedback;
 mod generations;
 pub mod import;
+mod jobs;
+mod labels;
 mod models;
 mod queries;
 pub mod recommend;
 mod schema;
 
+pub use console::{CandidateRow, GenerationRow};
 pub use demo_sink::DemoWriter;
-pub use feedback::{FeedbackLabel, Lease};
+pub use feedback::FeedbackLabel;
 pub use generations::NewGeneration;
+pub use jobs::JobRow;
+pub use labels::{LabelProgress, LabelState, Reverted, Verdict};
 pub use models::{ModelVersion, now as unix_now};
 pub use queries::{ShopperCursor, ShopperRow};
 

@@ -43,7 +43,7 @@ fn prefix_end(prefix: &str) -> String {
     end
 }
 
-const SHOPPER_COLUMNS: &str = "u.user_id, u.display_name,
+pub(super) const SHOPPER_COLUMNS: &str = "u.user_id, u.display_name,
     (SELECT count(*) FROM events e WHERE e.user = u.id AND e.kind = 'purchase'),
     (SELECT max(e.ts) FROM events e WHERE e.user = u.id)";
 
@@ -64,7 +64,7 @@ pub(super) fn kind_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<EventKind> {
     })
 }
 
-fn shopper_row(r: &Row<'_>) -> rusqlite::Result<ShopperRow> {
+pub(super) fn shopper_row(r: &Row<'_>) -> rusqlite::Result<ShopperRow> {
     Ok(ShopperRow {
         user_id: r.get(0)?,
         display_name: r.get(1)?,

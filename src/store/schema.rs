@@ -5,8 +5,9 @@
 use rusqlite_migration::{M, Migrations};
 
 /// Every migration, oldest first.
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    r#"
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        r#"
 -- Shoppers and products carry an integer surrogate key so that the events
 -- table (tens of millions of rows) stays small and its indexes stay fast.
 CREATE TABLE users (
@@ -117,7 +118,23 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_state ON jobs(state, kind);
 "#,
-)];
+    ),
+    // The console: undo and redo find the rows that act on a label, and each
+    // analyst's place in the console survives a restart.
+    M::up(
+        r#"
+CREATE INDEX labels_target ON labels(target, id) WHERE target IS NOT NULL;
+
+-- One row per analyst: where they left off (JSON). Rewritten in place; it
+-- holds no work, only a position.
+CREATE TABLE console_sessions (
+    analyst    TEXT    PRIMARY KEY,
+    state      TEXT    NOT NULL DEFAULT '{}',
+    updated_at INTEGER NOT NULL
+);
+"#,
+    ),
+];
 
 /// The migrations, in order.
 pub fn migrations() -> Migrations<'static> {

@@ -482,11 +482,14 @@ pub fn run(
     progress: &mut dyn FnMut(&TrainProgress),
     cancel: &AtomicBool,
 ) -> Result<FinetuneReport, FinetuneError> {
-    let started = Instant::now();
     let mut guard = super::lock::TrainerGuard::acquire(store, "finetune", actor)?;
-    let result = run_locked(
-        store, config, dir, actor, max_steps, &mut guard, progress, cancel,
-    );
+    // Heartbeats go through a connection of their own.
+    let beats = crate::store::Store::open(store.path())?;
+    let mut on_step = |p: &TrainProgress| {
+        guard.beat(&beats, &serde_json::to_value(p).unwrap_or_default());
+        progress(p);
+    };
+    let result = run_unlocked(store, config, dir, actor, max_steps, &mut on_step, cancel);
     let (state, detail) = match &result {
         Ok(r) => (
             "done",
@@ -496,23 +499,21 @@ pub fn run(
         Err(e) => ("failed", serde_json::json!({"error": e.to_string()})),
     };
     guard.finish(store, state, &detail);
-    result.map(|mut r| {
-        r.seconds = started.elapsed().as_secs_f64();
-        r
-    })
+    result
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_locked(
+/// [`run`] for a caller that already holds the trainer lock (the console's
+/// jobs layer takes it for every training job).
+pub fn run_unlocked(
     store: &mut crate::store::Store,
     config: &crate::config::Config,
     dir: &std::path::Path,
     actor: &str,
     max_steps: Option<usize>,
-    guard: &mut super::lock::TrainerGuard,
     progress: &mut dyn FnMut(&TrainProgress),
     cancel: &AtomicBool,
 ) -> Result<FinetuneReport, FinetuneError> {
+    let started = Instant::now();
     let parent_version = store.active_model()?.ok_or_else(|| {
         super::versions::VersionError::NoModel("no model yet: run `tailor train` first".into())
     })?;
@@ -531,6 +532,14 @@ fn run_locked(
         }
     }
     let split = split_labels(&parent, &labels, &histories, &products, cfg);
+    if split.train.is_empty() {
+        return Err(TrainError::NoData(format!(
+            "no new labels to learn from ({} labels in effect, {} of them from held-out shoppers, the rest already used by {parent_version} or its ancestors): label more candidates first",
+            labels.len(),
+            split.held_out.len()
+        ))
+        .into());
+    }
     // Pre-training text as the parent saw it: its prompt shape, its split.
     let s = &parent.settings;
     let mut model_section = config.model.clone();
@@ -548,11 +557,6 @@ fn run_locked(
         &train_section,
         Some(parent.vocab.clone()),
     )?;
-    guard.beat(store);
-    let mut on_step = |p: &TrainProgress| {
-        guard.beat(store);
-        progress(p);
-    };
     let tuned = finetune(
         varmap,
         policy,
@@ -561,7 +565,7 @@ fn run_locked(
         &data.train,
         cfg,
         max_steps,
-        &mut on_step,
+        progress,
         cancel,
     )?;
     if tuned.stop == StopReason::Cancelled {
@@ -605,7 +609,7 @@ fn run_locked(
         promoted: report.promote,
         eval: report,
         steps: tuned.steps,
-        seconds: 0.0,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 

@@ -7,10 +7,13 @@
 //! killed trainer never blocks the next one; the next holder then finds the
 //! dead trainer's lease still marked running and closes it as stale.
 
-use crate::store::{Lease, Store, StoreError};
+use crate::store::{JobRow, Store, StoreError};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The `jobs` kinds that hold the trainer.
+pub const TRAINER_KINDS: [&str; 2] = ["pretrain", "finetune"];
 
 /// How often a trainer refreshes its lease.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
@@ -51,29 +54,32 @@ pub struct TrainerGuard {
 }
 
 /// Says who holds the lease, for a refused request.
-pub fn describe(lease: Option<&Lease>, now: i64) -> String {
+pub fn describe(lease: Option<&JobRow>, now: i64) -> String {
     match lease {
-        Some(l) => {
-            let since = chrono::DateTime::from_timestamp(l.started_at, 0)
-                .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
-                .unwrap_or_else(|| l.started_at.to_string());
-            format!(
-                "a {} job is already running: started by {} (pid {}) at {since}, last heartbeat {} s ago",
-                l.kind,
-                l.holder,
-                l.pid,
-                (now - l.heartbeat).max(0)
-            )
-        }
+        Some(l) => format!(
+            "a {} job is already running: started by {} at {} (process {}), last heartbeat {} s ago",
+            l.kind,
+            l.holder,
+            clock(l.started_at),
+            l.pid,
+            (now - l.heartbeat).max(0)
+        ),
         None => "another trainer holds the trainer lock".into(),
     }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM` UTC.
+pub fn clock(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| ts.to_string())
 }
 
 impl TrainerGuard {
     /// Takes the trainer lock for the store `store` and records a lease of
     /// `kind` held by `holder`; refuses at once, naming the holder, when
     /// another process trains.
-    pub fn acquire(store: &mut Store, kind: &str, holder: &str) -> Result<Self, LockError> {
+    pub fn acquire(store: &Store, kind: &str, holder: &str) -> Result<Self, LockError> {
         let path = lock_path(store.path());
         let io = |source| LockError::Io {
             path: path.display().to_string(),
@@ -88,7 +94,7 @@ impl TrainerGuard {
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let lease = store.running_lease()?;
+                let lease = store.running_job(&TRAINER_KINDS)?;
                 return Err(LockError::Busy(describe(
                     lease.as_ref(),
                     crate::store::unix_now(),
@@ -96,7 +102,13 @@ impl TrainerGuard {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
-        let job = store.take_lease(kind, holder, std::process::id())?;
+        // Holding the lock, any lease still running belongs to a trainer
+        // that died.
+        let stale = store.abandon_jobs(&TRAINER_KINDS)?;
+        if stale > 0 {
+            tracing::warn!(stale, "closed the leases of trainers that died");
+        }
+        let job = store.start_job(kind, holder, std::process::id())?;
         Ok(TrainerGuard {
             _file: file,
             job,
@@ -109,12 +121,12 @@ impl TrainerGuard {
         self.job
     }
 
-    /// Refreshes the lease when [`HEARTBEAT_EVERY`] has passed; cheap to
-    /// call on every step.
-    pub fn beat(&mut self, store: &Store) {
+    /// Refreshes the lease (with `detail`, the progress) when
+    /// [`HEARTBEAT_EVERY`] has passed; cheap to call on every step.
+    pub fn beat(&mut self, store: &Store, detail: &serde_json::Value) {
         if self.last_beat.elapsed() >= HEARTBEAT_EVERY {
             self.last_beat = Instant::now();
-            if let Err(e) = store.heartbeat(self.job) {
+            if let Err(e) = store.heartbeat_job(self.job, detail) {
                 tracing::warn!(error = %e, "trainer heartbeat failed");
             }
         }
@@ -122,7 +134,7 @@ impl TrainerGuard {
 
     /// Ends the lease (`done`, `failed` or `cancelled`) and releases the lock.
     pub fn finish(self, store: &Store, state: &str, detail: &serde_json::Value) {
-        if let Err(e) = store.end_lease(self.job, state, detail) {
+        if let Err(e) = store.finish_job(self.job, state, detail) {
             tracing::warn!(error = %e, "could not close the trainer lease");
         }
     }
@@ -136,20 +148,33 @@ mod tests {
     fn a_second_trainer_is_refused_with_the_holder_named_until_the_first_ends() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.db");
-        let mut a = Store::open(&db).unwrap();
-        let mut b = Store::open(&db).unwrap();
-        let guard = TrainerGuard::acquire(&mut a, "finetune", "ann").unwrap();
-        let refused = TrainerGuard::acquire(&mut b, "train", "bob").unwrap_err();
+        let a = Store::open(&db).unwrap();
+        let b = Store::open(&db).unwrap();
+        let guard = TrainerGuard::acquire(&a, "finetune", "ann").unwrap();
+        let refused = TrainerGuard::acquire(&b, "pretrain", "bob").unwrap_err();
         let message = refused.to_string();
         assert!(
             message.contains("finetune job is already running: started by ann"),
             "{message}"
         );
-        assert!(message.contains(&format!("pid {}", std::process::id())));
+        assert!(message.contains(&format!("(process {})", std::process::id())));
         guard.finish(&a, "done", &serde_json::json!({}));
-        let again = TrainerGuard::acquire(&mut b, "train", "bob").unwrap();
-        assert_eq!(b.running_lease().unwrap().unwrap().holder, "bob");
+        let again = TrainerGuard::acquire(&b, "pretrain", "bob").unwrap();
+        let lease = b.running_job(&TRAINER_KINDS).unwrap().unwrap();
+        assert_eq!(
+            (lease.holder.as_str(), lease.kind.as_str()),
+            ("bob", "pretrain")
+        );
         drop(again);
+        // A trainer that died (its lock gone, its lease still running) is
+        // closed as stale by the next one.
+        let dead = b.start_job("finetune", "cat", 1).unwrap();
+        let next = TrainerGuard::acquire(&a, "finetune", "dan").unwrap();
+        assert_eq!(
+            a.running_job(&TRAINER_KINDS).unwrap().unwrap().holder,
+            "dan"
+        );
+        assert_ne!(next.job(), dead);
         assert!(lock_path(&db).ends_with("t.db.trainer.lock"));
     }
 }

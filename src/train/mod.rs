@@ -2,6 +2,7 @@
 //! callback and a cancel flag, so the console's jobs layer can drive it.
 
 pub mod bench;
+pub mod candidates;
 pub mod data;
 pub mod eval;
 pub mod finetune;

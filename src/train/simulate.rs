@@ -7,6 +7,7 @@
 //! `cargo bench --bench feedback_curve` runs the full curve at the default
 //! size; a test runs a small one on a tiny model.
 
+use super::candidates;
 use super::finetune::{self, FinetuneReport};
 use super::metrics;
 use super::versions;
@@ -14,7 +15,7 @@ use crate::config::Config;
 use crate::domain::Product;
 use crate::model::generate::generate_checked;
 use crate::store::recommend::{CoOccurrence, Recommender};
-use crate::store::{NewGeneration, Store};
+use crate::store::{Store, Verdict};
 use crate::text::{FactChecker, Facts};
 use serde::Serialize;
 use std::path::Path;
@@ -175,26 +176,27 @@ fn label_more(
         let user = &plan.label_shoppers[next];
         let seed = plan.seed ^ (next as u64) << 16;
         next += 1;
-        let Some((product, cands)) =
-            candidates_for(store, &loaded, config, user, plan.label_candidates, seed)?
+        let Some(rec) = CoOccurrence::default()
+            .recommend(store, user, 1)?
+            .into_iter()
+            .next()
         else {
             continue;
         };
-        let rows: Vec<NewGeneration> = cands
-            .iter()
-            .take(count - given)
-            .map(|text| NewGeneration {
-                user_id: user.clone(),
-                product_id: product.product_id.clone(),
-                model_version: loaded.version.clone(),
-                text: text.clone(),
-                logprob: 0.0,
-                sampling: serde_json::json!({"seed": seed, "by": ANALYST}),
-            })
-            .collect();
-        let ids = store.insert_generations(&rows)?;
-        for (id, row) in ids.iter().zip(&rows) {
-            store.simulated_label(*id, accepts(&row.text, &product), ANALYST)?;
+        let Some(product) = store.product(&rec.product_id)? else {
+            continue;
+        };
+        let want = plan.label_candidates.min(count - given);
+        let params = config.generate.params();
+        let stored =
+            candidates::generate_and_store(store, &loaded, &params, user, &product, want, seed)?;
+        for (id, row) in stored.ids.iter().zip(&stored.rows) {
+            let verdict = if accepts(&row.text, &product) {
+                Verdict::Up
+            } else {
+                Verdict::Down
+            };
+            store.add_label(*id, verdict, None, None, ANALYST, true)?;
             given += 1;
         }
     }

@@ -119,9 +119,9 @@ fn the_simulated_analysts_loop_fine_tunes_versions_and_consumes_labels() {
     );
 }
 
-/// Generates 4 candidates for each of `users` and labels them alternately up and down.
+/// Generates 4 candidates for each of `users` and labels them alternately
+/// up and down with `tailor label`.
 fn label_some(db: &Path, file: &Path, users: &[&str]) {
-    let mut store = Store::open(db).unwrap();
     for user in users {
         let out = tailor(db)
             .arg("--config")
@@ -138,9 +138,13 @@ fn label_some(db: &Path, file: &Path, users: &[&str]) {
         );
         for (i, line) in String::from_utf8(out.stdout).unwrap().lines().enumerate() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            store
-                .simulated_label(v["generation_id"].as_i64().unwrap(), i % 2 == 0, "ann")
-                .unwrap();
+            let id = v["generation_id"].as_i64().unwrap().to_string();
+            let verdict = if i % 2 == 0 { "up" } else { "down" };
+            let label =
+                json(tailor(db).args(["label", &id, verdict, "--analyst", "ann", "--json"]));
+            assert_eq!(label["label"], verdict);
+            assert_eq!(label["analyst"], "ann");
+            assert_eq!(label["generation_id"].to_string(), id);
         }
     }
 }
@@ -160,14 +164,14 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
     let users: Vec<&str> = users.iter().map(String::as_str).collect();
     label_some(&db, &file, &users[..6]);
     // This process trains: another is refused and told who and since when.
-    let mut store = Store::open(&db).unwrap();
-    let guard = TrainerGuard::acquire(&mut store, "finetune", "ann").unwrap();
+    let store = Store::open(&db).unwrap();
+    let guard = TrainerGuard::acquire(&store, "finetune", "ann").unwrap();
     let refused = finetune();
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
         err.contains("a finetune job is already running: started by ann")
-            && err.contains(&format!("(pid {})", std::process::id())),
+            && err.contains(&format!("(process {})", std::process::id())),
         "{err}"
     );
     guard.finish(&store, "done", &serde_json::json!({}));
@@ -217,4 +221,17 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
         "--json",
     ]));
     assert_eq!(after["model_version"], "v3");
+    // Every label, exported as JSON Lines with the analyst and the version.
+    let export = tailor(&db).args(["export", "labels"]).output().unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(export.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 48);
+    assert!(
+        lines.iter().all(|l| l["analyst"] == "ann"),
+        "{:?}",
+        lines[0]
+    );
 }

@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real `tailor` under assert_cmd.
 
+mod console;
 mod feedback;
 mod import;
 mod init;

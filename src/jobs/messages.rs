@@ -1,0 +1,239 @@
+//! What the console asks the store lane and what comes back: the queries,
+//! the replies (from both lanes), and the data they carry.
+
+use super::JobKind;
+use super::profile::Profile;
+use crate::domain::HistoryItem;
+use crate::store::{
+    CandidateRow, LabelProgress, LabelState, ModelVersion, Reverted, ShopperCursor, ShopperRow,
+    Verdict,
+};
+
+/// Where a page of shoppers starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageFrom {
+    /// The first page.
+    Start,
+    /// After this cursor (the previous page's `next`).
+    After(ShopperCursor),
+    /// Around this shopper, who is selected (unfiltered lists only; a
+    /// filtered list starts at its first page and selects them if there).
+    Around(String),
+    /// The page before this shopper (unfiltered lists only).
+    Before(String),
+}
+
+/// A query for the store lane. `tag`s come back in the reply so the console
+/// can drop answers it no longer wants.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// Who is asking, the models, where they left off, their progress.
+    Startup,
+    /// A page of shoppers whose id (or name, when names are shown) starts
+    /// with `filter`.
+    Shoppers {
+        /// Echoed back.
+        tag: u64,
+        /// The filter text; empty for all.
+        filter: String,
+        /// Where the page starts.
+        from: PageFrom,
+    },
+    /// A shopper's profile, history and recommended products.
+    Shopper {
+        /// Echoed back.
+        tag: u64,
+        /// The shopper.
+        user_id: String,
+    },
+    /// The candidates for a shopper and product.
+    Candidates {
+        /// Echoed back.
+        tag: u64,
+        /// The shopper.
+        user_id: String,
+        /// The product.
+        product_id: String,
+    },
+    /// Writes a label.
+    Label {
+        /// The candidate.
+        generation_id: i64,
+        /// Up or down.
+        verdict: Verdict,
+        /// Reason code.
+        reason: Option<String>,
+        /// Note.
+        note: Option<String>,
+    },
+    /// Undoes the analyst's last label.
+    Undo,
+    /// Redoes the analyst's last undone label.
+    Redo,
+    /// Remembers where the analyst is.
+    SaveSession(serde_json::Value),
+    /// Refreshes the progress counts.
+    Progress,
+    /// The model registry.
+    Models,
+    /// Makes a version active, after checking its files load.
+    Promote(String),
+    /// Makes the previously active version active again.
+    Rollback,
+    /// Writes every label to a JSON Lines file beside the store.
+    Export,
+}
+
+impl Query {
+    /// Reads that a later query of the same kind makes pointless.
+    pub(super) fn supersedes(&self, later: &Query) -> bool {
+        matches!(
+            (self, later),
+            (Query::Shoppers { .. }, Query::Shoppers { .. })
+                | (Query::Shopper { .. }, Query::Shopper { .. })
+                | (Query::Candidates { .. }, Query::Candidates { .. })
+                | (Query::Progress, Query::Progress)
+                | (Query::SaveSession(_), Query::SaveSession(_))
+        )
+    }
+}
+
+/// What the console needs at start-up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Startup {
+    /// The analyst (the OS account).
+    pub analyst: String,
+    /// The active model version.
+    pub active_model: Option<String>,
+    /// Every version.
+    pub models: Vec<ModelVersion>,
+    /// Where the analyst left off.
+    pub session: Option<serde_json::Value>,
+    /// Their progress.
+    pub progress: LabelProgress,
+    /// A trainer job running in some process, as (kind, holder, started at).
+    pub trainer: Option<(String, String, i64)>,
+}
+
+/// A page of shoppers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopperPage {
+    /// The rows, in list order.
+    pub rows: Vec<ShopperRow>,
+    /// The cursor for the page after these rows, if there may be one.
+    pub next: Option<ShopperCursor>,
+    /// Whether there are rows before these (unfiltered lists only).
+    pub more_before: bool,
+    /// The row to select, for [`PageFrom::Around`].
+    pub select: Option<usize>,
+}
+
+/// A recommended product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRow {
+    /// External id.
+    pub product_id: String,
+    /// Title (untrusted).
+    pub title: String,
+    /// Category (untrusted).
+    pub category: String,
+    /// Brand (untrusted).
+    pub brand: Option<String>,
+    /// Price.
+    pub price: Option<f64>,
+    /// The recommender's score.
+    pub score: f64,
+}
+
+/// Everything the shopper pane shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopperView {
+    /// The shopper.
+    pub user_id: String,
+    /// Personal data: `None` unless names may be shown.
+    pub display_name: Option<String>,
+    /// The summary.
+    pub profile: Profile,
+    /// Newest first.
+    pub history: Vec<HistoryItem>,
+    /// Best first.
+    pub recommended: Vec<ProductRow>,
+}
+
+/// An answer from a lane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// For [`Query::Startup`].
+    Startup(Box<Startup>),
+    /// For [`Query::Shoppers`].
+    Shoppers {
+        /// The query's tag.
+        tag: u64,
+        /// Whether the page continues the list (`After`/`Before`) or replaces it.
+        from: PageFrom,
+        /// The page.
+        page: Result<ShopperPage, String>,
+    },
+    /// For [`Query::Shopper`].
+    Shopper {
+        /// The query's tag.
+        tag: u64,
+        /// The view.
+        view: Result<Box<ShopperView>, String>,
+    },
+    /// For [`Query::Candidates`], and after generating.
+    Candidates {
+        /// The query's tag (0 after generating).
+        tag: u64,
+        /// The shopper.
+        user_id: String,
+        /// The product.
+        product_id: String,
+        /// Oldest first.
+        rows: Result<Vec<CandidateRow>, String>,
+        /// Candidates just generated: the first of them is selected.
+        new_ids: Vec<i64>,
+    },
+    /// For [`Query::Label`]: the label is committed.
+    Labelled {
+        /// The candidate.
+        generation_id: i64,
+        /// The label in effect now, or why it was not written.
+        state: Result<LabelState, String>,
+    },
+    /// For [`Query::Undo`] and [`Query::Redo`].
+    Reverted {
+        /// True for undo.
+        undo: bool,
+        /// What changed; `Ok(None)` when there was nothing to do.
+        result: Result<Option<Reverted>, String>,
+    },
+    /// Fresh progress counts.
+    Progress(LabelProgress),
+    /// The model registry.
+    Models {
+        /// Every version.
+        models: Vec<ModelVersion>,
+        /// The active one.
+        active: Option<String>,
+    },
+    /// A line for the analyst (a promote done, an export written, ...).
+    Notice {
+        /// The text.
+        text: String,
+        /// Whether it reports a failure.
+        error: bool,
+    },
+    /// For a model request.
+    Explained {
+        /// The candidate.
+        generation_id: i64,
+        /// The explanation, or why there is none.
+        result: Result<super::explain::Explanation, String>,
+    },
+    /// A model request could not run because no model exists yet.
+    NoModel {
+        /// What was asked.
+        kind: JobKind,
+    },
+}

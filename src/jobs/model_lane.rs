@@ -1,0 +1,281 @@
+//! The model lane: one blocking thread that keeps the loaded model version
+//! and generates or explains candidates, one request at a time. Each
+//! request shows in the jobs pane while it runs.
+
+use super::Reply;
+use super::explain::explain;
+use super::store_lane::CANDIDATES;
+use super::{JobEvent, JobId, JobKind, JobUpdate, Message};
+use crate::config::Config;
+use crate::store::Store;
+use crate::train::candidates;
+use crate::train::versions::{self, LoadedModel, VersionError};
+use anyhow::{Context, Result};
+use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// A request for the model lane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelRequest {
+    /// Generates and stores candidates with the active version.
+    Generate {
+        /// The shopper.
+        user_id: String,
+        /// The product.
+        product_id: String,
+        /// How many.
+        n: usize,
+        /// Sampling seed; `None` takes one from the clock.
+        seed: Option<u64>,
+    },
+    /// Explains a stored candidate with the version that wrote it.
+    Explain {
+        /// The candidate.
+        generation_id: i64,
+    },
+}
+
+/// What generating stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// The new candidates' ids, in order.
+    pub ids: Vec<i64>,
+    /// The version that wrote them.
+    pub model_version: String,
+    /// A note when the active version could not be loaded and an older one was used.
+    pub note: Option<String>,
+}
+
+/// Loaded versions kept: the active one and the one last explained.
+const CACHE: usize = 2;
+
+struct Lane {
+    store: Store,
+    config: Arc<Config>,
+    analyst: String,
+    cache: Vec<Arc<LoadedModel>>,
+}
+
+/// Starts the lane on a blocking thread.
+pub fn spawn(
+    config: Arc<Config>,
+    analyst: String,
+    mut rx: UnboundedReceiver<(JobId, ModelRequest)>,
+    tx: UnboundedSender<Message>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_blocking(move || {
+        let store = match Store::open(&config.store.path) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("model lane: {e}");
+                // Answer every request, so nothing waits for it forever.
+                while let Some((id, request)) = rx.blocking_recv() {
+                    let (kind, what) = describe(&request);
+                    for update in [
+                        JobUpdate::Started {
+                            kind,
+                            by: analyst.clone(),
+                            what,
+                            cancellable: false,
+                        },
+                        JobUpdate::Failed {
+                            error: format!("the store could not be opened: {e}"),
+                        },
+                    ] {
+                        let _ = tx.send(Message::Job(JobEvent { id, update }));
+                    }
+                }
+                return;
+            }
+        };
+        let mut lane = Lane {
+            store,
+            config,
+            analyst,
+            cache: Vec::new(),
+        };
+        while let Some((id, request)) = rx.blocking_recv() {
+            let send = |update: JobUpdate| {
+                let _ = tx.send(Message::Job(JobEvent { id, update }));
+            };
+            let (kind, what) = describe(&request);
+            match lane.store.active_model() {
+                Ok(None) if kind == JobKind::Generate => {
+                    let _ = tx.send(Message::Reply(Reply::NoModel { kind }));
+                    continue;
+                }
+                _ => {}
+            }
+            send(JobUpdate::Started {
+                kind,
+                by: lane.analyst.clone(),
+                what,
+                cancellable: false,
+            });
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lane.handle(request)))
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the model panicked; see the log")));
+            match outcome {
+                Ok((reply, summary)) => {
+                    let _ = tx.send(Message::Reply(reply));
+                    send(JobUpdate::Finished {
+                        summary,
+                        active_model: None,
+                    });
+                }
+                Err(e) => send(JobUpdate::Failed {
+                    error: format!("{e:#}"),
+                }),
+            }
+        }
+    })
+}
+
+/// A request's job kind and one-line description.
+fn describe(request: &ModelRequest) -> (JobKind, String) {
+    match request {
+        ModelRequest::Generate {
+            user_id,
+            product_id,
+            n,
+            ..
+        } => (
+            JobKind::Generate,
+            format!("{n} candidates for {user_id} × {product_id}"),
+        ),
+        ModelRequest::Explain { generation_id } => {
+            (JobKind::Explain, format!("candidate #{generation_id}"))
+        }
+    }
+}
+
+impl Lane {
+    fn handle(&mut self, request: ModelRequest) -> Result<(Reply, String)> {
+        match request {
+            ModelRequest::Generate {
+                user_id,
+                product_id,
+                n,
+                seed,
+            } => {
+                let generated = self.generate(&user_id, &product_id, n, seed)?;
+                let rows = self
+                    .store
+                    .candidates(&user_id, &product_id, &self.analyst, CANDIDATES)
+                    .map_err(|e| e.to_string());
+                let mut summary = format!(
+                    "{} candidates from {}",
+                    generated.ids.len(),
+                    generated.model_version
+                );
+                if let Some(note) = &generated.note {
+                    summary.push_str(&format!(" ({note})"));
+                }
+                Ok((
+                    Reply::Candidates {
+                        tag: 0,
+                        user_id,
+                        product_id,
+                        rows,
+                        new_ids: generated.ids,
+                    },
+                    summary,
+                ))
+            }
+            ModelRequest::Explain { generation_id } => {
+                let result = self.explain(generation_id);
+                let summary = match &result {
+                    Ok(e) => format!("explained with {}", e.model_version),
+                    Err(e) => format!("not explained: {e}"),
+                };
+                Ok((
+                    Reply::Explained {
+                        generation_id,
+                        result: result.map_err(|e| format!("{e:#}")),
+                    },
+                    summary,
+                ))
+            }
+        }
+    }
+
+    fn cached(&self, version: &str) -> Option<Arc<LoadedModel>> {
+        self.cache.iter().find(|m| m.version == version).cloned()
+    }
+
+    fn remember(&mut self, m: LoadedModel) -> Arc<LoadedModel> {
+        let m = Arc::new(m);
+        self.cache.retain(|c| c.version != m.version);
+        self.cache.insert(0, m.clone());
+        self.cache.truncate(CACHE);
+        m
+    }
+
+    /// The active version, loaded once and kept until another is active.
+    fn active(&mut self) -> Result<(Arc<LoadedModel>, Option<String>), VersionError> {
+        if let Some(v) = self.store.active_model()?
+            && let Some(m) = self.cached(&v)
+        {
+            return Ok((m, None));
+        }
+        let dir = versions::models_dir(&self.config);
+        let (loaded, note) = versions::load_active(&self.store, &dir)?;
+        Ok((self.remember(loaded), note))
+    }
+
+    /// Generates like `tailor generate`: the same prompt, sampling and
+    /// storage, for the shopper's whole history.
+    fn generate(
+        &mut self,
+        user_id: &str,
+        product_id: &str,
+        n: usize,
+        seed: Option<u64>,
+    ) -> Result<Generated> {
+        let (loaded, note) = self.active()?;
+        let product = self
+            .store
+            .product(product_id)?
+            .with_context(|| format!("no product {product_id:?}"))?;
+        let seed = seed.unwrap_or_else(candidates::clock_seed);
+        let params = self.config.generate.params();
+        let stored = candidates::generate_and_store(
+            &mut self.store,
+            &loaded,
+            &params,
+            user_id,
+            &product,
+            n,
+            seed,
+        )?;
+        let ids = stored.ids;
+        Ok(Generated {
+            ids,
+            model_version: loaded.version.clone(),
+            note,
+        })
+    }
+
+    fn explain(&mut self, generation_id: i64) -> Result<super::explain::Explanation> {
+        let row = self
+            .store
+            .generation(generation_id)?
+            .with_context(|| format!("no candidate #{generation_id}"))?;
+        let loaded = match self.cached(&row.model_version) {
+            Some(m) => m,
+            None => {
+                let dir = versions::models_dir(&self.config);
+                let m = versions::load(&dir, &row.model_version).with_context(|| {
+                    format!("loading {}, which wrote this candidate", row.model_version)
+                })?;
+                self.remember(m)
+            }
+        };
+        let product = self
+            .store
+            .product(&row.product_id)?
+            .with_context(|| format!("no product {:?}", row.product_id))?;
+        let history = self.store.user_history(&row.user_id)?;
+        Ok(explain(&loaded, &history, &product, &row.text)?)
+    }
+}

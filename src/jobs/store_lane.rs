@@ -1,0 +1,558 @@
+//! The store lane: one blocking thread owning one store connection, taking
+//! queries in order. Labels, undo and redo are written here, each committed
+//! before its reply is sent, so the console moves on only after the store
+//! has the label.
+
+use super::Message;
+use super::messages::{PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup};
+use super::profile::summarise;
+use crate::config::Config;
+use crate::store::recommend::{CoOccurrence, Recommender};
+use crate::store::{ShopperCursor, Store};
+use crate::train::versions;
+use anyhow::{Context, Result};
+use std::sync::Arc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// Shoppers per page.
+pub const PAGE: usize = 100;
+/// History events read for the shopper pane and its profile.
+pub const HISTORY_EVENTS: usize = 300;
+/// Products recommended per shopper.
+pub const RECOMMENDED: usize = 10;
+/// Candidates listed per product (the newest).
+pub const CANDIDATES: usize = 200;
+
+/// Starts the lane on a blocking thread.
+pub fn spawn(
+    config: Arc<Config>,
+    analyst: String,
+    mut rx: UnboundedReceiver<Query>,
+    tx: UnboundedSender<Message>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_blocking(move || {
+        let mut lane = match Store::open(&config.store.path) {
+            Ok(store) => Some(Lane {
+                store,
+                config,
+                analyst,
+            }),
+            Err(e) => {
+                tracing::error!("store lane: {e}");
+                None
+            }
+        };
+        let mut queue: Vec<Query> = Vec::new();
+        while let Some(first) = rx.blocking_recv() {
+            queue.push(first);
+            while let Ok(more) = rx.try_recv() {
+                queue.push(more);
+            }
+            let batch = std::mem::take(&mut queue);
+            let n = batch.len();
+            for (i, q) in batch.iter().enumerate() {
+                if batch[i + 1..n].iter().any(|later| q.supersedes(later)) {
+                    continue;
+                }
+                // Every query is answered, even when the store is gone or
+                // a bug panics: the console waits for label answers.
+                let replies = match &mut lane {
+                    Some(lane) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        lane.answer(q.clone())
+                    }))
+                    .unwrap_or_else(|_| failed(q, "internal error; see the log")),
+                    None => failed(q, "the store could not be opened; see the log"),
+                };
+                for reply in replies {
+                    let _ = tx.send(Message::Reply(reply));
+                }
+            }
+        }
+    })
+}
+
+/// The answers to `q` when it could not be carried out.
+fn failed(q: &Query, why: &str) -> Vec<Reply> {
+    let why = why.to_string();
+    match q.clone() {
+        Query::Shoppers { tag, from, .. } => vec![Reply::Shoppers {
+            tag,
+            from,
+            page: Err(why),
+        }],
+        Query::Shopper { tag, .. } => vec![Reply::Shopper {
+            tag,
+            view: Err(why),
+        }],
+        Query::Candidates {
+            tag,
+            user_id,
+            product_id,
+        } => vec![Reply::Candidates {
+            tag,
+            user_id,
+            product_id,
+            rows: Err(why),
+            new_ids: Vec::new(),
+        }],
+        Query::Label { generation_id, .. } => vec![Reply::Labelled {
+            generation_id,
+            state: Err(format!("the label was NOT saved: {why}")),
+        }],
+        Query::Undo | Query::Redo => vec![Reply::Reverted {
+            undo: *q == Query::Undo,
+            result: Err(why),
+        }],
+        Query::SaveSession(_) | Query::Progress => Vec::new(),
+        Query::Startup | Query::Models | Query::Promote(_) | Query::Rollback | Query::Export => {
+            vec![Reply::Notice {
+                text: why,
+                error: true,
+            }]
+        }
+    }
+}
+
+struct Lane {
+    store: Store,
+    config: Arc<Config>,
+    analyst: String,
+}
+
+fn text<T>(r: Result<T>) -> Result<T, String> {
+    r.map_err(|e| format!("{e:#}"))
+}
+
+impl Lane {
+    fn answer(&mut self, q: Query) -> Vec<Reply> {
+        match q {
+            Query::Startup => vec![match self.startup() {
+                Ok(s) => Reply::Startup(Box::new(s)),
+                Err(e) => Reply::Notice {
+                    text: format!("{e:#}"),
+                    error: true,
+                },
+            }],
+            Query::Shoppers { tag, filter, from } => {
+                let page = text(self.shoppers(&filter, &from));
+                vec![Reply::Shoppers { tag, from, page }]
+            }
+            Query::Shopper { tag, user_id } => {
+                let view = text(self.shopper(&user_id)).map(Box::new);
+                vec![Reply::Shopper { tag, view }]
+            }
+            Query::Candidates {
+                tag,
+                user_id,
+                product_id,
+            } => {
+                let rows = text(
+                    self.store
+                        .candidates(&user_id, &product_id, &self.analyst, CANDIDATES)
+                        .map_err(Into::into),
+                );
+                vec![Reply::Candidates {
+                    tag,
+                    user_id,
+                    product_id,
+                    rows,
+                    new_ids: Vec::new(),
+                }]
+            }
+            Query::Label {
+                generation_id,
+                verdict,
+                reason,
+                note,
+            } => {
+                let state = self
+                    .store
+                    .add_label(
+                        generation_id,
+                        verdict,
+                        reason.as_deref(),
+                        note.as_deref(),
+                        &self.analyst,
+                        false,
+                    )
+                    .map_err(|e| format!("the label was NOT saved: {e}"));
+                let mut out = vec![Reply::Labelled {
+                    generation_id,
+                    state,
+                }];
+                out.extend(self.progress());
+                out
+            }
+            Query::Undo | Query::Redo => {
+                let undo = q == Query::Undo;
+                let result = if undo {
+                    self.store.undo_label(&self.analyst)
+                } else {
+                    self.store.redo_label(&self.analyst)
+                }
+                .map_err(|e| format!("{e}"));
+                let mut out = vec![Reply::Reverted { undo, result }];
+                out.extend(self.progress());
+                out
+            }
+            Query::SaveSession(state) => {
+                if let Err(e) = self.store.save_session(&self.analyst, &state) {
+                    tracing::warn!("saving the console session: {e}");
+                }
+                Vec::new()
+            }
+            Query::Progress => self.progress().into_iter().collect(),
+            Query::Models => vec![self.models()],
+            Query::Promote(version) => {
+                let notice = self.promote(&version);
+                vec![notice, self.models()]
+            }
+            Query::Rollback => {
+                let notice = self.rollback();
+                vec![notice, self.models()]
+            }
+            Query::Export => vec![match self.export() {
+                Ok((path, n)) => Reply::Notice {
+                    text: format!("exported {n} labels to {}", path.display()),
+                    error: false,
+                },
+                Err(e) => Reply::Notice {
+                    text: format!("export failed: {e:#}"),
+                    error: true,
+                },
+            }],
+        }
+    }
+
+    fn startup(&self) -> Result<Startup> {
+        let trainer = super::lease::current_trainer(&self.config, &self.store)?
+            .map(|j| (j.kind, j.holder, j.started_at));
+        Ok(Startup {
+            analyst: self.analyst.clone(),
+            active_model: self.store.active_model()?,
+            models: self.store.models()?,
+            session: self.store.load_session(&self.analyst)?,
+            progress: self.store.label_progress(&self.analyst)?,
+            trainer,
+        })
+    }
+
+    fn progress(&self) -> Option<Reply> {
+        match self.store.label_progress(&self.analyst) {
+            Ok(p) => Some(Reply::Progress(p)),
+            Err(e) => {
+                tracing::warn!("progress: {e}");
+                None
+            }
+        }
+    }
+
+    fn shoppers(&self, filter: &str, from: &PageFrom) -> Result<ShopperPage> {
+        let names = self.config.privacy.show_names;
+        let filter = filter.trim();
+        let page = match from {
+            PageFrom::Start => {
+                let (rows, next) =
+                    self.store
+                        .shoppers_filtered(filter, names, &ShopperCursor::Start, PAGE)?;
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before: false,
+                    select: None,
+                }
+            }
+            PageFrom::After(cursor) => {
+                let (rows, next) = self.store.shoppers_filtered(filter, names, cursor, PAGE)?;
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before: false,
+                    select: None,
+                }
+            }
+            PageFrom::Before(id) => {
+                let rows = self.store.shoppers_before(id, PAGE)?;
+                ShopperPage {
+                    more_before: rows.len() == PAGE,
+                    next: None,
+                    rows,
+                    select: None,
+                }
+            }
+            PageFrom::Around(id) if filter.is_empty() => {
+                let before = self.store.shoppers_before(id, PAGE / 4)?;
+                let after = self.store.shoppers_from(id, PAGE)?;
+                let next = (after.len() == PAGE)
+                    .then(|| {
+                        after
+                            .last()
+                            .map(|r| ShopperCursor::AfterId(r.user_id.clone()))
+                    })
+                    .flatten();
+                let select = after
+                    .first()
+                    .filter(|r| &r.user_id == id)
+                    .map(|_| before.len());
+                let more_before = before.len() == PAGE / 4;
+                let mut rows = before;
+                rows.extend(after);
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before,
+                    select,
+                }
+            }
+            PageFrom::Around(id) => {
+                // A filtered list has no way back: read it from the start,
+                // a few pages at most, and select the shopper if found.
+                let mut rows = Vec::new();
+                let mut cursor = ShopperCursor::Start;
+                let mut next = None;
+                for _ in 0..5 {
+                    let (page, more) =
+                        self.store.shoppers_filtered(filter, names, &cursor, PAGE)?;
+                    rows.extend(page);
+                    next = more.clone();
+                    match more {
+                        Some(c) if !rows.iter().any(|r| &r.user_id == id) => cursor = c,
+                        _ => break,
+                    }
+                }
+                let select = rows.iter().position(|r| &r.user_id == id);
+                ShopperPage {
+                    rows,
+                    next,
+                    more_before: false,
+                    select,
+                }
+            }
+        };
+        Ok(page)
+    }
+
+    fn shopper(&self, user_id: &str) -> Result<ShopperView> {
+        if !self.store.has_user(user_id)? {
+            anyhow::bail!("no shopper {user_id:?}");
+        }
+        let mut history = self.store.history(user_id, None, HISTORY_EVENTS + 1)?;
+        let truncated = history.len() > HISTORY_EVENTS;
+        history.truncate(HISTORY_EVENTS);
+        let profile = summarise(&history, truncated);
+        let recs = CoOccurrence::default().recommend(&self.store, user_id, RECOMMENDED)?;
+        let mut recommended = Vec::with_capacity(recs.len());
+        for r in recs {
+            if let Some(p) = self.store.product(&r.product_id)? {
+                recommended.push(ProductRow {
+                    product_id: p.product_id,
+                    title: p.title,
+                    category: p.category,
+                    brand: p.brand,
+                    price: p.price,
+                    score: r.score,
+                });
+            }
+        }
+        let display_name = if self.config.privacy.show_names {
+            self.store
+                .shoppers_from(user_id, 1)?
+                .into_iter()
+                .next()
+                .and_then(|r| r.display_name)
+        } else {
+            None
+        };
+        Ok(ShopperView {
+            user_id: user_id.to_string(),
+            display_name,
+            profile,
+            history,
+            recommended,
+        })
+    }
+
+    fn models(&self) -> Reply {
+        match self
+            .store
+            .models()
+            .and_then(|m| Ok((m, self.store.active_model()?)))
+        {
+            Ok((models, active)) => Reply::Models { models, active },
+            Err(e) => Reply::Notice {
+                text: format!("{e}"),
+                error: true,
+            },
+        }
+    }
+
+    fn promote(&self, version: &str) -> Reply {
+        let result = (|| -> Result<()> {
+            if !self.store.has_model(version)? {
+                anyhow::bail!("no model version {version:?}");
+            }
+            let dir = versions::models_dir(&self.config);
+            versions::load(&dir, version)
+                .with_context(|| format!("refusing to promote {version}"))?;
+            self.store
+                .activate_model(version, &self.analyst, "promote")?;
+            Ok(())
+        })();
+        match result {
+            Ok(()) => Reply::Notice {
+                text: format!("{version} is now the active model"),
+                error: false,
+            },
+            Err(e) => Reply::Notice {
+                text: format!("{e:#}"),
+                error: true,
+            },
+        }
+    }
+
+    fn rollback(&self) -> Reply {
+        let result = (|| -> Result<String> {
+            let history = self.store.activation_history()?;
+            let Some(previous) = history.get(1) else {
+                anyhow::bail!("nothing to roll back to: only one version has ever been active");
+            };
+            let dir = versions::models_dir(&self.config);
+            versions::load(&dir, previous)
+                .with_context(|| format!("refusing to roll back to {previous}"))?;
+            self.store
+                .activate_model(previous, &self.analyst, "rollback")?;
+            Ok(previous.clone())
+        })();
+        match result {
+            Ok(v) => Reply::Notice {
+                text: format!("rolled back: {v} is now the active model"),
+                error: false,
+            },
+            Err(e) => Reply::Notice {
+                text: format!("{e:#}"),
+                error: true,
+            },
+        }
+    }
+
+    fn export(&self) -> Result<(std::path::PathBuf, u64)> {
+        let dir = match self.config.store.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.join("exports"),
+            _ => std::path::PathBuf::from("exports"),
+        };
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+        let path = dir.join(format!("labels-{stamp}.jsonl"));
+        let tmp = dir.join(format!(".labels-{stamp}.jsonl.tmp"));
+        let file =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        let n = self.store.export_labels(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        Ok((path, n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Verdict;
+    use tokio::sync::mpsc::unbounded_channel;
+
+    fn ask(config: Config, queries: Vec<Query>) -> Vec<Reply> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (qtx, qrx) = unbounded_channel();
+            let (tx, mut rx) = unbounded_channel();
+            let lane = spawn(Arc::new(config), "ann".into(), qrx, tx);
+            for q in queries {
+                qtx.send(q).unwrap();
+            }
+            drop(qtx);
+            lane.await.unwrap();
+            let mut out = Vec::new();
+            while let Ok(Message::Reply(r)) = rx.try_recv() {
+                out.push(r);
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn every_label_is_answered_even_without_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        // A folder is not a database.
+        config.store.path = dir.path().to_path_buf();
+        let replies = ask(
+            config,
+            vec![
+                Query::Label {
+                    generation_id: 1,
+                    verdict: Verdict::Up,
+                    reason: None,
+                    note: None,
+                },
+                Query::Undo,
+            ],
+        );
+        assert!(
+            matches!(&replies[0], Reply::Labelled { state: Err(e), .. } if e.contains("NOT saved")),
+            "{replies:?}"
+        );
+        assert!(matches!(
+            &replies[1],
+            Reply::Reverted {
+                undo: true,
+                result: Err(_)
+            }
+        ));
+    }
+
+    #[test]
+    fn export_writes_a_complete_file_beside_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let replies = ask(config, vec![Query::Export]);
+        let Reply::Notice { text, error: false } = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        assert!(text.contains("exported 0 labels"), "{text}");
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(files.len(), 1, "no temporary file left: {files:?}");
+        assert!(files[0].starts_with("labels-") && files[0].ends_with(".jsonl"));
+    }
+
+    #[test]
+    fn a_later_read_of_the_same_kind_supersedes_an_earlier_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let page = |tag, filter: &str| Query::Shoppers {
+            tag,
+            filter: filter.into(),
+            from: PageFrom::Start,
+        };
+        let replies = ask(config, vec![page(1, "u"), page(2, "u0"), Query::Progress]);
+        let tags: Vec<u64> = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Shoppers { tag, .. } => Some(*tag),
+                _ => None,
+            })
+            .collect();
+        // The lane may take the first before the second arrives; the last
+        // one is always answered.
+        assert_eq!(tags.last(), Some(&2), "{replies:?}");
+        assert!(replies.iter().any(|r| matches!(r, Reply::Progress(_))));
+    }
+}

@@ -1,0 +1,550 @@
+//! Labels: append-only rows, with undo and redo as rows of their own.
+//!
+//! A label row (`up` or `down`) is *active* unless the newest `undo`/`redo`
+//! row that targets it is an `undo`. The label *in effect* for a candidate
+//! and an analyst is their newest active row for it, so re-labelling a
+//! candidate is an edit that an undo takes back to the earlier label.
+//!
+//! Each analyst has their own undo history, rebuilt from the rows alone so
+//! that it survives a restart: undo takes back their newest active label;
+//! redo restores the label most recently undone, as long as they have not
+//! labelled anything since (a new label clears the redo history, as in an
+//! editor).
+
+use super::models::now;
+use super::{Store, StoreError};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use std::io::Write;
+
+/// Thumbs-up or thumbs-down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A good candidate.
+    Up,
+    /// A bad one.
+    Down,
+}
+
+impl Verdict {
+    /// The name stored in `labels.label`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Up => "up",
+            Verdict::Down => "down",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "up" => Some(Verdict::Up),
+            "down" => Some(Verdict::Down),
+            _ => None,
+        }
+    }
+}
+
+/// The label an analyst has in effect on one candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabelState {
+    /// The label row in effect.
+    pub label_id: i64,
+    /// Up or down.
+    pub verdict: Verdict,
+    /// Reason code, if given.
+    pub reason: Option<String>,
+    /// Free-text note, if given.
+    pub note: Option<String>,
+}
+
+/// What an undo or redo did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reverted {
+    /// The new `undo`/`redo` row.
+    pub row_id: i64,
+    /// The label row acted on.
+    pub target: i64,
+    /// The candidate it belongs to.
+    pub generation: i64,
+    /// The analyst's label on that candidate now.
+    pub now: Option<LabelState>,
+}
+
+/// Labels done and to do, for one analyst and for everyone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct LabelProgress {
+    /// Candidates with a label in effect by this analyst.
+    pub mine: u64,
+    /// Candidates with a label in effect by anyone.
+    pub everyone: u64,
+    /// Candidates in the store.
+    pub candidates: u64,
+    /// This analyst's labels (edits included, undo/redo not) per minute
+    /// over the last ten minutes.
+    pub per_minute: f64,
+}
+
+/// The SQL condition "label row `l` is active": the newest row acting on it
+/// is not an undo.
+const ACTIVE: &str = "COALESCE((SELECT x.label FROM labels x WHERE x.target = l.id ORDER BY x.id DESC LIMIT 1), 'redo') = 'redo'";
+
+impl Store {
+    /// Appends an `up`/`down` label by `analyst` on candidate `generation`,
+    /// recording the candidate's model version, and returns the label now
+    /// in effect. Committed (synchronous=FULL) before it returns.
+    pub fn add_label(
+        &mut self,
+        generation: i64,
+        verdict: Verdict,
+        reason: Option<&str>,
+        note: Option<&str>,
+        analyst: &str,
+        claimed: bool,
+    ) -> Result<LabelState, StoreError> {
+        let path = self.path.display().to_string();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let label_id: Option<i64> = tx
+            .prepare_cached(
+                "INSERT INTO labels (generation, label, reason, note, analyst, analyst_claimed, model_version, created_at)
+                 SELECT g.id, ?2, ?3, ?4, ?5, ?6, g.model_version, ?7 FROM generations g WHERE g.id = ?1
+                 RETURNING id",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        generation,
+                        verdict.as_str(),
+                        reason,
+                        note,
+                        analyst,
+                        claimed as i64,
+                        now()
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .map_err(sql)?;
+        let Some(label_id) = label_id else {
+            return Err(StoreError::Invalid {
+                path,
+                message: format!("no candidate {generation}"),
+            });
+        };
+        tx.commit().map_err(sql)?;
+        Ok(LabelState {
+            label_id,
+            verdict,
+            reason: reason.map(str::to_string),
+            note: note.map(str::to_string),
+        })
+    }
+
+    /// The label `analyst` has in effect on `generation`, if any.
+    pub fn label_state(
+        &self,
+        generation: i64,
+        analyst: &str,
+    ) -> Result<Option<LabelState>, StoreError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT l.id, l.label, l.reason, l.note FROM labels l
+                 WHERE l.generation = ?1 AND l.analyst = ?2 AND l.label IN ('up', 'down') AND {ACTIVE}
+                 ORDER BY l.id DESC LIMIT 1"
+            ))
+            .and_then(|mut s| {
+                s.query_row(params![generation, analyst], |r| {
+                    let label: String = r.get(1)?;
+                    Ok(LabelState {
+                        label_id: r.get(0)?,
+                        verdict: Verdict::parse(&label).unwrap_or(Verdict::Down),
+                        reason: r.get(2)?,
+                        note: r.get(3)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Takes back `analyst`'s newest active label; `None` when there is
+    /// nothing to undo.
+    pub fn undo_label(&mut self, analyst: &str) -> Result<Option<Reverted>, StoreError> {
+        let target: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT l.id, l.generation FROM labels l
+                 WHERE l.analyst = ?1 AND l.label IN ('up', 'down') AND {ACTIVE}
+                 ORDER BY l.id DESC LIMIT 1"
+            ))
+            .and_then(|mut s| {
+                s.query_row([analyst], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        match target {
+            Some((target, generation)) => {
+                self.act_on(target, generation, "undo", analyst).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Restores the label `analyst` undid most recently, unless they have
+    /// labelled since; `None` when there is nothing to redo.
+    pub fn redo_label(&mut self, analyst: &str) -> Result<Option<Reverted>, StoreError> {
+        let target: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT u.target, u.generation FROM labels u
+                 WHERE u.analyst = ?1 AND u.label = 'undo'
+                   AND u.id > COALESCE((SELECT max(n.id) FROM labels n
+                                        WHERE n.analyst = ?1 AND n.label IN ('up', 'down')), 0)
+                   AND u.id = (SELECT max(x.id) FROM labels x WHERE x.target = u.target)
+                 ORDER BY u.id DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([analyst], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        match target {
+            Some((target, generation)) => {
+                self.act_on(target, generation, "redo", analyst).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn act_on(
+        &mut self,
+        target: i64,
+        generation: i64,
+        action: &str,
+        analyst: &str,
+    ) -> Result<Reverted, StoreError> {
+        let path = self.path.display().to_string();
+        let sql = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        let row_id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO labels (generation, label, target, analyst, model_version, created_at)
+                 SELECT generation, ?2, id, ?3, model_version, ?4 FROM labels WHERE id = ?1
+                 RETURNING id",
+            )
+            .and_then(|mut s| s.query_row(params![target, action, analyst, now()], |r| r.get(0)))
+            .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(Reverted {
+            row_id,
+            target,
+            generation,
+            now: self.label_state(generation, analyst)?,
+        })
+    }
+
+    /// Labels done and to do. These counts read every label row: call them
+    /// off the render path (the console's jobs do).
+    pub fn label_progress(&self, analyst: &str) -> Result<LabelProgress, StoreError> {
+        let count = |sql: &str, analyst: Option<&str>| -> Result<u64, StoreError> {
+            self.conn
+                .prepare_cached(sql)
+                .and_then(|mut s| match analyst {
+                    Some(a) => s.query_row([a], |r| r.get::<_, i64>(0)),
+                    None => s.query_row([], |r| r.get::<_, i64>(0)),
+                })
+                .map(|n| n as u64)
+                .map_err(|e| self.err(e))
+        };
+        let mine = count(
+            &format!(
+                "SELECT count(DISTINCT l.generation) FROM labels l
+                 WHERE l.analyst = ?1 AND l.label IN ('up', 'down') AND {ACTIVE}"
+            ),
+            Some(analyst),
+        )?;
+        let everyone = count(
+            &format!(
+                "SELECT count(DISTINCT l.generation) FROM labels l
+                 WHERE l.label IN ('up', 'down') AND {ACTIVE}"
+            ),
+            None,
+        )?;
+        let candidates = count("SELECT count(*) FROM generations", None)?;
+        let recent: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM labels
+                 WHERE analyst = ?1 AND label IN ('up', 'down') AND created_at >= ?2",
+            )
+            .and_then(|mut s| s.query_row(params![analyst, now() - 600], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        Ok(LabelProgress {
+            mine,
+            everyone,
+            candidates,
+            per_minute: recent as f64 / 10.0,
+        })
+    }
+
+    /// Writes every `up`/`down` label as one JSON object per line: the
+    /// candidate, shopper, product, model version, analyst, time, and
+    /// whether it is still in effect. Never a shopper's name. Streams; returns
+    /// the number of lines.
+    pub fn export_labels(&self, out: &mut dyn Write) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT l.id, l.generation, u.user_id, p.product_id, l.model_version, g.text,
+                        l.label, l.reason, l.note, l.analyst, l.analyst_claimed, l.created_at,
+                        {ACTIVE} AND l.id = (SELECT max(m.id) FROM labels m
+                                             WHERE m.generation = l.generation AND m.analyst = l.analyst
+                                               AND m.label IN ('up', 'down')
+                                               AND COALESCE((SELECT y.label FROM labels y WHERE y.target = m.id
+                                                             ORDER BY y.id DESC LIMIT 1), 'redo') = 'redo')
+                 FROM labels l
+                 JOIN generations g ON g.id = l.generation
+                 JOIN users u ON u.id = g.user
+                 JOIN products p ON p.id = g.product
+                 WHERE l.label IN ('up', 'down')
+                 ORDER BY l.id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut n = 0u64;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let line = (|| -> rusqlite::Result<serde_json::Value> {
+                Ok(serde_json::json!({
+                    "label_id": r.get::<_, i64>(0)?,
+                    "generation_id": r.get::<_, i64>(1)?,
+                    "user_id": r.get::<_, String>(2)?,
+                    "product_id": r.get::<_, String>(3)?,
+                    "model_version": r.get::<_, String>(4)?,
+                    "text": r.get::<_, String>(5)?,
+                    "label": r.get::<_, String>(6)?,
+                    "reason": r.get::<_, Option<String>>(7)?,
+                    "note": r.get::<_, Option<String>>(8)?,
+                    "analyst": r.get::<_, String>(9)?,
+                    "analyst_claimed": r.get::<_, i64>(10)? != 0,
+                    "created_at": r.get::<_, i64>(11)?,
+                    "in_effect": r.get::<_, i64>(12)? != 0,
+                }))
+            })()
+            .map_err(|e| self.err(e))?;
+            writeln!(out, "{line}").map_err(|source| StoreError::Io {
+                path: self.path.display().to_string(),
+                source,
+            })?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store with one shopper, one product, one model and `n` candidates.
+    pub(crate) fn store_with_candidates(n: usize) -> (Store, Vec<i64>) {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO users (id, user_id) VALUES (1, 'u1');
+                 INSERT INTO products (id, product_id, title, category) VALUES (1, 'p1', 'Tee', 'tops');",
+            )
+            .unwrap();
+        store
+            .register_model("v1", None, "pretrain", &serde_json::json!({}), Some("x"))
+            .unwrap();
+        let gens: Vec<_> = (0..n)
+            .map(|i| super::super::NewGeneration {
+                user_id: "u1".into(),
+                product_id: "p1".into(),
+                model_version: "v1".into(),
+                text: format!("candidate {i}"),
+                logprob: -1.0,
+                sampling: serde_json::json!({}),
+            })
+            .collect();
+        let ids = store.insert_generations(&gens).unwrap();
+        (store, ids)
+    }
+
+    fn verdict(store: &Store, g: i64, who: &str) -> Option<Verdict> {
+        store.label_state(g, who).unwrap().map(|s| s.verdict)
+    }
+
+    #[test]
+    fn undo_and_redo_walk_one_analysts_history() {
+        let (mut store, ids) = store_with_candidates(3);
+        let (a, b) = (ids[0], ids[1]);
+        store
+            .add_label(a, Verdict::Up, None, None, "ann", false)
+            .unwrap();
+        store
+            .add_label(b, Verdict::Down, Some("generic"), None, "ann", false)
+            .unwrap();
+        // Another analyst's label is not ann's to undo.
+        store
+            .add_label(b, Verdict::Up, None, None, "bob", false)
+            .unwrap();
+        let r = store.undo_label("ann").unwrap().unwrap();
+        assert_eq!((r.generation, r.now.clone()), (b, None));
+        assert_eq!(verdict(&store, b, "bob"), Some(Verdict::Up));
+        let r = store.undo_label("ann").unwrap().unwrap();
+        assert_eq!(r.generation, a);
+        assert!(store.undo_label("ann").unwrap().is_none());
+        // Redo restores in reverse order of the undos: a, then b.
+        let r = store.redo_label("ann").unwrap().unwrap();
+        assert_eq!(
+            (r.generation, r.now.map(|s| s.verdict)),
+            (a, Some(Verdict::Up))
+        );
+        let r = store.redo_label("ann").unwrap().unwrap();
+        assert_eq!(r.generation, b);
+        assert_eq!(
+            store
+                .label_state(b, "ann")
+                .unwrap()
+                .unwrap()
+                .reason
+                .as_deref(),
+            Some("generic")
+        );
+        assert!(store.redo_label("ann").unwrap().is_none());
+        let p = store.label_progress("ann").unwrap();
+        assert_eq!((p.mine, p.everyone, p.candidates), (2, 2, 3));
+    }
+
+    #[test]
+    fn a_new_label_clears_the_redo_history_and_an_edit_is_undone_to_the_old_label() {
+        let (mut store, ids) = store_with_candidates(2);
+        let (a, b) = (ids[0], ids[1]);
+        store
+            .add_label(a, Verdict::Up, None, None, "ann", false)
+            .unwrap();
+        store.undo_label("ann").unwrap().unwrap();
+        store
+            .add_label(b, Verdict::Up, None, None, "ann", false)
+            .unwrap();
+        assert!(store.redo_label("ann").unwrap().is_none());
+        assert_eq!(verdict(&store, a, "ann"), None);
+        // Re-labelling is an edit; undo goes back to the earlier label.
+        store
+            .add_label(
+                b,
+                Verdict::Down,
+                None,
+                Some("on second thought"),
+                "ann",
+                false,
+            )
+            .unwrap();
+        assert_eq!(verdict(&store, b, "ann"), Some(Verdict::Down));
+        let r = store.undo_label("ann").unwrap().unwrap();
+        assert_eq!(r.now.map(|s| s.verdict), Some(Verdict::Up));
+        let p = store.label_progress("ann").unwrap();
+        assert_eq!((p.mine, p.everyone), (1, 1));
+        assert!(p.per_minute > 0.0);
+    }
+
+    #[test]
+    fn history_survives_reopening_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let ids = {
+            let mut store = Store::open(&path).unwrap();
+            store
+                .conn
+                .execute_batch(
+                    "INSERT INTO users (id, user_id) VALUES (1, 'u1');
+                     INSERT INTO products (id, product_id, title, category) VALUES (1, 'p1', 'Tee', 'tops');",
+                )
+                .unwrap();
+            store
+                .register_model("v1", None, "pretrain", &serde_json::json!({}), Some("x"))
+                .unwrap();
+            let g = super::super::NewGeneration {
+                user_id: "u1".into(),
+                product_id: "p1".into(),
+                model_version: "v1".into(),
+                text: "t".into(),
+                logprob: -1.0,
+                sampling: serde_json::json!({}),
+            };
+            let ids = store.insert_generations(&[g.clone(), g]).unwrap();
+            store
+                .add_label(ids[0], Verdict::Up, None, None, "ann", false)
+                .unwrap();
+            store
+                .add_label(ids[1], Verdict::Down, None, None, "ann", false)
+                .unwrap();
+            store.undo_label("ann").unwrap();
+            ids
+        };
+        let mut store = Store::open(&path).unwrap();
+        let r = store.redo_label("ann").unwrap().unwrap();
+        assert_eq!(r.generation, ids[1]);
+        let r = store.undo_label("ann").unwrap().unwrap();
+        assert_eq!(r.generation, ids[1]);
+        let r = store.undo_label("ann").unwrap().unwrap();
+        assert_eq!(r.generation, ids[0]);
+    }
+
+    #[test]
+    fn export_marks_what_is_in_effect_and_names_no_shopper() {
+        let (mut store, ids) = store_with_candidates(2);
+        store
+            .conn
+            .execute("UPDATE users SET display_name = 'Secret Name'", [])
+            .unwrap();
+        store
+            .add_label(ids[0], Verdict::Up, None, None, "ann", false)
+            .unwrap();
+        store
+            .add_label(ids[0], Verdict::Down, Some("generic"), None, "ann", false)
+            .unwrap();
+        store
+            .add_label(ids[1], Verdict::Up, None, None, "ann", false)
+            .unwrap();
+        store.undo_label("ann").unwrap();
+        let mut out = Vec::new();
+        assert_eq!(store.export_labels(&mut out).unwrap(), 3);
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("Secret"));
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let effect: Vec<bool> = lines
+            .iter()
+            .map(|l| l["in_effect"].as_bool().unwrap())
+            .collect();
+        assert_eq!(effect, [false, true, false]);
+        assert_eq!(lines[1]["reason"], "generic");
+        assert_eq!(lines[1]["model_version"], "v1");
+    }
+
+    #[test]
+    fn label_queries_use_indexes() {
+        let (store, _) = store_with_candidates(1);
+        for sql in [
+            "SELECT x.label FROM labels x WHERE x.target = 3 ORDER BY x.id DESC LIMIT 1",
+            "SELECT l.id FROM labels l WHERE l.analyst = 'a' ORDER BY l.id DESC LIMIT 1",
+            "SELECT l.id FROM labels l WHERE l.generation = 1 ORDER BY l.id DESC LIMIT 1",
+        ] {
+            let plan = store.explain(sql).unwrap();
+            assert!(!plan.contains("SCAN labels"), "{sql}: {plan}");
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The `:` command line: parsing, running and Tab completion, and the
+//! reason codes of `r`.
+
+use super::event::Action;
+use super::state::{Confirm, Mode, State};
+use super::update::goto;
+use crate::jobs::Query;
+
+/// `t` and `:finetune`: fine-tune on new labels in the background, unless
+/// this console already trains (another process's trainer is refused by the
+/// lock, and the job says who holds it).
+pub fn start_finetune(state: &mut State) -> Action {
+    if let Some(job) = state.training() {
+        state.notice(format!(
+            "already training ({}): see Jobs",
+            job.kind.as_str()
+        ));
+        return Action::None;
+    }
+    state.notice("fine-tuning on new labels in the background: see Jobs");
+    Action::Finetune
+}
+
+/// Every command, with its argument and what it does (for the help overlay).
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "train",
+        "",
+        "pre-train a new model version in the background",
+    ),
+    ("finetune", "", "fine-tune on new labels in the background"),
+    ("models", "", "list the model versions"),
+    ("promote", "V", "make version V active (asks first)"),
+    (
+        "rollback",
+        "",
+        "make the previously active version active again (asks first)",
+    ),
+    (
+        "export",
+        "",
+        "write every label to exports/labels-<time>.jsonl beside the store",
+    ),
+    ("goto", "USER", "open shopper USER"),
+    ("help", "", "the help overlay"),
+    ("quit", "", "quit"),
+];
+
+/// Runs a command line (without its `:`).
+pub fn run(state: &mut State, line: &str) -> Action {
+    let mut words = line.split_whitespace();
+    let Some(word) = words.next() else {
+        return Action::None;
+    };
+    let arg = words.next().map(str::to_string);
+    let name = match resolve(word) {
+        Ok(n) => n,
+        Err(msg) => {
+            state.error(msg);
+            return Action::None;
+        }
+    };
+    match (name, arg) {
+        ("train", _) => {
+            if let Some(job) = state.training() {
+                state.notice(format!(
+                    "already training ({}): see Jobs",
+                    job.kind.as_str()
+                ));
+                return Action::None;
+            }
+            state.notice("pre-training a new version in the background: see Jobs");
+            Action::Train
+        }
+        ("finetune", _) => start_finetune(state),
+        ("models", _) => {
+            state.mode = Mode::Models;
+            Action::Query(Query::Models)
+        }
+        ("promote", Some(v)) => {
+            if !state.models.iter().any(|m| m.version == v) {
+                state.error(format!("no model version {v:?}; :models lists them"));
+                return Action::None;
+            }
+            state.mode = Mode::Confirm(Confirm::Promote(v));
+            Action::None
+        }
+        ("promote", None) => {
+            state.error("usage: :promote V (:models lists the versions)");
+            Action::None
+        }
+        ("rollback", _) => {
+            state.mode = Mode::Confirm(Confirm::Rollback);
+            Action::None
+        }
+        ("export", _) => {
+            state.notice("exporting labels…");
+            Action::Query(Query::Export)
+        }
+        ("goto", Some(user)) => goto(state, user),
+        ("goto", None) => {
+            state.error("usage: :goto USER");
+            Action::None
+        }
+        ("help", _) => {
+            state.mode = Mode::Help { scroll: 0 };
+            Action::None
+        }
+        ("quit", _) => {
+            let session = serde_json::to_value(state.session()).unwrap_or_default();
+            Action::Query(Query::SaveSession(session)).and(Action::Quit)
+        }
+        _ => Action::None,
+    }
+}
+
+/// The command a word names: itself, or the one command it starts.
+fn resolve(word: &str) -> Result<&'static str, String> {
+    let matches: Vec<&'static str> = COMMANDS
+        .iter()
+        .map(|(n, _, _)| *n)
+        .filter(|n| n.starts_with(word))
+        .collect();
+    if let Some(exact) = matches.iter().find(|n| **n == word) {
+        return Ok(exact);
+    }
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "unknown command :{word}; try {}",
+            COMMANDS
+                .iter()
+                .map(|(n, _, _)| format!(":{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        many => Err(format!(":{word} could be {}", many.join(", "))),
+    }
+}
+
+/// The completions of what is typed: command names, then model versions
+/// for `promote`, shopper ids on screen for `goto`.
+pub fn completions(state: &State, line: &str) -> Vec<String> {
+    match line.split_once(' ') {
+        None => COMMANDS
+            .iter()
+            .map(|(n, _, _)| n.to_string())
+            .filter(|n| n.starts_with(line))
+            .collect(),
+        Some((cmd, arg)) => {
+            let arg = arg.trim_start();
+            match resolve(cmd) {
+                Ok("promote") => state
+                    .models
+                    .iter()
+                    .map(|m| m.version.clone())
+                    .filter(|v| v.starts_with(arg))
+                    .collect(),
+                Ok("goto") => state
+                    .shoppers
+                    .rows
+                    .iter()
+                    .map(|r| r.user_id.clone())
+                    .filter(|u| u.starts_with(arg))
+                    .take(20)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+    }
+}
+
+fn common_prefix(words: &[String]) -> String {
+    let Some(first) = words.first() else {
+        return String::new();
+    };
+    let mut end = first.len();
+    for w in &words[1..] {
+        end = first
+            .char_indices()
+            .zip(w.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
+            .min(end);
+    }
+    first[..end].to_string()
+}
+
+/// Completes what is typed as far as it is unambiguous; a complete command
+/// name gets a space after it when it takes an argument.
+pub fn complete(state: &State, line: &str) -> String {
+    let options = completions(state, line);
+    match line.split_once(' ') {
+        None => match options.as_slice() {
+            [one] => {
+                let takes_arg = COMMANDS.iter().any(|(n, a, _)| n == one && !a.is_empty());
+                if takes_arg {
+                    format!("{one} ")
+                } else {
+                    one.clone()
+                }
+            }
+            [] => line.to_string(),
+            many => longer(common_prefix(many), line),
+        },
+        Some((cmd, _)) => match options.as_slice() {
+            [] => line.to_string(),
+            many => format!("{cmd} {}", common_prefix(many)),
+        },
+    }
+}
+
+/// The longer of a completion and what was typed (never shortens input).
+fn longer(completion: String, typed: &str) -> String {
+    if completion.len() >= typed.len() {
+        completion
+    } else {
+        typed.to_string()
+    }
+}
+
+/// Splits a reason line: a leading known reason code, then a note.
+pub fn split_reason(codes: &[String], text: &str) -> (Option<String>, Option<String>) {
+    let text = text.trim();
+    let (first, rest) = match text.split_once(char::is_whitespace) {
+        Some((a, b)) => (a, b.trim()),
+        None => (text, ""),
+    };
+    let first = first.trim_end_matches(':');
+    let note = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    if codes.iter().any(|c| c == first) {
+        (Some(first.to_string()), note(rest))
+    } else {
+        (None, note(text))
+    }
+}
+
+/// Completes a reason code at the start of the line.
+pub fn complete_reason(codes: &[String], text: &str) -> String {
+    if text.contains(char::is_whitespace) {
+        return text.to_string();
+    }
+    let options: Vec<String> = codes
+        .iter()
+        .filter(|c| c.starts_with(text))
+        .cloned()
+        .collect();
+    match options.as_slice() {
+        [one] => format!("{one} "),
+        [] => text.to_string(),
+        many => longer(common_prefix(many), text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_split_into_a_known_code_and_a_note() {
+        let codes = vec!["generic".to_string(), "wrong-fact".to_string()];
+        assert_eq!(
+            split_reason(&codes, "generic: too bland"),
+            (Some("generic".into()), Some("too bland".into()))
+        );
+        assert_eq!(
+            split_reason(&codes, "wrong-fact"),
+            (Some("wrong-fact".into()), None)
+        );
+        assert_eq!(
+            split_reason(&codes, "reads well"),
+            (None, Some("reads well".into()))
+        );
+        assert_eq!(split_reason(&codes, "  "), (None, None));
+        assert_eq!(complete_reason(&codes, "gen"), "generic ");
+        assert_eq!(complete_reason(&codes, "x"), "x");
+        assert_eq!(complete_reason(&codes, ""), "");
+    }
+
+    #[test]
+    fn commands_resolve_by_unique_prefix() {
+        assert_eq!(resolve("tr"), Ok("train"));
+        assert_eq!(resolve("models"), Ok("models"));
+        assert!(resolve("zz").unwrap_err().contains(":train"));
+        assert_eq!(common_prefix(&["promote".into(), "pro".into()]), "pro");
+        assert_eq!(common_prefix(&["v10".into(), "v11".into()]), "v1");
+    }
+}

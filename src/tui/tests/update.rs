@@ -1,0 +1,661 @@
+//! `update` without a terminal: keys in, actions and state out.
+
+use crate::jobs::{
+    JobEvent, JobKind, JobProgress, JobUpdate, ModelRequest, PageFrom, Query, Reply, Startup,
+};
+use crate::store::{LabelProgress, LabelState, Reverted, Verdict};
+use crate::tui::event::{Action, Event};
+use crate::tui::fixtures::{blank, plain, screen};
+use crate::tui::keymap::{Keymap, Pane};
+use crate::tui::state::{Confirm, JobState, Mode, Pending, Session, State};
+use crate::tui::update::handle;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn label(id: i64, verdict: Verdict) -> Event {
+    Event::Reply(Reply::Labelled {
+        generation_id: id,
+        state: Ok(LabelState {
+            label_id: id * 10,
+            verdict,
+            reason: None,
+            note: None,
+        }),
+    })
+}
+
+fn selected_id(s: &State) -> i64 {
+    s.candidates.current().unwrap().generation_id
+}
+
+fn is_save(a: &Action) -> bool {
+    matches!(a, Action::Query(Query::SaveSession(_)))
+}
+
+#[test]
+fn y_n_u_typed_at_once_act_in_order_after_each_write() {
+    let mut s = screen("browse", plain);
+    assert_eq!(selected_id(&s), 103, "the first unlabelled candidate");
+    let a = handle(&mut s, key('y'));
+    assert_eq!(
+        a,
+        [Action::Query(Query::Label {
+            generation_id: 103,
+            verdict: Verdict::Up,
+            reason: None,
+            note: None
+        })]
+    );
+    assert_eq!(s.pending, Some(Pending::Label(103)));
+    // Typed before the store answered: held back, in order.
+    assert!(handle(&mut s, key('n')).is_empty());
+    assert!(handle(&mut s, key('u')).is_empty());
+    assert!(handle(&mut s, key('q')).is_empty());
+    assert_eq!(s.deferred.len(), 3);
+    // The screen moves on only once the label is committed...
+    assert_eq!(selected_id(&s), 103);
+    let a = handle(&mut s, label(103, Verdict::Up));
+    // ...and then `n` labels the next unlabelled candidate.
+    assert!(is_save(&a[0]));
+    assert_eq!(
+        a[1],
+        Action::Query(Query::Label {
+            generation_id: 104,
+            verdict: Verdict::Down,
+            reason: None,
+            note: None
+        })
+    );
+    assert_eq!(
+        s.candidates.rows[2].label.as_ref().unwrap().verdict,
+        Verdict::Up
+    );
+    assert_eq!(s.deferred.len(), 2);
+    let a = handle(&mut s, label(104, Verdict::Down));
+    assert_eq!(a[1], Action::Query(Query::Undo));
+    assert_eq!(s.pending, Some(Pending::Revert));
+    let a = handle(
+        &mut s,
+        Event::Reply(Reply::Reverted {
+            undo: true,
+            result: Ok(Some(Reverted {
+                row_id: 99,
+                target: 1040,
+                generation: 104,
+                now: None,
+            })),
+        }),
+    );
+    // The undone candidate is selected again and unlabelled; then `q`.
+    assert_eq!(selected_id(&s), 104);
+    assert_eq!(s.candidates.rows[3].label, None);
+    assert!(is_save(&a[0]) && a[1] == Action::Quit, "{a:?}");
+}
+
+#[test]
+fn a_failed_write_says_so_and_does_not_move_on() {
+    let mut s = screen("browse", plain);
+    handle(&mut s, key('n'));
+    let a = handle(
+        &mut s,
+        Event::Reply(Reply::Labelled {
+            generation_id: 103,
+            state: Err("the label was NOT saved: disk I/O error".into()),
+        }),
+    );
+    assert!(a.is_empty());
+    assert_eq!(selected_id(&s), 103);
+    assert!(s.notice.as_ref().unwrap().error);
+    assert!(s.pending.is_none());
+}
+
+#[test]
+fn labelling_the_last_unlabelled_candidate_says_the_queue_is_done() {
+    let mut s = screen("browse", plain);
+    handle(&mut s, key('y'));
+    handle(&mut s, label(103, Verdict::Up));
+    handle(&mut s, key('y'));
+    handle(&mut s, label(104, Verdict::Up));
+    assert!(
+        s.notice.as_ref().unwrap().text.contains("all 4 candidates"),
+        "{:?}",
+        s.notice
+    );
+}
+
+#[test]
+fn generating_needs_a_model_and_a_shopper_and_selects_the_first_new_candidate() {
+    let mut s = screen("first_run", plain);
+    assert!(handle(&mut s, key('g')).is_empty());
+    let text = &s.notice.as_ref().unwrap().text;
+    assert!(
+        text.contains("no model yet") && text.contains("15%"),
+        "{text}"
+    );
+
+    let mut s = blank();
+    handle(
+        &mut s,
+        Event::Reply(Reply::Startup(Box::new(Startup {
+            analyst: "ann".into(),
+            active_model: Some("v1".into()),
+            models: Vec::new(),
+            session: None,
+            progress: LabelProgress::default(),
+            trainer: None,
+        }))),
+    );
+    assert!(handle(&mut s, key('g')).is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("open a shopper"));
+
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Shoppers;
+    let a = handle(&mut s, key('g'));
+    assert_eq!(
+        a,
+        [Action::Model(ModelRequest::Generate {
+            user_id: "u0000007".into(),
+            product_id: "p00031".into(),
+            n: 4,
+            seed: None
+        })]
+    );
+    assert!(s.candidates.generating);
+    let mut rows = s.candidates.rows.clone();
+    let mut new = rows[3].clone();
+    new.generation_id = 105;
+    new.label = None;
+    rows.push(new);
+    handle(
+        &mut s,
+        Event::Reply(Reply::Candidates {
+            tag: 0,
+            user_id: "u0000007".into(),
+            product_id: "p00031".into(),
+            rows: Ok(rows),
+            new_ids: vec![105],
+        }),
+    );
+    assert_eq!(selected_id(&s), 105);
+    assert_eq!(s.focus, Pane::Candidates);
+    assert!(!s.candidates.generating);
+}
+
+#[test]
+fn the_filter_queries_as_you_type_and_esc_clears_it() {
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Shoppers;
+    assert!(handle(&mut s, key('/')).is_empty());
+    assert_eq!(s.mode, Mode::Filter);
+    let a = handle(&mut s, key('u'));
+    let tag = s.shoppers.tag;
+    assert_eq!(
+        a,
+        [Action::Query(Query::Shoppers {
+            tag,
+            filter: "u".into(),
+            from: PageFrom::Start
+        })]
+    );
+    // `j` is text while filtering, not a move.
+    handle(&mut s, key('j'));
+    assert_eq!(s.shoppers.filter, "uj");
+    handle(&mut s, code(KeyCode::Backspace));
+    handle(&mut s, Event::Paste("00\x1b[2J07".into()));
+    assert_eq!(s.shoppers.filter, "u00[2J07", "controls are not pasted");
+    let a = handle(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.shoppers.filter, "");
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(matches!(&a[0], Action::Query(Query::Shoppers { filter, .. }) if filter.is_empty()));
+    // Enter leaves the filter and opens the first match of what was
+    // typed: once its page is here, not the stale list on screen.
+    handle(&mut s, key('/'));
+    for c in "u0000012".chars() {
+        handle(&mut s, key(c));
+    }
+    let a = handle(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(
+        !a.iter()
+            .any(|a| matches!(a, Action::Query(Query::Shopper { .. })))
+    );
+    assert!(s.candidates.user_id.is_some(), "still the old shopper");
+    let tag = s.shoppers.tag;
+    let mut rows = s.shoppers.rows.clone();
+    rows.retain(|r| r.user_id == "u0000012");
+    let a = handle(
+        &mut s,
+        Event::Reply(Reply::Shoppers {
+            tag,
+            from: PageFrom::Start,
+            page: Ok(crate::jobs::ShopperPage {
+                rows,
+                next: None,
+                more_before: false,
+                select: None,
+            }),
+        }),
+    );
+    assert!(
+        matches!(&a[0], Action::Query(Query::Shopper { user_id, .. }) if user_id == "u0000012"),
+        "{a:?}"
+    );
+    // Nothing acts on the previous shopper while this one loads.
+    assert!(s.candidates.user_id.is_none() && s.candidates.rows.is_empty());
+    assert!(handle(&mut s, key('g')).is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("still loading"));
+}
+
+#[test]
+fn an_answer_to_a_superseded_query_is_dropped() {
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Shoppers;
+    handle(&mut s, key('/'));
+    handle(&mut s, key('u'));
+    let old = s.shoppers.tag;
+    handle(&mut s, key('0'));
+    s.dirty = false;
+    handle(
+        &mut s,
+        Event::Reply(Reply::Shoppers {
+            tag: old,
+            from: PageFrom::Start,
+            page: Ok(crate::jobs::ShopperPage {
+                rows: Vec::new(),
+                next: None,
+                more_before: false,
+                select: None,
+            }),
+        }),
+    );
+    assert_eq!(s.shoppers.rows.len(), 30, "the stale page changed nothing");
+    assert!(!s.dirty, "and nothing is redrawn for it");
+}
+
+#[test]
+fn the_list_pages_forward_near_its_end() {
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Shoppers;
+    let mut asked = Vec::new();
+    for _ in 0..25 {
+        asked.extend(handle(&mut s, key('j')));
+    }
+    assert_eq!(
+        asked.len(),
+        1,
+        "one page request while it is loading: {asked:?}"
+    );
+    assert!(matches!(
+        &asked[0],
+        Action::Query(Query::Shoppers {
+            from: PageFrom::After(_),
+            ..
+        })
+    ));
+}
+
+#[test]
+fn destructive_commands_ask_first() {
+    let mut s = screen("browse", plain);
+    for c in ":rollback".chars() {
+        handle(&mut s, key(c));
+    }
+    assert!(handle(&mut s, code(KeyCode::Enter)).is_empty());
+    assert_eq!(s.mode, Mode::Confirm(Confirm::Rollback));
+    assert!(handle(&mut s, key('n')).is_empty());
+    assert_eq!(s.mode, Mode::Normal);
+    for c in ":promote v1".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, code(KeyCode::Enter));
+    assert_eq!(s.mode, Mode::Confirm(Confirm::Promote("v1".into())));
+    assert_eq!(
+        handle(&mut s, key('y')),
+        [Action::Query(Query::Promote("v1".into()))]
+    );
+    for c in ":promote v9".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        s.mode,
+        Mode::Normal,
+        "an unknown version is refused at once"
+    );
+    assert!(s.notice.as_ref().unwrap().error);
+}
+
+#[test]
+fn the_command_line_completes() {
+    let mut s = screen("browse", plain);
+    for c in ":pro".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, code(KeyCode::Tab));
+    assert_eq!(
+        s.mode,
+        Mode::Command(crate::tui::state::LineInput {
+            text: "promote ".into()
+        })
+    );
+    handle(&mut s, code(KeyCode::Tab));
+    assert_eq!(
+        s.mode,
+        Mode::Command(crate::tui::state::LineInput {
+            text: "promote v".into()
+        })
+    );
+    handle(&mut s, code(KeyCode::Esc));
+    for c in ":go".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, code(KeyCode::Tab));
+    for c in "u000001".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, code(KeyCode::Tab));
+    assert_eq!(
+        s.mode,
+        Mode::Command(crate::tui::state::LineInput {
+            text: "goto u000001".into()
+        }),
+        "ambiguous: u0000010..u0000019"
+    );
+    handle(&mut s, key('2'));
+    let a = handle(&mut s, code(KeyCode::Enter));
+    assert!(
+        a.iter().any(
+            |a| matches!(a, Action::Query(Query::Shopper { user_id, .. }) if user_id == "u0000012")
+        ),
+        "{a:?}"
+    );
+    assert!(a.iter().any(|a| matches!(
+        a,
+        Action::Query(Query::Shoppers { from: PageFrom::Around(u), .. }) if u == "u0000012"
+    )));
+    for c in ":finetune".chars() {
+        handle(&mut s, key(c));
+    }
+    // This screen trains already: one trainer at a time.
+    assert!(handle(&mut s, code(KeyCode::Enter)).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("already training (pretrain)")
+    );
+    // Once it is done, `:finetune` and `t` start fine-tuning.
+    s.jobs.clear();
+    for c in ":finetune".chars() {
+        handle(&mut s, key(c));
+    }
+    assert_eq!(handle(&mut s, code(KeyCode::Enter)), [Action::Finetune]);
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("fine-tuning on new labels")
+    );
+    s.jobs.clear();
+    assert_eq!(handle(&mut s, key('t')), [Action::Finetune]);
+}
+
+#[test]
+fn a_reason_is_a_new_label_row_and_the_selection_stays() {
+    let mut s = screen("browse", plain);
+    handle(&mut s, key('r'));
+    assert!(
+        s.notice.as_ref().unwrap().text.contains("label it first"),
+        "no label on #103 yet"
+    );
+    handle(&mut s, key('k'));
+    handle(&mut s, key('r'));
+    assert!(matches!(
+        s.mode,
+        Mode::Reason {
+            generation_id: 102,
+            ..
+        }
+    ));
+    // The existing reason is there to edit; replace it.
+    for _ in 0..20 {
+        handle(&mut s, code(KeyCode::Backspace));
+    }
+    for c in "wro".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, code(KeyCode::Tab));
+    for c in "price is wrong".chars() {
+        handle(&mut s, key(c));
+    }
+    let a = handle(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        a,
+        [Action::Query(Query::Label {
+            generation_id: 102,
+            verdict: Verdict::Down,
+            reason: Some("wrong-fact".into()),
+            note: Some("price is wrong".into()),
+        })]
+    );
+    handle(&mut s, label(102, Verdict::Down));
+    assert_eq!(selected_id(&s), 102, "adding a reason does not move on");
+}
+
+#[test]
+fn cancel_stops_a_training_job_and_the_job_says_so() {
+    let mut s = screen("first_run", plain);
+    s.focus = Pane::Jobs;
+    assert_eq!(handle(&mut s, key('c')), [Action::Cancel(1)]);
+    assert_eq!(s.jobs[0].state, JobState::Cancelling);
+    handle(
+        &mut s,
+        Event::Job(JobEvent {
+            id: 1,
+            update: JobUpdate::Cancelled,
+        }),
+    );
+    assert_eq!(s.jobs[0].state, JobState::Cancelled);
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing was saved")
+    );
+    assert!(s.jobs[0].losses.len() > 30, "the loss history was kept");
+}
+
+#[test]
+fn the_first_model_arriving_is_announced_and_enables_generation() {
+    let mut s = screen("first_run", plain);
+    let a = handle(
+        &mut s,
+        Event::Job(JobEvent {
+            id: 1,
+            update: JobUpdate::Finished {
+                summary: "v1 is now active: val_ppl 20.00 after 800 steps".into(),
+                active_model: Some("v1".into()),
+            },
+        }),
+    );
+    assert_eq!(a, [Action::Query(Query::Models)]);
+    assert_eq!(s.active_model.as_deref(), Some("v1"));
+    assert!(s.notice.as_ref().unwrap().text.contains("v1 is now active"));
+}
+
+#[test]
+fn start_up_trains_only_when_asked_and_nobody_else_is() {
+    let startup = |trainer| {
+        Event::Reply(Reply::Startup(Box::new(Startup {
+            analyst: "ann".into(),
+            active_model: None,
+            models: Vec::new(),
+            session: None,
+            progress: LabelProgress::default(),
+            trainer,
+        })))
+    };
+    let mut s = blank();
+    s.settings.train_on_first_run = true;
+    assert!(handle(&mut s, startup(None)).contains(&Action::Train));
+    let mut s = blank();
+    s.settings.train_on_first_run = false;
+    assert!(!handle(&mut s, startup(None)).contains(&Action::Train));
+    assert!(s.notice.as_ref().unwrap().text.contains(":train"));
+    let mut s = blank();
+    s.settings.train_on_first_run = true;
+    let a = handle(&mut s, startup(Some(("pretrain".into(), "bob".into(), 0))));
+    assert!(!a.contains(&Action::Train));
+    assert!(s.notice.as_ref().unwrap().text.contains("bob"));
+}
+
+#[test]
+fn the_console_reopens_where_the_analyst_left_off() {
+    let before = screen("browse", plain);
+    let mut session = before.session();
+    session.filter = "u00".into();
+    assert_eq!(session.candidate, Some(103));
+    let mut s = blank();
+    let a = handle(
+        &mut s,
+        Event::Reply(Reply::Startup(Box::new(Startup {
+            analyst: "ann".into(),
+            active_model: Some("v2".into()),
+            models: Vec::new(),
+            session: Some(serde_json::to_value(&session).unwrap()),
+            progress: LabelProgress::default(),
+            trainer: None,
+        }))),
+    );
+    assert_eq!(s.shoppers.filter, "u00");
+    assert_eq!(s.focus, Pane::Candidates);
+    assert!(a.iter().any(|a| matches!(
+        a,
+        Action::Query(Query::Shoppers { from: PageFrom::Around(u), filter, .. })
+            if u == "u0000007" && filter == "u00"
+    )));
+    assert!(a.iter().any(|a| matches!(
+        a,
+        Action::Query(Query::Shopper { user_id, .. }) if user_id == "u0000007"
+    )));
+    // A session that does not parse is a fresh start, not an error.
+    let mut s = blank();
+    let a = handle(
+        &mut s,
+        Event::Reply(Reply::Startup(Box::new(Startup {
+            analyst: "ann".into(),
+            active_model: Some("v2".into()),
+            models: Vec::new(),
+            session: Some(serde_json::json!({"filter": 7})),
+            progress: LabelProgress::default(),
+            trainer: None,
+        }))),
+    );
+    assert!(matches!(
+        &a[0],
+        Action::Query(Query::Shoppers {
+            from: PageFrom::Start,
+            ..
+        })
+    ));
+    let _ = Session::default();
+}
+
+#[test]
+fn signals_and_quit_keys_save_the_position_and_quit() {
+    for ev in [Event::Terminate, key('q'), ctrl('c')] {
+        let mut s = screen("browse", plain);
+        let a = handle(&mut s, ev);
+        assert!(is_save(&a[0]) && a[1] == Action::Quit, "{a:?}");
+    }
+    // Ctrl-C also quits from the middle of typing a filter.
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Shoppers;
+    handle(&mut s, key('/'));
+    let a = handle(&mut s, ctrl('c'));
+    assert_eq!(a.last(), Some(&Action::Quit));
+}
+
+#[test]
+fn rebound_keys_are_the_ones_that_act() {
+    let mut s = screen("browse", plain);
+    let mut keys = crate::config::Config::default().keys;
+    keys.label_up = vec!["a".into()];
+    s.keymap = std::sync::Arc::new(Keymap::from_config(&keys).unwrap());
+    assert!(handle(&mut s, key('y')).is_empty());
+    assert!(matches!(
+        &handle(&mut s, key('a'))[0],
+        Action::Query(Query::Label {
+            verdict: Verdict::Up,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn progress_keeps_a_loss_history_of_bounded_length() {
+    let mut s = blank();
+    handle(
+        &mut s,
+        Event::Job(JobEvent {
+            id: 5,
+            update: JobUpdate::Started {
+                kind: JobKind::Pretrain,
+                by: "ann".into(),
+                what: "x".into(),
+                cancellable: true,
+            },
+        }),
+    );
+    for step in 1..=5000 {
+        handle(
+            &mut s,
+            Event::Job(JobEvent {
+                id: 5,
+                update: JobUpdate::Progress(JobProgress {
+                    phase: "training".into(),
+                    step,
+                    total: 5000,
+                    loss: Some(1.0 / step as f64),
+                    ..Default::default()
+                }),
+            }),
+        );
+    }
+    let n = s.jobs[0].losses.len();
+    assert!((128..=256).contains(&n), "{n}");
+    // A progress report for a job this console does not know draws nothing.
+    s.dirty = false;
+    handle(
+        &mut s,
+        Event::Job(JobEvent {
+            id: 77,
+            update: JobUpdate::Progress(JobProgress::default()),
+        }),
+    );
+    assert!(!s.dirty);
+}
+
+#[test]
+fn help_opens_scrolls_and_closes() {
+    let mut s = screen("browse", plain);
+    handle(&mut s, key('?'));
+    handle(&mut s, key('j'));
+    assert_eq!(s.mode, Mode::Help { scroll: 1 });
+    handle(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+}

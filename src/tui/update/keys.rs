@@ -1,0 +1,458 @@
+//! What each key does, per mode.
+
+use super::*;
+
+pub(super) fn is_quit_chord(state: &State, key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && state.keymap.is(KeyAction::Quit, key)
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
+    match state.mode.clone() {
+        Mode::Normal => normal_key(state, key),
+        Mode::Filter => filter_key(state, key),
+        Mode::Command(line) => command_key(state, key, line),
+        Mode::Reason {
+            generation_id,
+            input,
+        } => reason_key(state, key, generation_id, input),
+        Mode::Confirm(what) => confirm_key(state, key, what),
+        Mode::Help { scroll } => {
+            if key.code == KeyCode::Esc
+                || state.keymap.is(KeyAction::Help, &key)
+                || state.keymap.is(KeyAction::Quit, &key)
+            {
+                state.mode = Mode::Normal;
+            } else if state.keymap.is(KeyAction::Down, &key) {
+                state.mode = Mode::Help { scroll: scroll + 1 };
+            } else if state.keymap.is(KeyAction::Up, &key) {
+                state.mode = Mode::Help {
+                    scroll: scroll.saturating_sub(1),
+                };
+            } else if state.keymap.is(KeyAction::PageDown, &key) {
+                state.mode = Mode::Help {
+                    scroll: scroll + PAGE_ROWS,
+                };
+            } else if state.keymap.is(KeyAction::PageUp, &key) {
+                state.mode = Mode::Help {
+                    scroll: scroll.saturating_sub(PAGE_ROWS),
+                };
+            }
+            Action::None
+        }
+        Mode::Models | Mode::Explain { .. } => {
+            if key.code == KeyCode::Esc
+                || key.code == KeyCode::Enter
+                || state.keymap.is(KeyAction::Quit, &key)
+                || state.keymap.is(KeyAction::Explain, &key)
+            {
+                state.mode = Mode::Normal;
+            }
+            Action::None
+        }
+    }
+}
+
+pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
+    state.notice = None;
+    let Some(action) = state.keymap.action(state.focus, &key) else {
+        if key.code == KeyCode::Esc && !state.shoppers.filter.is_empty() {
+            state.shoppers.filter.clear();
+            return refilter(state);
+        }
+        return Action::None;
+    };
+    use KeyAction::*;
+    match action {
+        Quit => save_session(state).and(Action::Quit),
+        Help => {
+            state.mode = Mode::Help { scroll: 0 };
+            Action::None
+        }
+        NextPane | PrevPane => {
+            let i = Pane::ALL
+                .iter()
+                .position(|p| *p == state.focus)
+                .unwrap_or(0);
+            let n = Pane::ALL.len();
+            let j = if action == NextPane {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            state.focus = Pane::ALL[j];
+            Action::None
+        }
+        Down | Up | PageDown | PageUp | First | Last => move_in(state, action),
+        Filter => {
+            state.mode = Mode::Filter;
+            state.focus = Pane::Shoppers;
+            Action::None
+        }
+        Open => match state.focus {
+            Pane::Shoppers => match state.shoppers.rows.get(state.shoppers.selected) {
+                Some(row) => {
+                    let user = row.user_id.clone();
+                    open_shopper(state, user).and(save_session(state))
+                }
+                None => Action::None,
+            },
+            Pane::Recommended => {
+                let product = state
+                    .shopper
+                    .view
+                    .as_ref()
+                    .and_then(|v| v.recommended.get(state.shopper.rec_selected).cloned());
+                let user = state.shopper.view.as_ref().map(|v| v.user_id.clone());
+                match (user, product) {
+                    (Some(user), Some(product)) => {
+                        let a = open_product(state, user, product);
+                        state.focus = Pane::Candidates;
+                        a
+                    }
+                    _ => Action::None,
+                }
+            }
+            _ => Action::None,
+        },
+        Generate => generate(state),
+        LabelUp => label(state, Verdict::Up),
+        LabelDown => label(state, Verdict::Down),
+        Reason => {
+            let Some(c) = state.candidates.current() else {
+                state.notice("no candidate selected: g generates some");
+                return Action::None;
+            };
+            let Some(label) = &c.label else {
+                state.notice("label it first (y or n), then add a reason");
+                return Action::None;
+            };
+            let text = match (&label.reason, &label.note) {
+                (Some(r), Some(n)) => format!("{r} {n}"),
+                (Some(r), None) => format!("{r} "),
+                (None, Some(n)) => n.clone(),
+                (None, None) => String::new(),
+            };
+            state.mode = Mode::Reason {
+                generation_id: c.generation_id,
+                input: LineInput { text },
+            };
+            Action::None
+        }
+        Undo | Redo => {
+            state.pending = Some(Pending::Revert);
+            Action::Query(if action == Undo {
+                Query::Undo
+            } else {
+                Query::Redo
+            })
+        }
+        Explain => {
+            let Some(c) = state.candidates.current() else {
+                state.notice("no candidate selected: g generates some");
+                return Action::None;
+            };
+            let generation_id = c.generation_id;
+            state.mode = Mode::Explain {
+                generation_id,
+                result: None,
+            };
+            Action::Model(ModelRequest::Explain { generation_id })
+        }
+        Finetune => commands::start_finetune(state),
+        CancelJob => cancel_job(state),
+        Command => {
+            state.mode = Mode::Command(LineInput::default());
+            Action::None
+        }
+    }
+}
+
+pub(super) fn move_in(state: &mut State, action: KeyAction) -> Action {
+    let step = |sel: usize, len: usize| -> usize {
+        if len == 0 {
+            return 0;
+        }
+        let last = len - 1;
+        match action {
+            KeyAction::Down => (sel + 1).min(last),
+            KeyAction::Up => sel.saturating_sub(1),
+            KeyAction::PageDown => (sel + PAGE_ROWS).min(last),
+            KeyAction::PageUp => sel.saturating_sub(PAGE_ROWS),
+            KeyAction::First => 0,
+            _ => last,
+        }
+    };
+    match state.focus {
+        Pane::Shoppers => {
+            let list = &mut state.shoppers;
+            if action == KeyAction::First && list.more_before {
+                return refilter(state);
+            }
+            let at_top = list.selected == 0;
+            list.selected = step(list.selected, list.rows.len());
+            if at_top && matches!(action, KeyAction::Up | KeyAction::PageUp) {
+                return page_before(state);
+            }
+            page_after(state)
+        }
+        Pane::Shopper => {
+            let len = state.shopper.view.as_ref().map_or(0, |v| v.history.len());
+            state.shopper.scroll = step(state.shopper.scroll, len);
+            Action::None
+        }
+        Pane::Recommended => {
+            let len = state
+                .shopper
+                .view
+                .as_ref()
+                .map_or(0, |v| v.recommended.len());
+            state.shopper.rec_selected = step(state.shopper.rec_selected, len);
+            Action::None
+        }
+        Pane::Candidates => {
+            state.candidates.selected =
+                step(state.candidates.selected, state.candidates.rows.len());
+            Action::None
+        }
+        Pane::Jobs => {
+            state.job_selected = step(state.job_selected, state.jobs.len());
+            Action::None
+        }
+    }
+}
+
+pub(super) fn generate(state: &mut State) -> Action {
+    if state.active_model.is_none() {
+        let reason = no_model_reason(state);
+        state.notice(reason);
+        return Action::None;
+    }
+    let Some((user, product)) = state.target() else {
+        state.notice(if state.shopper.loading.is_some() {
+            "the shopper is still loading; g again in a moment"
+        } else {
+            "open a shopper first: enter in the shopper list"
+        });
+        return Action::None;
+    };
+    let (user_id, product_id) = (user.to_string(), product.product_id.clone());
+    if state.candidates.generating {
+        state.notice("already generating candidates; they will appear here");
+        return Action::None;
+    }
+    state.candidates.generating = true;
+    let n = state.settings.n_candidates;
+    Action::Model(ModelRequest::Generate {
+        user_id,
+        product_id,
+        n,
+        seed: None,
+    })
+}
+
+pub(super) fn label(state: &mut State, verdict: Verdict) -> Action {
+    let Some(c) = state.candidates.current() else {
+        state.notice(if state.candidates.generating {
+            "candidates are on their way"
+        } else {
+            "no candidate selected: g generates some"
+        });
+        return Action::None;
+    };
+    let generation_id = c.generation_id;
+    // An edit to the same verdict keeps the reason; a new verdict drops it.
+    let (reason, note) = match &c.label {
+        Some(l) if l.verdict == verdict => (l.reason.clone(), l.note.clone()),
+        _ => (None, None),
+    };
+    state.pending = Some(Pending::Label(generation_id));
+    Action::Query(Query::Label {
+        generation_id,
+        verdict,
+        reason,
+        note,
+    })
+}
+
+pub(super) fn cancel_job(state: &mut State) -> Action {
+    let Some(job) = state.jobs.get_mut(state.job_selected) else {
+        state.notice("no job selected");
+        return Action::None;
+    };
+    match job.state {
+        JobState::Running if job.cancellable => {
+            job.state = JobState::Cancelling;
+            let id = job.id;
+            state.notice("cancelling: it stops after the current step and saves nothing");
+            Action::Cancel(id)
+        }
+        JobState::Running => {
+            state.notice("this job cannot be cancelled; it finishes in a moment");
+            Action::None
+        }
+        JobState::Cancelling => Action::None,
+        _ => {
+            state.notice("that job has already ended");
+            Action::None
+        }
+    }
+}
+
+pub(super) fn text_key(input: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Backspace => {
+            input.pop();
+            true
+        }
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                && !c.is_control() =>
+        {
+            if input.chars().count() < MAX_INPUT {
+                input.push(c);
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+pub(super) fn filter_key(state: &mut State, key: KeyEvent) -> Action {
+    if is_quit_chord(state, &key) {
+        return save_session(state).and(Action::Quit);
+    }
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            state.shoppers.filter.clear();
+            refilter(state)
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            if state.shoppers.loading {
+                // The list on screen is not what was typed yet.
+                state.shoppers.open_on_load = true;
+                return save_session(state);
+            }
+            match state.shoppers.rows.get(state.shoppers.selected) {
+                Some(row) => {
+                    let user = row.user_id.clone();
+                    open_shopper(state, user).and(save_session(state))
+                }
+                None => save_session(state),
+            }
+        }
+        KeyCode::Down => move_in(state, KeyAction::Down),
+        KeyCode::Up => move_in(state, KeyAction::Up),
+        KeyCode::PageDown => move_in(state, KeyAction::PageDown),
+        KeyCode::PageUp => move_in(state, KeyAction::PageUp),
+        _ => {
+            if text_key(&mut state.shoppers.filter, &key) {
+                refilter(state)
+            } else {
+                Action::None
+            }
+        }
+    }
+}
+
+pub(super) fn command_key(state: &mut State, key: KeyEvent, mut line: LineInput) -> Action {
+    if is_quit_chord(state, &key) {
+        return save_session(state).and(Action::Quit);
+    }
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            Action::None
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            commands::run(state, &line.text)
+        }
+        KeyCode::Tab => {
+            line.text = commands::complete(state, &line.text);
+            state.mode = Mode::Command(line);
+            Action::None
+        }
+        _ => {
+            text_key(&mut line.text, &key);
+            state.mode = Mode::Command(line);
+            Action::None
+        }
+    }
+}
+
+pub(super) fn reason_key(
+    state: &mut State,
+    key: KeyEvent,
+    generation_id: i64,
+    mut input: LineInput,
+) -> Action {
+    if is_quit_chord(state, &key) {
+        return save_session(state).and(Action::Quit);
+    }
+    match key.code {
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            Action::None
+        }
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            let verdict = state
+                .candidates
+                .rows
+                .iter()
+                .find(|r| r.generation_id == generation_id)
+                .and_then(|r| r.label.as_ref())
+                .map(|l| l.verdict);
+            let Some(verdict) = verdict else {
+                state.notice("that candidate has no label any more");
+                return Action::None;
+            };
+            let (reason, note) = commands::split_reason(&state.settings.reasons, &input.text);
+            state.pending = Some(Pending::Reason(generation_id));
+            Action::Query(Query::Label {
+                generation_id,
+                verdict,
+                reason,
+                note,
+            })
+        }
+        KeyCode::Tab => {
+            input.text = commands::complete_reason(&state.settings.reasons, &input.text);
+            state.mode = Mode::Reason {
+                generation_id,
+                input,
+            };
+            Action::None
+        }
+        _ => {
+            text_key(&mut input.text, &key);
+            state.mode = Mode::Reason {
+                generation_id,
+                input,
+            };
+            Action::None
+        }
+    }
+}
+
+pub(super) fn confirm_key(state: &mut State, key: KeyEvent, what: Confirm) -> Action {
+    state.mode = Mode::Normal;
+    if !matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+        state.notice("cancelled");
+        return Action::None;
+    }
+    match what {
+        Confirm::Promote(v) => {
+            state.notice(format!("promoting {v}…"));
+            Action::Query(Query::Promote(v))
+        }
+        Confirm::Rollback => {
+            state.notice("rolling back…");
+            Action::Query(Query::Rollback)
+        }
+    }
+}

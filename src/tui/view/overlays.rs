@@ -1,0 +1,255 @@
+//! Windows over the panes: help (generated from the live keymap), model
+//! versions, a candidate's explanation and confirmations.
+
+use super::text::{clean, date, fit, wrap};
+use crate::tui::commands::COMMANDS;
+use crate::tui::state::{Confirm, Mode, State};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+/// Draws the overlay of the current mode, if any, over `body`.
+pub fn render(state: &State, frame: &mut Frame, body: Rect) {
+    match &state.mode {
+        Mode::Help { scroll } => help(state, frame, body, *scroll),
+        Mode::Models => models(state, frame, body),
+        Mode::Explain {
+            generation_id,
+            result,
+        } => explain(state, frame, body, *generation_id, result.as_ref()),
+        Mode::Confirm(what) => confirm(state, frame, body, what),
+        _ => {}
+    }
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn window(state: &State, frame: &mut Frame, area: Rect, title: &str) -> Rect {
+    let t = state.theme;
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .border_style(t.border(true))
+        .title(Line::from(Span::styled(
+            fit(&format!(" {title} "), area.width.saturating_sub(2) as usize),
+            t.border(true),
+        )));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// The help text: every action with its keys, by where it works, then the
+/// commands. Generated from the keymap, so rebinding changes it.
+pub fn help_lines(state: &State, width: usize) -> Vec<Line<'static>> {
+    let t = state.theme;
+    let mut lines = Vec::new();
+    let help = state.keymap.help();
+    let longest = help
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(_, k)| super::text::width(k)))
+        .chain(COMMANDS.iter().map(|(n, a, _)| n.len() + 1 + a.len()))
+        .max()
+        .unwrap_or(8);
+    let key_w = longest.min(width / 3);
+    for (scope, rows) in help {
+        lines.push(Line::from(Span::styled(
+            scope.heading().to_string(),
+            t.heading(),
+        )));
+        for (action, keys) in rows {
+            let desc_w = width.saturating_sub(key_w + 3);
+            let desc = wrap(action.description(), desc_w.max(8));
+            for (i, d) in desc.into_iter().enumerate() {
+                let key = if i == 0 {
+                    fit(&keys, key_w)
+                } else {
+                    String::new()
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<key_w$} "), t.key()),
+                    Span::raw(d),
+                ]));
+            }
+        }
+        lines.push(Line::default());
+    }
+    lines.push(Line::from(Span::styled("Also", t.heading())));
+    for (k, d) in [
+        ("esc", "close a window, clear the filter, cancel typing"),
+        ("tab", "complete a command, a version or a reason code"),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {k:<key_w$} "), t.key()),
+            Span::raw(fit(d, width.saturating_sub(key_w + 3))),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Commands (after :)", t.heading())));
+    for (name, arg, desc) in COMMANDS {
+        let cmd = if arg.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name} {arg}")
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {cmd:<key_w$} "), t.key()),
+            Span::raw(fit(desc, width.saturating_sub(key_w + 3))),
+        ]));
+    }
+    lines
+}
+
+fn help(state: &State, frame: &mut Frame, body: Rect, scroll: usize) {
+    let area = centred(body, 84, body.height);
+    let inner = window(state, frame, area, "Keys and commands (esc closes)");
+    if inner.is_empty() {
+        return;
+    }
+    let lines = help_lines(state, inner.width as usize);
+    let max = lines.len().saturating_sub(inner.height as usize);
+    let scroll = scroll.min(max);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn models(state: &State, frame: &mut Frame, body: Rect) {
+    let h = (state.models.len() as u16 + 4).min(body.height);
+    let area = centred(body, 72, h.max(5));
+    let inner = window(state, frame, area, "Model versions (esc closes)");
+    if inner.is_empty() {
+        return;
+    }
+    let t = state.theme;
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    if state.models.is_empty() {
+        lines.push(Line::from(Span::styled(
+            fit("no versions yet: :train pre-trains one", w),
+            t.dim(),
+        )));
+    }
+    for m in &state.models {
+        let ppl = m
+            .metrics
+            .get("val_ppl")
+            .and_then(|v| v.as_f64())
+            .map_or("-".into(), |p| format!("{p:.2}"));
+        let mark = if m.active { "*" } else { " " };
+        let text = format!(
+            "{mark} {:<6} {:<9} parent {:<6} val_ppl {ppl:<8} {}",
+            clean(&m.version),
+            clean(&m.kind),
+            clean(m.parent.as_deref().unwrap_or("-")),
+            date(m.created_at)
+        );
+        let style = if m.active { t.heading() } else { t.text() };
+        lines.push(Line::from(Span::styled(fit(&text, w), style)));
+    }
+    lines.push(Line::from(Span::styled(
+        fit(
+            "* active · :promote V makes V active · :rollback goes back",
+            w,
+        ),
+        t.dim(),
+    )));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn explain(
+    state: &State,
+    frame: &mut Frame,
+    body: Rect,
+    generation_id: i64,
+    result: Option<&Result<crate::jobs::explain::Explanation, String>>,
+) {
+    let area = centred(body, 90, 16);
+    let inner = window(
+        state,
+        frame,
+        area,
+        &format!("Why candidate #{generation_id} (esc closes)"),
+    );
+    if inner.is_empty() {
+        return;
+    }
+    let t = state.theme;
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    match result {
+        None => lines.push(Line::from(Span::styled("explaining…", t.dim()))),
+        Some(Err(e)) => lines.push(Line::from(Span::styled(
+            fit(&format!("cannot explain: {}", clean(e)), w),
+            t.error(),
+        ))),
+        Some(Ok(x)) => {
+            let intro = format!(
+                "Under {} without sampling, the text has log p = {:.1} over {} tokens. Leaving each history item out of the prompt changes that by (nats; + means the item made this text more likely):",
+                clean(&x.model_version),
+                x.logprob,
+                x.tokens
+            );
+            for l in wrap(&intro, w) {
+                lines.push(Line::from(Span::styled(l, t.dim())));
+            }
+            if x.items.is_empty() {
+                lines.push(Line::from("the shopper has no history: nothing drove it"));
+            }
+            for c in &x.items {
+                let style = if c.delta > 0.0 { t.up() } else { t.down() };
+                let sign = if c.delta >= 0.0 { "+" } else { "-" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{sign}{:>6.2} ", c.delta.abs()), style),
+                    Span::raw(fit(
+                        &format!(
+                            "{:<8} {} · {}",
+                            c.kind.as_str(),
+                            clean(&c.category),
+                            clean(&c.title)
+                        ),
+                        w.saturating_sub(8),
+                    )),
+                ]));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn confirm(state: &State, frame: &mut Frame, body: Rect, what: &Confirm) {
+    let question = match what {
+        Confirm::Promote(v) => format!(
+            "Make {} the active model? New candidates will come from it.",
+            clean(v)
+        ),
+        Confirm::Rollback => {
+            "Roll back to the previously active model version? New candidates will come from it."
+                .to_string()
+        }
+    };
+    let area = centred(body, 60, 6);
+    let inner = window(state, frame, area, "Confirm");
+    if inner.is_empty() {
+        return;
+    }
+    let t = state.theme;
+    let mut lines: Vec<Line> = wrap(&question, inner.width as usize)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled("y", t.key()),
+        Span::raw(" confirms, any other key cancels"),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

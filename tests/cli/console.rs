@@ -1,0 +1,450 @@
+//! The real console in a real terminal: tmux runs a shell, the shell runs
+//! `tailor` on a small demo store with a tiny model, and the test types
+//! the contract keys (UX.md) the way an analyst would, then reads the store.
+
+use crate::tailor;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tiny model that trains in seconds, as in `model.rs`.
+const TINY: &str = r#"
+[model]
+vocab_size = 320
+embed_dim = 16
+hidden_dim = 32
+history_items = 4
+max_prompt_tokens = 64
+max_target_tokens = 40
+
+[train]
+epochs = 1
+max_steps = 30
+batch_size = 16
+warmup_steps = 5
+eval_every = 15
+learning_rate = 0.01
+val_fraction = 0.2
+
+[generate]
+n_candidates = 4
+max_tokens = 24
+min_tokens = 2
+"#;
+
+const PROMPT: &str = "e2e-shell$ ";
+
+/// A tmux server of our own (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+    dir: PathBuf,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-L").arg(&self.socket);
+        // A clean environment: no TAILOR_* overrides, no NO_COLOR, a UTF-8
+        // locale.
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .env("LANG", "C.UTF-8")
+            .env("TERM", "xterm-256color");
+        c
+    }
+
+    fn start(dir: &Path) -> Tmux {
+        let socket = format!(
+            "tailor-e2e-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let t = Tmux {
+            socket,
+            dir: dir.to_path_buf(),
+        };
+        let out = t
+            .cmd()
+            .args([
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .arg("-c")
+            .arg(dir)
+            // The prompt is set here: tmux does not pass PS1 through.
+            .arg(format!("env PS1='{PROMPT}' sh"))
+            .output()
+            .expect("tmux runs");
+        assert!(out.status.success(), "tmux: {}", text(&out.stderr));
+        t
+    }
+
+    /// Types `keys` (tmux key names, e.g. "Enter", or literal text).
+    fn keys(&self, keys: &[&str]) {
+        let out = self
+            .cmd()
+            .args(["send-keys", "-t", "e2e"])
+            .args(keys)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "send-keys: {}", text(&out.stderr));
+    }
+
+    /// Types `s` literally.
+    fn literal(&self, s: &str) {
+        let out = self
+            .cmd()
+            .args(["send-keys", "-t", "e2e", "-l", s])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "send-keys: {}", text(&out.stderr));
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        text(&out.stdout)
+    }
+
+    /// Waits until the screen satisfies `ok`, or fails with the screen.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").output();
+    }
+}
+
+/// The shell's terminal is back in cooked mode (raw mode would show
+/// `-icanon -echo`).
+fn assert_cooked(tmux: &Tmux) {
+    tmux.literal("stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo :cooked");
+    tmux.keys(&["Enter"]);
+    tmux.wait("stty", |s| s.contains("icanon echo :cooked"));
+}
+
+/// The pid of the process the pane's shell is running.
+fn console_pid(tmux: &Tmux) -> u32 {
+    let out = tmux
+        .cmd()
+        .args(["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let shell = text(&out.stdout).trim().to_string();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    children
+        .split_whitespace()
+        .next()
+        .expect("the shell runs tailor")
+        .parse()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn run(cmd: &mut assert_cmd::Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
+/// One label row as stored.
+#[derive(Debug)]
+struct Row {
+    id: i64,
+    generation: i64,
+    label: String,
+    target: Option<i64>,
+    analyst: String,
+    claimed: i64,
+    model_version: String,
+}
+
+#[test]
+fn console_labels_undoes_quits_and_gives_the_terminal_back() {
+    if !Tmux::available() {
+        eprintln!("SKIPPED console end-to-end test: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let started = Instant::now();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(&config, TINY).unwrap();
+    run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
+    run(tailor(&db).arg("--config").arg(&config).arg("train"));
+
+    let tmux = Tmux::start(dir.path());
+    tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
+    let line = format!(
+        "'{}' --db shop.db --config tiny.toml; echo tailor-exit=$?",
+        env!("CARGO_BIN_EXE_tailor")
+    );
+    tmux.literal(&line);
+    tmux.keys(&["Enter"]);
+    tmux.wait("the console", |s| {
+        s.contains("Shoppers (") && s.contains("model v1") && s.contains("u0000001")
+    });
+
+    // `/`, a filter, Enter: the shopper opens with their top product.
+    tmux.keys(&["/"]);
+    tmux.literal("u0000007");
+    tmux.keys(&["Enter"]);
+    tmux.wait("the shopper and their candidates pane", |s| {
+        s.contains("Recommended for u0000007") && s.contains("no candidates yet")
+    });
+
+    // `g`: candidates arrive and the first new one is selected.
+    tmux.keys(&["g"]);
+    let screen = tmux.wait("generated candidates", |s| {
+        s.contains("(0/4 labelled by you)")
+    });
+    assert!(screen.contains("#1 v1"), "{screen}");
+
+    // `y`, `n`, `u` typed at once: each acts after the write before it.
+    tmux.keys(&["y", "n", "u"]);
+    tmux.wait("the undo", |s| s.contains("undone: #2 is now unlabelled"));
+    tmux.keys(&["q"]);
+    let screen = tmux.wait("the shell again", |s| {
+        s.contains("tailor-exit=0") && s.trim_end().ends_with(PROMPT.trim_end())
+    });
+    assert!(
+        !screen.contains("Shoppers ("),
+        "the console's screen is gone: {screen}"
+    );
+    assert_cooked(&tmux);
+
+    // The store: three rows, exactly one label in effect, on the first
+    // candidate, by this OS account, with the version that wrote it.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rows: Vec<Row> = conn
+        .prepare(
+            "SELECT id, generation, label, target, analyst, analyst_claimed, model_version
+             FROM labels ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                generation: r.get(1)?,
+                label: r.get(2)?,
+                target: r.get(3)?,
+                analyst: r.get(4)?,
+                claimed: r.get(5)?,
+                model_version: r.get(6)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let first_candidate: i64 = conn
+        .query_row(
+            "SELECT min(g.id) FROM generations g JOIN users u ON u.id = g.user
+             WHERE u.user_id = 'u0000007'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let in_effect: Vec<&Row> = rows
+        .iter()
+        .filter(|l| l.label == "up" || l.label == "down")
+        .filter(|l| {
+            // Not cancelled: the newest row acting on it is not an undo.
+            rows.iter()
+                .rfind(|x| x.target == Some(l.id))
+                .is_none_or(|x| x.label != "undo")
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "up, down, undo: {rows:?}");
+    assert_eq!(in_effect.len(), 1, "{rows:?}");
+    let label = in_effect[0];
+    assert_eq!(label.label, "up");
+    assert_eq!(label.generation, first_candidate);
+    let me = whoami::username().unwrap();
+    assert_eq!(label.analyst, me);
+    assert_eq!(label.claimed, 0);
+    assert_eq!(label.model_version, "v1");
+    assert_eq!(rows[1].label, "down");
+    assert_eq!(rows[1].generation, first_candidate + 1);
+    assert_eq!(
+        (rows[2].label.as_str(), rows[2].target),
+        ("undo", Some(rows[1].id))
+    );
+    // And the console remembered where the analyst was.
+    let session: String = conn
+        .query_row(
+            "SELECT state FROM console_sessions WHERE analyst = ?1",
+            [&me],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(session.contains("u0000007"), "{session}");
+    eprintln!(
+        "console end-to-end: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back() {
+    if !Tmux::available() {
+        eprintln!("SKIPPED console signal test: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    std::fs::write(
+        dir.path().join("quiet.toml"),
+        "[console]\ntrain_on_first_run = false\n",
+    )
+    .unwrap();
+    run(tailor(&db).args(["init", "--demo", "--users", "30", "--seed", "3"]));
+    for signal in ["TERM", "HUP"] {
+        let tmux = Tmux::start(dir.path());
+        tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
+        tmux.literal(&format!(
+            "'{}' --db shop.db --config quiet.toml; echo tailor-exit=$?",
+            env!("CARGO_BIN_EXE_tailor")
+        ));
+        tmux.keys(&["Enter"]);
+        tmux.wait("the console", |s| {
+            s.contains("u0000001") && s.contains(":train")
+        });
+        let pid = console_pid(&tmux);
+        let out = Command::new("kill")
+            .args(["-s", signal, &pid.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kill -{signal}: {}",
+            text(&out.stderr)
+        );
+        let screen = tmux.wait(&format!("the shell after SIG{signal}"), |s| {
+            s.contains("tailor-exit=0") && s.trim_end().ends_with(PROMPT.trim_end())
+        });
+        assert!(!screen.contains("Shoppers ("), "SIG{signal}: {screen}");
+        assert_cooked(&tmux);
+    }
+}
+
+#[test]
+fn a_colliding_key_binding_is_refused_at_start_up_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = dir.path().join("keys.toml");
+    std::fs::write(&config, "[keys]\ncancel_job = [\"y\"]\n").unwrap();
+    run(tailor(&db).arg("init"));
+    let out = tailor(&db).arg("--config").arg(&config).output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("label_up") && err.contains("cancel_job") && err.contains("\"y\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_console_generates_exactly_what_tailor_generate_does() {
+    // The model lane builds prompts and samples as `tailor generate` does;
+    // the same seed must give the same candidates, so neither can drift.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config_path = dir.path().join("tiny.toml");
+    std::fs::write(&config_path, TINY).unwrap();
+    run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
+    run(tailor(&db).arg("--config").arg(&config_path).arg("train"));
+    let out = run(tailor(&db).arg("--config").arg(&config_path).args([
+        "generate", "--user", "u0000007", "-n", "4", "--seed", "5", "--json",
+    ]));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let product = lines[0]["product_id"].as_str().unwrap().to_string();
+    let cli: Vec<String> = lines
+        .iter()
+        .map(|l| l["text"].as_str().unwrap().to_string())
+        .collect();
+
+    let mut config = tailor::config::Config::load(Some(&config_path), &[]).unwrap();
+    config.store.path = db.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let console: Vec<String> = runtime.block_on(async {
+        let (mut jobs, mut rx) = tailor::jobs::Jobs::start(std::sync::Arc::new(config), "t".into());
+        jobs.model(tailor::jobs::ModelRequest::Generate {
+            user_id: "u0000007".into(),
+            product_id: product.clone(),
+            n: 4,
+            seed: Some(5),
+        });
+        loop {
+            match rx.recv().await.expect("the lane answers") {
+                tailor::jobs::Message::Reply(tailor::jobs::Reply::Candidates {
+                    rows,
+                    new_ids,
+                    ..
+                }) => {
+                    let rows = rows.unwrap();
+                    break new_ids
+                        .iter()
+                        .map(|id| {
+                            rows.iter()
+                                .find(|r| r.generation_id == *id)
+                                .unwrap()
+                                .text
+                                .clone()
+                        })
+                        .collect();
+                }
+                tailor::jobs::Message::Job(j) => {
+                    if let tailor::jobs::JobUpdate::Failed { error } = j.update {
+                        panic!("{error}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+    assert_eq!(console, cli);
+}
