@@ -9,6 +9,7 @@
 //! otherwise the bench builds the default demo shop and pre-trains the
 //! default model first (several minutes).
 //!
+//! `TAILOR_CURVE_BUDGETS=0,200` measures at other label counts.
 //! `TAILOR_FINETUNE_*` variables override `[finetune]` as they do for `tailor`.
 //!
 //! Run with `cargo bench --bench feedback_curve`. Without `--bench` (as
@@ -79,7 +80,10 @@ fn main() -> anyhow::Result<()> {
         (label, eval)
     };
     let plan = CurvePlan {
-        budgets: vec![0, 50, 100, 200, 400],
+        budgets: std::env::var("TAILOR_CURVE_BUDGETS")
+            .ok()
+            .map(|b| b.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![0, 50, 100, 200, 400]),
         label_shoppers,
         eval_shoppers,
         candidates: 8,
