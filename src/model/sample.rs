@@ -65,13 +65,32 @@ pub fn repeated_ngram_bans(generated: &[u32], n: usize) -> Vec<u32> {
         .collect()
 }
 
+/// Σ xᵢ over the elements with xᵢ ≥ `from`, in 16 lanes so that it
+/// vectorises.
+fn sum_from(xs: &[f32], from: f32) -> f32 {
+    let mut lanes = [0f32; 16];
+    let mut chunks = xs.chunks_exact(16);
+    for c in &mut chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += if x >= from { x } else { 0.0 };
+        }
+    }
+    let rest: f32 = chunks
+        .remainder()
+        .iter()
+        .map(|&x| if x >= from { x } else { 0.0 })
+        .sum();
+    lanes.iter().sum::<f32>() + rest
+}
+
 /// log Σ exp(x).
 fn log_sum_exp(xs: &[f32]) -> f32 {
     let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     if !max.is_finite() {
         return max;
     }
-    max + xs.iter().map(|x| (x - max).exp()).sum::<f32>().ln()
+    let e: Vec<f32> = xs.iter().map(|&x| fast_exp(x - max)).collect();
+    max + sum_from(&e, 0.0).ln()
 }
 
 /// Samples one token from `logits` (one row, the model's raw scores).
@@ -86,28 +105,26 @@ pub fn sample_token(
     rng: &mut impl Rng,
 ) -> (u32, f32) {
     let norm = log_sum_exp(logits);
-    let mut allowed = vec![true; logits.len()];
+    // Scores with banned and non-finite entries at −∞.
+    let mut scores: Vec<f32> = logits
+        .iter()
+        .map(|&x| if x.is_finite() { x } else { f32::NEG_INFINITY })
+        .collect();
     for &b in banned {
-        if let Some(a) = allowed.get_mut(b as usize) {
-            *a = false;
+        if let Some(s) = scores.get_mut(b as usize) {
+            *s = f32::NEG_INFINITY;
         }
     }
-    let candidates: Vec<u32> = (0..logits.len() as u32)
-        .filter(|&i| allowed[i as usize] && logits[i as usize].is_finite())
-        .collect();
-    let Some(&first) = candidates.first() else {
+    let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if max == f32::NEG_INFINITY {
         // Everything banned: fall back to the model's favourite.
         let best = argmax(logits);
         return (best, logits[best as usize] - norm);
-    };
+    }
     let token = if params.temperature <= 0.0 {
-        candidates
-            .iter()
-            .copied()
-            .max_by(|&a, &b| logits[a as usize].total_cmp(&logits[b as usize]))
-            .unwrap_or(first)
+        argmax(&scores)
     } else {
-        nucleus_sample(logits, candidates, params.temperature, params.top_p, rng)
+        nucleus_sample(scores, max, params.temperature, params.top_p, rng)
     };
     (token, logits[token as usize] - norm)
 }
@@ -122,56 +139,57 @@ fn argmax(xs: &[f32]) -> u32 {
     best as u32
 }
 
-/// Top-p sampling over `candidates` without sorting: the nucleus is every
-/// candidate whose probability is at least a threshold τ, the largest τ
-/// whose set still holds `top_p` of the mass, found by bisection in O(V)
-/// passes. Sorting (even partially, growing k) was the cost on flat
-/// distributions, where the nucleus is most of the vocabulary. Sampling
-/// within the nucleus needs no order: it walks the kept candidates once.
+/// Top-p sampling without sorting: the nucleus is every token whose
+/// probability is at least a threshold τ, the largest τ whose set still
+/// holds `top_p` of the mass, found by bisection in O(V) vectorised passes.
+/// Sorting (even partially, growing k) was the cost on flat distributions,
+/// where the nucleus is most of the vocabulary. Sampling within the nucleus
+/// needs no order: it walks the kept tokens once. `scores` has −∞ for
+/// tokens that may not be drawn and `max` as its largest value.
 fn nucleus_sample(
-    logits: &[f32],
-    candidates: Vec<u32>,
+    mut scores: Vec<f32>,
+    max: f32,
     temperature: f32,
     top_p: f32,
     rng: &mut impl Rng,
 ) -> u32 {
-    let max = candidates
-        .iter()
-        .map(|&i| logits[i as usize])
-        .fold(f32::NEG_INFINITY, f32::max);
-    // Unnormalised probabilities; the most likely candidate has 1.
-    let p: Vec<f32> = candidates
-        .iter()
-        .map(|&i| fast_exp((logits[i as usize] - max) / temperature))
-        .collect();
-    let mass_from =
-        |t: f32| -> f64 { p.iter().map(|&x| if x >= t { x as f64 } else { 0.0 }).sum() };
-    let total = mass_from(0.0);
-    let want = top_p.clamp(f32::MIN_POSITIVE, 1.0) as f64 * total;
-    // Invariant: mass(p ≥ lo) ≥ want > mass(p ≥ hi).
-    let (mut lo, mut hi) = (0.0f32, 1.0f32.next_up());
+    let inv_t = 1.0 / temperature;
+    // Unnormalised probabilities in place; the most likely token has 1.
+    for s in scores.iter_mut() {
+        *s = if *s == f32::NEG_INFINITY {
+            0.0
+        } else {
+            fast_exp((*s - max) * inv_t)
+        };
+    }
+    let p = scores;
+    let total = sum_from(&p, 0.0);
+    let want = top_p.clamp(f32::MIN_POSITIVE, 1.0) * total;
+    // Invariant: mass(p ≥ lo) ≥ want > mass(p ≥ hi); lo > 0 keeps the
+    // banned (zero) tokens out.
+    let (mut lo, mut hi) = (f32::MIN_POSITIVE, 1.0f32.next_up());
     if top_p < 1.0 {
         while hi - lo > hi * 1e-5 {
             let mid = 0.5 * (lo + hi);
-            if mass_from(mid) >= want {
+            if sum_from(&p, mid) >= want {
                 lo = mid;
             } else {
                 hi = mid;
             }
         }
     }
-    let mut x = rng.random::<f64>() * mass_from(lo);
-    let mut last = candidates[0];
-    for (&i, &q) in candidates.iter().zip(&p) {
+    let mut x = rng.random::<f32>() * sum_from(&p, lo);
+    let mut last = None;
+    for (i, &q) in p.iter().enumerate() {
         if q >= lo {
-            last = i;
-            x -= q as f64;
+            last = Some(i);
+            x -= q;
             if x <= 0.0 {
-                return i;
+                return i as u32;
             }
         }
     }
-    last
+    last.unwrap_or(0) as u32
 }
 
 #[cfg(test)]
