@@ -91,6 +91,7 @@ fn candidates_for(
     store: &Store,
     loaded: &versions::LoadedModel,
     config: &Config,
+    checker: &FactChecker,
     user: &str,
     n: usize,
     seed: u64,
@@ -108,7 +109,6 @@ fn candidates_for(
     let history = store.user_history(user)?;
     let prompt = loaded.prompt_ids(&history, i64::MAX, &product);
     let params = config.generate.params();
-    let checker = FactChecker::new(store.products()?.iter());
     let checked = generate_checked(
         &loaded.model,
         &loaded.vocab,
@@ -139,9 +139,15 @@ fn measure(
     let (mut texts, mut accepted, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     for (k, user) in plan.eval_shoppers.iter().enumerate() {
         let seed = plan.seed ^ 0xe7a1 ^ (k as u64) << 8;
-        if let Some((product, cands)) =
-            candidates_for(store, &loaded, config, user, plan.candidates, seed)?
-        {
+        if let Some((product, cands)) = candidates_for(
+            store,
+            &loaded,
+            config,
+            &checker,
+            user,
+            plan.candidates,
+            seed,
+        )? {
             for text in cands {
                 accepted.push(accepts(&text, &product));
                 errors.push(checker.contradicts(&text, &product));
