@@ -164,6 +164,9 @@ pub struct ModelSection {
     pub hidden_dim: usize,
     /// GRU layers (1 or 2).
     pub layers: usize,
+    /// Feed the mean embedding of the prompt's history to every GRU step and
+    /// to the output layer, so the whole text can follow the shopper.
+    pub history_context: bool,
     /// History items in a prompt.
     pub history_items: usize,
     /// Title words per history item.

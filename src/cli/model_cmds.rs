@@ -4,12 +4,10 @@
 
 use super::{ModelsAction, print};
 use crate::config::Config;
-use crate::model::ModelConfig;
 use crate::model::checkpoint::sweep_temporary;
 use crate::sanitize::sanitize_line;
 use crate::store::Store;
 use crate::store::recommend::{CoOccurrence, Recommender};
-use crate::text::Special;
 use crate::train::candidates::{self, Stored};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
@@ -84,13 +82,7 @@ fn train_locked(
         seconds = started.elapsed().as_secs_f64(),
         "dataset built"
     );
-    let model_cfg = ModelConfig {
-        vocab_size: data.vocab.size(),
-        embed_dim: config.model.embed_dim,
-        hidden_dim: config.model.hidden_dim,
-        layers: config.model.layers,
-        pad_id: data.vocab.id(Special::Pad),
-    };
+    let model_cfg = crate::train::pretrain::model_config(&config.model, &data.vocab);
     let show = std::io::stderr().is_terminal();
     let mut progress = |p: &TrainProgress| {
         if show {

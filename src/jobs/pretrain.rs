@@ -4,10 +4,8 @@
 
 use super::{BackgroundJob, JobContext, JobError, JobKind, JobOutcome, JobProgress};
 use crate::config::Config;
-use crate::model::ModelConfig;
 use crate::model::checkpoint::sweep_temporary;
 use crate::store::Store;
-use crate::text::Special;
 use crate::train::data;
 use crate::train::pretrain::{StopReason, TrainProgress, train};
 use crate::train::versions::{self, VersionSettings};
@@ -53,13 +51,7 @@ impl BackgroundJob for PretrainJob {
         if ctx.cancelled() {
             return Err(JobError::Cancelled);
         }
-        let model_cfg = ModelConfig {
-            vocab_size: data.vocab.size(),
-            embed_dim: config.model.embed_dim,
-            hidden_dim: config.model.hidden_dim,
-            layers: config.model.layers,
-            pad_id: data.vocab.id(Special::Pad),
-        };
+        let model_cfg = crate::train::pretrain::model_config(&config.model, &data.vocab);
         let mut progress = |p: &TrainProgress| {
             ctx.progress(
                 JobProgress {

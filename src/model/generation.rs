@@ -17,14 +17,16 @@ pub struct FrozenLm {
     /// [V, E]
     embed: Vec<f32>,
     gru: FrozenGru,
-    /// [H, V]
+    /// [H, V]: the output weight's columns that read the GRU state.
     out_w_t: Vec<f32>,
+    /// [V, C]: its columns that read the history context (empty without one).
+    out_w_context: Vec<f32>,
     /// [V]
     out_b: Vec<f32>,
 }
 
 impl FrozenLm {
-    /// `out_w` is the output weight as stored, [V, H].
+    /// `out_w` is the output weight as stored, [V, H + C].
     pub(crate) fn new(
         cfg: ModelConfig,
         embed: Vec<f32>,
@@ -32,13 +34,70 @@ impl FrozenLm {
         out_w: &[f32],
         out_b: Vec<f32>,
     ) -> Self {
-        let out_w_t = transpose(out_w, cfg.vocab_size, cfg.hidden_dim);
+        let (v, h, c) = (cfg.vocab_size, cfg.hidden_dim, cfg.context_dim());
+        let width = h + c;
+        let state_part: Vec<f32> = out_w
+            .chunks_exact(width)
+            .flat_map(|r| &r[..h])
+            .copied()
+            .collect();
+        let out_w_context: Vec<f32> = out_w
+            .chunks_exact(width)
+            .flat_map(|r| &r[h..])
+            .copied()
+            .collect();
+        let out_w_t = transpose(&state_part, v, h);
         Self {
             cfg,
             embed,
             gru,
             out_w_t,
+            out_w_context,
             out_b,
+        }
+    }
+
+    /// The prompt's history context: the mean embedding of its tokens after
+    /// the first history opener, as in training (empty without a context).
+    fn context_of(&self, prompt: &[u32]) -> Vec<f32> {
+        let Some(open) = self.cfg.context_token else {
+            return Vec::new();
+        };
+        let e = self.cfg.embed_dim;
+        let weights = super::lm::context_weights(prompt, prompt.len(), open, &[prompt.len() - 1]);
+        let mut context = vec![0.0; e];
+        for (&token, &w) in prompt.iter().zip(&weights) {
+            if w != 0.0 {
+                let row = &self.embed[token as usize * e..][..e];
+                for (c, x) in context.iter_mut().zip(row) {
+                    *c += w * x;
+                }
+            }
+        }
+        context
+    }
+
+    /// The output bias for a prompt: the bias plus the context's share of
+    /// the output layer, constant while its candidates are generated.
+    fn bias_for(&self, context: &[f32]) -> Vec<f32> {
+        let mut bias = self.out_b.clone();
+        if !context.is_empty() {
+            for (b, row) in bias
+                .iter_mut()
+                .zip(self.out_w_context.chunks_exact(context.len()))
+            {
+                *b += row.iter().zip(context).map(|(w, c)| w * c).sum::<f32>();
+            }
+        }
+        bias
+    }
+
+    /// Token embeddings, each followed by the context, as the first GRU layer reads them.
+    fn input_into(&self, tokens: &[u32], context: &[f32], x: &mut [f32]) {
+        let e = self.cfg.embed_dim;
+        for (row, &token) in x.chunks_exact_mut(e + context.len()).zip(tokens) {
+            row[..e].copy_from_slice(&self.embed[token as usize * e..][..e]);
+            row[e..].copy_from_slice(context);
         }
     }
 
@@ -58,19 +117,23 @@ impl FrozenLm {
         }
         self.check_ids(prompt)?;
         let hidden = self.cfg.hidden_dim;
+        let context = self.context_of(prompt);
+        let bias = self.bias_for(&context);
         let mut states = vec![vec![0.0; hidden]; self.cfg.layers];
-        let mut x = vec![0.0; self.cfg.embed_dim];
+        let mut x = vec![0.0; self.cfg.input_dim()];
         for &token in prompt {
-            self.embed_into(&[token], &mut x);
+            self.input_into(&[token], &context, &mut x);
             self.gru.step(&x, 1, &mut states);
         }
         let mut logits = vec![0.0; self.cfg.vocab_size];
-        self.logits_into(&states[states.len() - 1], 1, &mut logits);
+        self.logits_into(&states[states.len() - 1], 1, &bias, &mut logits);
         Ok(GenState {
             model: Arc::clone(self),
             n,
             h: states.iter().map(|s| s.repeat(n)).collect(),
             logits: logits.repeat(n),
+            context,
+            bias,
         })
     }
 
@@ -84,14 +147,7 @@ impl FrozenLm {
         }
     }
 
-    fn embed_into(&self, tokens: &[u32], x: &mut [f32]) {
-        let e = self.cfg.embed_dim;
-        for (row, &token) in x.chunks_exact_mut(e).zip(tokens) {
-            row.copy_from_slice(&self.embed[token as usize * e..][..e]);
-        }
-    }
-
-    fn logits_into(&self, top: &[f32], rows: usize, logits: &mut [f32]) {
+    fn logits_into(&self, top: &[f32], rows: usize, bias: &[f32], logits: &mut [f32]) {
         let (h, v) = (self.cfg.hidden_dim, self.cfg.vocab_size);
         let w = MatRef::dense(&self.out_w_t, h, v);
         matmul(
@@ -101,7 +157,7 @@ impl FrozenLm {
             w,
         );
         for row in logits.chunks_exact_mut(v) {
-            for (x, b) in row.iter_mut().zip(&self.out_b) {
+            for (x, b) in row.iter_mut().zip(bias) {
                 *x += b;
             }
         }
@@ -117,6 +173,10 @@ pub struct GenState {
     h: Vec<Vec<f32>>,
     /// [n, V]: next-token logits at the current position.
     logits: Vec<f32>,
+    /// [C]: the prompt's history context, the same for every candidate.
+    context: Vec<f32>,
+    /// [V]: the output bias with the context's share added.
+    bias: Vec<f32>,
 }
 
 impl GenState {
@@ -146,11 +206,11 @@ impl GenState {
         }
         let model = Arc::clone(&self.model);
         model.check_ids(tokens)?;
-        let mut x = vec![0.0; self.n * model.cfg.embed_dim];
-        model.embed_into(tokens, &mut x);
+        let mut x = vec![0.0; self.n * model.cfg.input_dim()];
+        model.input_into(tokens, &self.context, &mut x);
         model.gru.step(&x, self.n, &mut self.h);
         let top = &self.h[self.h.len() - 1];
-        model.logits_into(top, self.n, &mut self.logits);
+        model.logits_into(top, self.n, &self.bias, &mut self.logits);
         Ok(())
     }
 

@@ -29,6 +29,28 @@ struct Selected {
     positions: Vec<u32>,
     targets: Vec<u32>,
     seq: usize,
+    /// Per row, the last prompt position: the first masked one (or the last
+    /// position when nothing is masked). The history context ends there.
+    prompt_ends: Vec<usize>,
+}
+
+/// Per row `[B, T]`, the weights that average a row's history context: the
+/// positions after its first `open` token up to and including `ends[b]`.
+/// A row without `open`, or with nothing after it, gets all zeros.
+pub(crate) fn context_weights(ids: &[u32], seq: usize, open: u32, ends: &[usize]) -> Vec<f32> {
+    let mut weights = vec![0f32; ids.len()];
+    for ((row, w), &end) in ids.chunks(seq).zip(weights.chunks_mut(seq)).zip(ends) {
+        let Some(start) = row.iter().position(|&t| t == open).map(|p| p + 1) else {
+            continue;
+        };
+        let end = end.min(seq.saturating_sub(1));
+        if start > end {
+            continue;
+        }
+        let share = 1.0 / (end + 1 - start) as f32;
+        w[start..=end].fill(share);
+    }
+    weights
 }
 
 impl LanguageModel {
@@ -39,8 +61,8 @@ impl LanguageModel {
         Ok(Self {
             cfg: cfg.clone(),
             embed: vb.pp("embed").get((v, e), "weight")?,
-            gru: Gru::new(e, h, cfg.layers, vb.pp("gru"))?,
-            out_w: vb.pp("out").get((v, h), "weight")?,
+            gru: Gru::new(cfg.input_dim(), h, cfg.layers, vb.pp("gru"))?,
+            out_w: vb.pp("out").get((v, cfg.output_input_dim()), "weight")?,
             out_b: vb.pp("out").get(v, "bias")?,
         })
     }
@@ -55,31 +77,56 @@ impl LanguageModel {
         &self.gru
     }
 
-    /// Top-layer GRU states `[B, T, H]` for token ids `[B, T]` (u32).
+    /// Top-layer GRU states `[B, T, H]` for token ids `[B, T]` (u32). With a
+    /// history context, each row's context is its tokens after the history
+    /// opener up to the row's end.
     pub fn hidden(&self, tokens: &Tensor) -> Result<Tensor> {
-        self.hidden_with(tokens, true)
+        Ok(self.hidden_with(tokens, true, None)?.0)
     }
 
-    fn hidden_with(&self, tokens: &Tensor, track: bool) -> Result<Tensor> {
+    /// The top GRU states `[B, T, H]` and, with a history context, each row's
+    /// context `[B, E]`, which ends at `prompt_ends[b]` (the row's last
+    /// position when `None`).
+    fn hidden_with(
+        &self,
+        tokens: &Tensor,
+        track: bool,
+        prompt_ends: Option<&[usize]>,
+    ) -> Result<(Tensor, Option<Tensor>)> {
         let (batch, seq) = tokens.dims2()?;
         if tokens.dtype() != DType::U32 {
             bail!("token ids must be u32, got {:?}", tokens.dtype());
         }
         let flat = tokens.flatten_all()?;
-        self.check_ids(&flat.to_vec1::<u32>()?, "token")?;
+        let ids = flat.to_vec1::<u32>()?;
+        self.check_ids(&ids, "token")?;
         let embed = if track {
             self.embed.clone()
         } else {
             self.embed.detach()
         };
-        let x = embed
-            .index_select(&flat, 0)?
-            .reshape((batch, seq, self.cfg.embed_dim))?;
-        if track {
-            self.gru.forward(&x)
+        let e = self.cfg.embed_dim;
+        let x = embed.index_select(&flat, 0)?.reshape((batch, seq, e))?;
+        let context = match self.cfg.context_token {
+            None => None,
+            Some(open) => {
+                let all_ends = vec![seq.saturating_sub(1); batch];
+                let ends = prompt_ends.unwrap_or(&all_ends);
+                let weights = context_weights(&ids, seq, open, ends);
+                let weights = Tensor::from_vec(weights, (batch, 1, seq), tokens.device())?;
+                Some(weights.matmul(&x)?)
+            }
+        };
+        let input = match &context {
+            Some(c) => Tensor::cat(&[&x, &c.broadcast_as((batch, seq, e))?], 2)?,
+            None => x,
+        };
+        let hidden = if track {
+            self.gru.forward(&input)?
         } else {
-            self.gru.forward_untracked(&x)
-        }
+            self.gru.forward_untracked(&input)?
+        };
+        Ok((hidden, context.map(|c| c.squeeze(1)).transpose()?))
     }
 
     fn check_ids(&self, ids: &[u32], what: &str) -> Result<()> {
@@ -111,9 +158,12 @@ impl LanguageModel {
             positions: Vec::new(),
             targets: Vec::new(),
             seq,
+            prompt_ends: vec![seq.saturating_sub(1); batch],
         };
         for (i, (&m, &target)) in mask.iter().zip(&all_targets).enumerate() {
             if m == 1.0 {
+                let end = &mut selected.prompt_ends[i / seq];
+                *end = (*end).min(i % seq);
                 selected.positions.push(i as u32);
                 selected.targets.push(target);
             } else if m != 0.0 {
@@ -132,12 +182,21 @@ impl LanguageModel {
     /// The output layer runs on those rows only: most positions are prompt
     /// tokens, and the output layer is most of the work.
     fn selected_nll(&self, tokens: &Tensor, sel: Selected, track: bool) -> Result<Tensor> {
-        let hidden = self.hidden_with(tokens, track)?;
+        let (hidden, context) = self.hidden_with(tokens, track, Some(&sel.prompt_ends))?;
         let rows = sel.positions.len();
+        let owners: Vec<u32> = sel.positions.iter().map(|&p| p / sel.seq as u32).collect();
         let index = Tensor::from_vec(sel.positions, rows, hidden.device())?;
         let picked = hidden
             .reshape(((), self.cfg.hidden_dim))?
             .index_select(&index, 0)?;
+        // The output layer reads the state and, beside it, the row's context.
+        let picked = match context {
+            Some(c) => {
+                let owners = Tensor::from_vec(owners, rows, hidden.device())?;
+                Tensor::cat(&[&picked, &c.index_select(&owners, 0)?], 1)?
+            }
+            None => picked,
+        };
         let (out_w, out_b) = if track {
             (self.out_w.clone(), self.out_b.clone())
         } else {

@@ -17,8 +17,19 @@ fn cfg(layers: usize) -> ModelConfig {
         hidden_dim: 6,
         layers,
         pad_id: 0,
+        context_token: None,
     }
 }
+
+/// `cfg` with a history context opened by token 12.
+fn context_cfg(layers: usize) -> ModelConfig {
+    ModelConfig {
+        context_token: Some(CONTEXT_OPEN),
+        ..cfg(layers)
+    }
+}
+
+const CONTEXT_OPEN: u32 = 12;
 
 fn random(shape: &[usize], seed: u64) -> Tensor {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -66,7 +77,7 @@ fn var(vm: &VarMap, name: &str) -> Var {
 
 fn gru_from(vm: &VarMap, c: &ModelConfig) -> Gru {
     let vb = VarBuilder::from_varmap(vm, DType::F32, &Device::Cpu);
-    Gru::new(c.embed_dim, c.hidden_dim, c.layers, vb.pp("gru")).unwrap()
+    Gru::new(c.input_dim(), c.hidden_dim, c.layers, vb.pp("gru")).unwrap()
 }
 
 fn model_from(vm: &VarMap, c: &ModelConfig) -> LanguageModel {
@@ -226,6 +237,7 @@ fn matches_pytorch_fixture() {
         hidden_dim: 6,
         layers: 2,
         pad_id: 0,
+        context_token: None,
     };
     let model = LanguageModel::new(
         &c,
@@ -501,4 +513,185 @@ fn config_round_trips_through_json_and_refuses_unknown_keys() {
     assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), c);
     let extra = json.replace('}', r#","dropout":0.1}"#);
     assert!(serde_json::from_str::<ModelConfig>(&extra).is_err());
+}
+
+#[test]
+fn context_weights_average_the_history_up_to_the_prompt_end() {
+    // Rows: opener at 1, prompt ends at 4; no opener; opener last.
+    let ids = [
+        5, 12, 7, 8, 9, 3, /**/ 5, 6, 7, 8, 9, 3, /**/ 5, 6, 7, 8, 9, 12,
+    ];
+    let w = crate::model::lm::context_weights(&ids, 6, 12, &[4, 4, 5]);
+    let third = 1.0 / 3.0;
+    assert_eq!(&w[..6], &[0.0, 0.0, third, third, third, 0.0]);
+    assert_eq!(&w[6..], &[0.0; 12]);
+}
+
+/// [`plain_loss`] for a model with a history context, built from scratch:
+/// the context is averaged by hand from the embeddings of the tokens after
+/// the opener up to the first masked position.
+fn plain_context_loss(
+    vm: &VarMap,
+    c: &ModelConfig,
+    tokens: &Tensor,
+    targets: &Tensor,
+    mask: &Tensor,
+) -> Tensor {
+    let (batch, seq) = tokens.dims2().unwrap();
+    let ids = tokens.to_vec2::<u32>().unwrap();
+    let m = mask.to_vec2::<f32>().unwrap();
+    let embed = var(vm, "embed.weight");
+    let x = embed
+        .as_tensor()
+        .index_select(&tokens.flatten_all().unwrap(), 0)
+        .unwrap()
+        .reshape((batch, seq, c.embed_dim))
+        .unwrap();
+    let mut contexts = Vec::new();
+    for b in 0..batch {
+        let end = m[b].iter().position(|&v| v == 1.0).unwrap_or(seq - 1);
+        let start = ids[b]
+            .iter()
+            .position(|&t| t == CONTEXT_OPEN)
+            .map(|p| p + 1);
+        let row = x.get(b).unwrap();
+        let context = match start {
+            Some(start) if start <= end => row
+                .narrow(0, start, end + 1 - start)
+                .unwrap()
+                .mean(0)
+                .unwrap(),
+            _ => Tensor::zeros(c.embed_dim, DType::F32, &Device::Cpu).unwrap(),
+        };
+        contexts.push(context);
+    }
+    let context = Tensor::stack(&contexts, 0)
+        .unwrap()
+        .unsqueeze(1)
+        .unwrap()
+        .broadcast_as((batch, seq, c.embed_dim))
+        .unwrap();
+    let input = Tensor::cat(&[&x, &context], 2).unwrap();
+    let hs = gru_from(vm, c).forward_reference(&input).unwrap();
+    let features = Tensor::cat(&[&hs, &context], 2).unwrap();
+    let w = var(vm, "out.weight");
+    let b = var(vm, "out.bias");
+    let logits = features
+        .broadcast_matmul(&w.as_tensor().t().unwrap())
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap();
+    let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1).unwrap();
+    let picked = log_probs
+        .gather(&targets.unsqueeze(2).unwrap(), 2)
+        .unwrap()
+        .squeeze(2)
+        .unwrap();
+    let total = (picked * mask).unwrap().sum_all().unwrap().neg().unwrap();
+    total.broadcast_div(&mask.sum_all().unwrap()).unwrap()
+}
+
+#[test]
+fn history_context_loss_and_gradients_equal_plain_ops() {
+    let c = context_cfg(2);
+    let vm = init_varmap(&c, 31).unwrap();
+    let model = model_from(&vm, &c);
+    let tokens = Tensor::new(
+        &[
+            [12u32, 4, 5, 6, 7, 8],
+            [3, 12, 9, 2, 1, 1],
+            [1, 2, 3, 4, 5, 6],
+        ],
+        &Device::Cpu,
+    )
+    .unwrap();
+    let (_, targets, mask) = batch(13);
+    let fused = model.loss(&tokens, &targets, &mask).unwrap();
+    let plain = plain_context_loss(&vm, &c, &tokens, &targets, &mask);
+    let (f, p) = (
+        fused.to_scalar::<f32>().unwrap(),
+        plain.to_scalar::<f32>().unwrap(),
+    );
+    assert!((f - p).abs() < 1e-5, "fused {f}, plain {p}");
+    let fused_grads = fused.backward().unwrap();
+    let plain_grads = plain.backward().unwrap();
+    for (name, _) in c.parameters() {
+        let v = var(&vm, &name);
+        let want = plain_grads.get(v.as_tensor()).unwrap();
+        let got = fused_grads.get(v.as_tensor()).unwrap();
+        let diff = max_abs_diff(got, want);
+        let scale = max_abs(want).max(1e-3);
+        assert!(diff / scale < 1e-4, "{name}: diff {diff}, scale {scale}");
+    }
+}
+
+#[test]
+fn history_context_never_sees_the_target() {
+    let c = context_cfg(1);
+    let vm = init_varmap(&c, 32).unwrap();
+    let model = model_from(&vm, &c);
+    let mask = Tensor::new(&[[0f32, 0., 0., 1., 1., 1.]], &Device::Cpu).unwrap();
+    let targets = Tensor::new(&[[1u32, 2, 3, 4, 5, 6]], &Device::Cpu).unwrap();
+    let logprobs = |tokens: [u32; 6]| {
+        let tokens = Tensor::new(&[tokens], &Device::Cpu).unwrap();
+        model.target_logprobs(&tokens, &targets, &mask).unwrap()[0].clone()
+    };
+    // The prompt is [12, 7, 8, 9]; the rest is the target being scored.
+    let a = logprobs([12, 7, 8, 9, 4, 5]);
+    let b = logprobs([12, 7, 8, 9, 10, 11]);
+    assert_eq!(
+        a[0], b[0],
+        "a later target token changed an earlier prediction"
+    );
+    // The history does change every prediction, the last included.
+    let other = logprobs([12, 2, 3, 9, 4, 5]);
+    assert!(
+        a.iter().zip(&other).all(|(x, y)| x != y),
+        "{a:?} vs {other:?}"
+    );
+}
+
+#[test]
+fn prefill_and_step_reproduce_training_logprobs_with_context() {
+    let c = context_cfg(2);
+    let vm = init_varmap(&c, 33).unwrap();
+    let model = model_from(&vm, &c);
+    let seq: Vec<u32> = vec![3, 12, 4, 1, 5, 9, 2, 6];
+    let prompt = 4;
+    let len = seq.len();
+    let tokens = Tensor::new(&seq[..len - 1], &Device::Cpu)
+        .unwrap()
+        .unsqueeze(0)
+        .unwrap();
+    let targets = Tensor::new(&seq[1..], &Device::Cpu)
+        .unwrap()
+        .unsqueeze(0)
+        .unwrap();
+    let mask: Vec<f32> = (0..len - 1)
+        .map(|t| if t + 1 >= prompt { 1.0 } else { 0.0 })
+        .collect();
+    let mask = Tensor::new(mask.as_slice(), &Device::Cpu)
+        .unwrap()
+        .unsqueeze(0)
+        .unwrap();
+    let want = model.target_logprobs(&tokens, &targets, &mask).unwrap()[0].clone();
+    assert_eq!(want.len(), len - prompt);
+
+    let log_prob = |logits: &[f32], target: u32| {
+        let max = logits.iter().copied().fold(f32::MIN, f32::max);
+        let sum: f32 = logits.iter().map(|l| (l - max).exp()).sum();
+        logits[target as usize] - max - sum.ln()
+    };
+    let mut state = model.prefill(&seq[..prompt], 2).unwrap();
+    for (k, &target) in seq[prompt..].iter().enumerate() {
+        for candidate in state.logits().chunks_exact(c.vocab_size) {
+            let got = log_prob(candidate, target);
+            assert!(
+                (got - want[k]).abs() < 1e-5,
+                "target {k}: {got} vs {}",
+                want[k]
+            );
+        }
+        model.step(&mut state, &[target; 2]).unwrap();
+    }
 }

@@ -144,6 +144,7 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         hidden_dim: 512,
         layers: 1,
         pad_id: 0,
+        context_token: None,
     };
     let default_cfg = ModelConfig {
         vocab_size: config.model.vocab_size,
@@ -151,6 +152,8 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         hidden_dim: config.model.hidden_dim,
         layers: config.model.layers,
         pad_id: 0,
+        // Generation cost does not depend on which token opens the history.
+        context_token: config.model.history_context.then_some(1),
     };
     let (train, generate, seed_sampled, seed_greedy, peak) = if quick {
         let tiny = ModelConfig {
@@ -159,6 +162,7 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
             hidden_dim: 16,
             layers: 1,
             pad_id: 0,
+            context_token: None,
         };
         (
             train_speed(&tiny, 4, 8, 2)?,

@@ -636,6 +636,7 @@ mod tests {
             hidden_dim: 8,
             layers: 1,
             pad_id: 0,
+            context_token: None,
         };
         let varmap = init_varmap(&cfg, 3).unwrap();
         let policy = LanguageModel::new(

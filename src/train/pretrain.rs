@@ -4,9 +4,10 @@
 //! A step whose loss or gradient is not finite is skipped, never applied.
 
 use super::data::{Dataset, Example, batches, make_batch};
-use crate::config::TrainSection;
+use crate::config::{ModelSection, TrainSection};
 use crate::model::adamw::{AdamWParams, FusedAdamW};
 use crate::model::{LanguageModel, ModelConfig, init_varmap};
+use crate::text::{Special, Vocab};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use rand::SeedableRng;
@@ -15,6 +16,19 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// The network's sizes for `[model]` over `vocab`: what `tailor train` and
+/// the console's training job build.
+pub fn model_config(model: &ModelSection, vocab: &Vocab) -> ModelConfig {
+    ModelConfig {
+        vocab_size: vocab.size(),
+        embed_dim: model.embed_dim,
+        hidden_dim: model.hidden_dim,
+        layers: model.layers,
+        pad_id: vocab.id(Special::Pad),
+        context_token: model.history_context.then(|| vocab.id(Special::Hist)),
+    }
+}
 
 /// Where training is, for the console's jobs pane and the log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -309,6 +323,7 @@ mod tests {
             hidden_dim: 12,
             layers: 1,
             pad_id: data.vocab.id(Special::Pad),
+            context_token: Some(data.vocab.id(Special::Hist)),
         };
         (data, model, config.train)
     }
