@@ -13,9 +13,12 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use super::raw::{MatMut, MatRef, fast_exp, matmul, storage_f32, with_f32};
 
 /// `nll[m] = −log softmax(h[m]·Wᵀ + b)[targets[m]]` over rows `h` [M,H], with
-/// `W` [V,H] and `b` [V]; the output is [M].
+/// `W` [V,H] and `b` [V]; the output is [M]. With bias rows, `b` is [G,V]
+/// and row `m` adds bias row `bias_rows[m]`: a per-sequence bias computed
+/// once per sequence instead of once per position.
 pub(crate) struct OutputNll {
     targets: Vec<u32>,
+    bias_rows: Option<Vec<u32>>,
     keep_probs: bool,
     probs: Mutex<Option<Vec<f32>>>,
 }
@@ -26,16 +29,37 @@ impl OutputNll {
     pub(crate) fn new(targets: Vec<u32>, keep_probs: bool) -> Self {
         Self {
             targets,
+            bias_rows: None,
             keep_probs,
             probs: Mutex::new(None),
         }
     }
 
+    /// Row `m` takes its bias from row `bias_rows[m]` of a [G,V] bias.
+    pub(crate) fn with_bias_rows(mut self, bias_rows: Vec<u32>) -> Self {
+        self.bias_rows = Some(bias_rows);
+        self
+    }
+
+    /// Where row `m`'s bias starts in the bias buffer.
+    fn bias_at(&self, m: usize, vocab: usize) -> usize {
+        self.bias_rows
+            .as_ref()
+            .map_or(0, |rows| rows[m] as usize * vocab)
+    }
+
     fn dims(&self, h: &Layout, w: &Layout, b: &Layout) -> Result<(usize, usize, usize)> {
         let (rows, hidden) = h.shape().dims2()?;
         let (vocab, w_hidden) = w.shape().dims2()?;
-        let b_len = b.shape().dims1()?;
-        if w_hidden != hidden || b_len != vocab || rows != self.targets.len() {
+        let (groups, b_len) = match &self.bias_rows {
+            None => (1, b.shape().dims1()?),
+            Some(_) => b.shape().dims2()?,
+        };
+        let rows_ok = self
+            .bias_rows
+            .as_ref()
+            .is_none_or(|r| r.len() == rows && r.iter().all(|&g| (g as usize) < groups));
+        if w_hidden != hidden || b_len != vocab || rows != self.targets.len() || !rows_ok {
             bail!(
                 "output cross-entropy: shapes disagree: h {:?}, w {:?}, b {:?}, {} targets",
                 h.shape(),
@@ -70,7 +94,10 @@ impl OutputNll {
         let nll = probs
             .chunks_exact_mut(vocab.max(1))
             .zip(&self.targets)
-            .map(|(row, &target)| softmax_nll(row, b, target as usize))
+            .enumerate()
+            .map(|(m, (row, &target))| {
+                softmax_nll(row, &b[self.bias_at(m, vocab)..][..vocab], target as usize)
+            })
             .collect();
         (probs, nll)
     }
@@ -167,9 +194,10 @@ impl CustomOp3 for OutputNll {
                     }
                     Ok(())
                 })?;
-                let mut db = vec![0.0; vocab];
-                for row in dlogits.chunks_exact(vocab.max(1)) {
-                    for (acc, x) in db.iter_mut().zip(row) {
+                let mut db = vec![0.0; b.elem_count()];
+                for (m, row) in dlogits.chunks_exact(vocab.max(1)).enumerate() {
+                    let at = self.bias_at(m, vocab);
+                    for (acc, x) in db[at..][..vocab].iter_mut().zip(row) {
                         *acc += x;
                     }
                 }
@@ -196,7 +224,7 @@ impl CustomOp3 for OutputNll {
         Ok((
             Some(Tensor::from_vec(dh, (rows, hidden), dev)?),
             Some(Tensor::from_vec(dw, (vocab, hidden), dev)?),
-            Some(Tensor::from_vec(db, vocab, dev)?),
+            Some(Tensor::from_vec(db, b.shape(), dev)?),
         ))
     }
 }

@@ -89,8 +89,55 @@ impl Gru {
         Ok((batch, seq))
     }
 
+    /// As [`Gru::forward`] for inputs that are a per-step part `x` `[B, T, in − C]`
+    /// followed by a per-row part `context` `[B, C]`, the same at every step:
+    /// the context's share of the first layer's input projection is
+    /// computed once per row, not once per step.
+    pub(crate) fn forward_conditioned(
+        &self,
+        x: &Tensor,
+        context: &Tensor,
+        track: bool,
+    ) -> Result<Tensor> {
+        let (batch, seq, width) = x.dims3()?;
+        let (rows, c) = context.dims2()?;
+        if rows != batch || width + c != self.in_dim {
+            bail!(
+                "gru input {:?} and context {:?} must add up to [B, T, {}] and [B, C]",
+                x.shape(),
+                context.shape(),
+                self.in_dim
+            );
+        }
+        if !x.device().is_cpu() {
+            let full = Tensor::cat(
+                &[x, &context.unsqueeze(1)?.broadcast_as((batch, seq, c))?],
+                2,
+            )?;
+            return self.run(&full, track);
+        }
+        let w_ih = &self.layers[0].w_ih;
+        let w_ih = if track { w_ih.clone() } else { w_ih.detach() };
+        let per_row = context
+            .matmul(&w_ih.narrow(1, width, c)?.t()?)?
+            .unsqueeze(1)?;
+        self.run_from(x, Some((&w_ih.narrow(1, 0, width)?, &per_row)), track)
+    }
+
     fn run(&self, x: &Tensor, track: bool) -> Result<Tensor> {
-        let (batch, seq) = self.check_input(x)?;
+        self.check_input(x)?;
+        self.run_from(x, None, track)
+    }
+
+    /// The fused stack. `first`, when given, replaces the first layer's input
+    /// weight and adds a per-row term `[B, 1, 3H]` to its input projection.
+    fn run_from(
+        &self,
+        x: &Tensor,
+        first: Option<(&Tensor, &Tensor)>,
+        track: bool,
+    ) -> Result<Tensor> {
+        let (batch, seq, _) = x.dims3()?;
         if !x.device().is_cpu() {
             let hs = self.forward_reference(x)?;
             return if track { Ok(hs) } else { Ok(hs.detach()) };
@@ -100,16 +147,23 @@ impl Gru {
         }
         let g3 = 3 * self.hidden;
         let mut input = if track { x.clone() } else { x.detach() };
-        for layer in &self.layers {
+        for (k, layer) in self.layers.iter().enumerate() {
             let weights = [&layer.w_ih, &layer.w_hh, &layer.b_ih, &layer.b_hh];
             let [w_ih, w_hh, b_ih, b_hh] =
                 weights.map(|w| if track { w.clone() } else { w.detach() });
+            let (w_ih, per_row) = match first {
+                Some((w, per_row)) if k == 0 => (w.clone(), Some(per_row)),
+                _ => (w_ih, None),
+            };
             let width = input.dim(D::Minus1)?;
             // The whole sequence's input projection as one large product.
-            let xw = input
+            let mut xw = input
                 .reshape((batch * seq, width))?
                 .matmul(&w_ih.t()?)?
                 .reshape((batch, seq, g3))?;
+            if let Some(per_row) = per_row {
+                xw = xw.broadcast_add(per_row)?;
+            }
             let w_hh = w_hh.contiguous()?;
             let biases = Tensor::stack(&[&b_ih, &b_hh], 0)?;
             let tracked = xw.track_op() || w_hh.track_op() || biases.track_op();

@@ -117,16 +117,13 @@ impl LanguageModel {
                 Some(weights.matmul(&x)?)
             }
         };
-        let input = match &context {
-            Some(c) => Tensor::cat(&[&x, &c.broadcast_as((batch, seq, e))?], 2)?,
-            None => x,
+        let context = context.map(|c| c.squeeze(1)).transpose()?;
+        let hidden = match &context {
+            Some(c) => self.gru.forward_conditioned(&x, c, track)?,
+            None if track => self.gru.forward(&x)?,
+            None => self.gru.forward_untracked(&x)?,
         };
-        let hidden = if track {
-            self.gru.forward(&input)?
-        } else {
-            self.gru.forward_untracked(&input)?
-        };
-        Ok((hidden, context.map(|c| c.squeeze(1)).transpose()?))
+        Ok((hidden, context))
     }
 
     fn check_ids(&self, ids: &[u32], what: &str) -> Result<()> {
@@ -189,31 +186,44 @@ impl LanguageModel {
         let picked = hidden
             .reshape(((), self.cfg.hidden_dim))?
             .index_select(&index, 0)?;
-        // The output layer reads the state and, beside it, the row's context.
-        let picked = match context {
-            Some(c) => {
-                let owners = Tensor::from_vec(owners, rows, hidden.device())?;
-                Tensor::cat(&[&picked, &c.index_select(&owners, 0)?], 1)?
-            }
-            None => picked,
-        };
         let (out_w, out_b) = if track {
             (self.out_w.clone(), self.out_b.clone())
         } else {
             (self.out_w.detach(), self.out_b.detach())
         };
+        let h = self.cfg.hidden_dim;
         if !picked.device().is_cpu() {
             // No fused kernel off the CPU: plain ops.
+            let picked = match &context {
+                Some(c) => {
+                    let owners = Tensor::from_vec(owners, rows, picked.device())?;
+                    Tensor::cat(&[&picked, &c.index_select(&owners, 0)?], 1)?
+                }
+                None => picked,
+            };
             let logits = picked.matmul(&out_w.t()?)?.broadcast_add(&out_b)?;
             let log_probs = candle_nn::ops::log_softmax(&logits, 1)?;
             let targets = Tensor::from_vec(sel.targets, (rows, 1), picked.device())?;
             return log_probs.gather(&targets, 1)?.squeeze(1)?.neg();
         }
+        // The output layer reads the state and, beside it, the row's
+        // context; the context's share is one bias row per sequence.
+        let (out_w, out_b, op) = match &context {
+            Some(c) => {
+                let c_dim = self.cfg.context_dim();
+                let per_row = c
+                    .matmul(&out_w.narrow(1, h, c_dim)?.t()?)?
+                    .broadcast_add(&out_b)?;
+                let op = OutputNll::new(sel.targets, track).with_bias_rows(owners);
+                (out_w.narrow(1, 0, h)?, per_row, op)
+            }
+            None => (out_w, out_b, OutputNll::new(sel.targets, track)),
+        };
         let (out_w, out_b) = (out_w.contiguous()?, out_b.contiguous()?);
         if track {
-            picked.apply_op3(&out_w, &out_b, OutputNll::new(sel.targets, true))
+            picked.apply_op3(&out_w, &out_b, op)
         } else {
-            picked.apply_op3_no_bwd(&out_w, &out_b, &OutputNll::new(sel.targets, false))
+            picked.apply_op3_no_bwd(&out_w, &out_b, &op)
         }
     }
 
