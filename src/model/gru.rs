@@ -118,9 +118,7 @@ impl Gru {
         }
         let w_ih = &self.layers[0].w_ih;
         let w_ih = if track { w_ih.clone() } else { w_ih.detach() };
-        let per_row = context
-            .matmul(&w_ih.narrow(1, width, c)?.t()?)?
-            .unsqueeze(1)?;
+        let per_row = context.matmul(&w_ih.narrow(1, width, c)?.t()?)?;
         self.run_from(x, Some((&w_ih.narrow(1, 0, width)?, &per_row)), track)
     }
 
@@ -130,7 +128,7 @@ impl Gru {
     }
 
     /// The fused stack. `first`, when given, replaces the first layer's input
-    /// weight and adds a per-row term `[B, 1, 3H]` to its input projection.
+    /// weight and adds a per-row term `[B, 3H]` to its input projection.
     fn run_from(
         &self,
         x: &Tensor,
@@ -157,20 +155,25 @@ impl Gru {
             };
             let width = input.dim(D::Minus1)?;
             // The whole sequence's input projection as one large product.
-            let mut xw = input
+            let xw = input
                 .reshape((batch * seq, width))?
                 .matmul(&w_ih.t()?)?
                 .reshape((batch, seq, g3))?;
-            if let Some(per_row) = per_row {
-                xw = xw.broadcast_add(per_row)?;
-            }
             let w_hh = w_hh.contiguous()?;
-            let biases = Tensor::stack(&[&b_ih, &b_hh], 0)?;
-            let tracked = xw.track_op() || w_hh.track_op() || biases.track_op();
-            input = if track && tracked {
-                xw.apply_op3(&w_hh, &biases, GruRecurrence::new(true))?
+            // A per-row term rides on the input bias: [b_ih + term(row); b_hh].
+            let biases = match per_row {
+                Some(term) => Tensor::cat(&[&term.broadcast_add(&b_ih)?, &b_hh.unsqueeze(0)?], 0)?,
+                None => Tensor::stack(&[&b_ih, &b_hh], 0)?,
+            };
+            let tracked = track && (xw.track_op() || w_hh.track_op() || biases.track_op());
+            let mut op = GruRecurrence::new(tracked);
+            if per_row.is_some() {
+                op = op.with_per_row_input_bias();
+            }
+            input = if tracked {
+                xw.apply_op3(&w_hh, &biases, op)?
             } else {
-                xw.apply_op3_no_bwd(&w_hh, &biases, &GruRecurrence::new(false))?
+                xw.apply_op3_no_bwd(&w_hh, &biases, &op)?
             };
         }
         Ok(input)

@@ -5,7 +5,11 @@
 //! large product under ordinary autograd), `W_hh` ([3H,H]) and both biases
 //! stacked (`[b_ih; b_hh]`, [2,3H]: a bias added outside would cost a
 //! broadcast and, in the backward, candle's slow reduction over rows), and
-//! returns every hidden state `hs` ([B,T,H]) from a zero initial state. Gates
+//! returns every hidden state `hs` ([B,T,H]) from a zero initial state. With
+//! per-row input biases the biases are `[b_ih(row 0); …; b_ih(row B−1); b_hh]`,
+//! [B+1,3H]: a term that is constant along a sequence (the history context's
+//! share of the input projection) rides on the bias instead of being
+//! broadcast over every position. Gates
 //! follow PyTorch's `nn.GRU` (order r, z, n):
 //!
 //! ```text
@@ -32,22 +36,38 @@ pub(crate) struct Dims {
     pub batch: usize,
     pub seq: usize,
     pub hidden: usize,
+    /// Each row has its own input bias (biases are [B+1,3H], not [2,3H]).
+    pub per_row: bool,
 }
 
 impl Dims {
-    fn from_layouts(xw: &Layout, w_hh: &Layout, biases: &Layout) -> Result<Dims> {
+    fn from_layouts(xw: &Layout, w_hh: &Layout, biases: &Layout, per_row: bool) -> Result<Dims> {
         let (batch, seq, gates) = xw.shape().dims3()?;
         let (w_rows, hidden) = w_hh.shape().dims2()?;
         let b_dims = biases.shape().dims2()?;
-        if gates != 3 * hidden || w_rows != 3 * hidden || b_dims != (2, 3 * hidden) {
+        let b_rows = if per_row { batch + 1 } else { 2 };
+        if gates != 3 * hidden || w_rows != 3 * hidden || b_dims != (b_rows, 3 * hidden) {
             bail!(
-                "fused gru: shapes disagree: xw {:?}, w_hh {:?}, biases {:?} (want [B,T,3H], [3H,H], [2,3H])",
+                "fused gru: shapes disagree: xw {:?}, w_hh {:?}, biases {:?} (want [B,T,3H], [3H,H], [{b_rows},3H])",
                 xw.shape(),
                 w_hh.shape(),
                 biases.shape()
             );
         }
-        Ok(Dims { batch, seq, hidden })
+        Ok(Dims {
+            batch,
+            seq,
+            hidden,
+            per_row,
+        })
+    }
+
+    /// Row `b`'s input bias and the shared hidden bias, from the stacked biases.
+    fn biases<'a>(&self, biases: &'a [f32], b: usize) -> (&'a [f32], &'a [f32]) {
+        let g3 = 3 * self.hidden;
+        let (inputs, hidden) = biases.split_at(biases.len() - g3);
+        let row = if self.per_row { b } else { 0 };
+        (&inputs[row * g3..][..g3], hidden)
     }
 }
 
@@ -146,12 +166,13 @@ pub(crate) fn forward(
     d: Dims,
     xw: &[f32],
     w_hh_t: &[f32],
-    b_ih: &[f32],
-    b_hh: &[f32],
+    biases: &[f32],
     hs: &mut [f32],
     gates: &mut [f32],
 ) {
-    let Dims { batch, seq, hidden } = d;
+    let Dims {
+        batch, seq, hidden, ..
+    } = d;
     let g3 = 3 * hidden;
     let g4 = 4 * hidden;
     // Zero at the first step: the initial state is zero.
@@ -173,6 +194,7 @@ pub(crate) fn forward(
             }
             let xw_row = &xw[at * g3..][..g3];
             let gates_row = &mut gates[at * g4..][..g4];
+            let (b_ih, b_hh) = d.biases(biases, b);
             cell(xw_row, &hh[b * g3..][..g3], b_ih, b_hh, h, gates_row);
         }
     }
@@ -182,14 +204,16 @@ pub(crate) fn forward(
 pub(crate) struct Grads {
     pub xw: Vec<f32>,
     pub w_hh: Vec<f32>,
-    /// `[db_ih; db_hh]`, [2,3H].
+    /// `[db_ih; db_hh]`, [2,3H], or with per-row input biases [B+1,3H].
     pub biases: Vec<f32>,
 }
 
 /// Backpropagation through time, from the forward's `hs` and `gates` and the
 /// gradient of the loss with respect to every state, `grad_hs` ([B,T,H]).
 pub(crate) fn backward(d: Dims, w_hh: &[f32], hs: &[f32], gates: &[f32], grad_hs: &[f32]) -> Grads {
-    let Dims { batch, seq, hidden } = d;
+    let Dims {
+        batch, seq, hidden, ..
+    } = d;
     let g3 = 3 * hidden;
     let g4 = 4 * hidden;
     let mut dxw = vec![0.0; batch * seq * g3];
@@ -221,7 +245,13 @@ pub(crate) fn backward(d: Dims, w_hh: &[f32], hs: &[f32], gates: &[f32], grad_hs
         }
     }
 
-    let mut biases = column_sums(&dxw, g3);
+    let mut biases = if d.per_row {
+        dxw.chunks_exact((seq * g3).max(1))
+            .flat_map(|row| column_sums(row, g3))
+            .collect()
+    } else {
+        column_sums(&dxw, g3)
+    };
     biases.extend(column_sums(&dhh, g3));
 
     // dW_hh = Σ dhh[b,t]ᵀ · hs[b,t-1] as ONE product: row i of `dhh` pairs
@@ -260,6 +290,7 @@ fn column_sums(data: &[f32], width: usize) -> Vec<f32> {
 /// backward (4 floats per state); without it the backward recomputes them.
 pub(crate) struct GruRecurrence {
     keep_gates: bool,
+    per_row: bool,
     gates: Mutex<Option<Vec<f32>>>,
 }
 
@@ -267,8 +298,15 @@ impl GruRecurrence {
     pub(crate) fn new(keep_gates: bool) -> Self {
         Self {
             keep_gates,
+            per_row: false,
             gates: Mutex::new(None),
         }
+    }
+
+    /// Biases are [B+1,3H]: one input bias per row, then the hidden bias.
+    pub(crate) fn with_per_row_input_bias(mut self) -> Self {
+        self.per_row = true;
+        self
     }
 }
 
@@ -276,8 +314,7 @@ fn run_forward(d: Dims, xw: &[f32], w_hh: &[f32], biases: &[f32]) -> (Vec<f32>, 
     let w_hh_t = transpose(w_hh, 3 * d.hidden, d.hidden);
     let mut hs = vec![0.0; d.batch * d.seq * d.hidden];
     let mut gates = vec![0.0; d.batch * d.seq * 4 * d.hidden];
-    let (b_ih, b_hh) = biases.split_at(3 * d.hidden);
-    forward(d, xw, &w_hh_t, b_ih, b_hh, &mut hs, &mut gates);
+    forward(d, xw, &w_hh_t, biases, &mut hs, &mut gates);
     (hs, gates)
 }
 
@@ -295,7 +332,7 @@ impl CustomOp3 for GruRecurrence {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let d = Dims::from_layouts(l1, l2, l3)?;
+        let d = Dims::from_layouts(l1, l2, l3, self.per_row)?;
         let xw = storage_f32(s1, l1, "fused gru input projection")?;
         let w_hh = storage_f32(s2, l2, "fused gru w_hh")?;
         let biases = storage_f32(s3, l3, "fused gru biases")?;
@@ -316,7 +353,7 @@ impl CustomOp3 for GruRecurrence {
         res: &Tensor,
         grad_res: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let d = Dims::from_layouts(xw.layout(), w_hh.layout(), biases.layout())?;
+        let d = Dims::from_layouts(xw.layout(), w_hh.layout(), biases.layout(), self.per_row)?;
         // Taken, not cloned: a second backward over the same graph recomputes.
         let cached = self.gates.lock().ok().and_then(|mut slot| slot.take());
         let grads = with_f32(w_hh, "fused gru w_hh", |w| {
@@ -345,7 +382,7 @@ impl CustomOp3 for GruRecurrence {
         Ok((
             Some(Tensor::from_vec(grads.xw, (d.batch, d.seq, g3), dev)?),
             Some(Tensor::from_vec(grads.w_hh, (g3, d.hidden), dev)?),
-            Some(Tensor::from_vec(grads.biases, (2, g3), dev)?),
+            Some(Tensor::from_vec(grads.biases, biases.shape(), dev)?),
         ))
     }
 }
