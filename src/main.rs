@@ -2,6 +2,12 @@
 
 use std::process::ExitCode;
 
+/// candle allocates a fresh buffer for nearly every tensor of a training
+/// step; mimalloc keeps freed pages for the next step instead of returning
+/// them to the kernel and faulting them in again.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // The only place that reads the environment.
     let env: Vec<(String, String)> = std::env::vars_os()
