@@ -13,8 +13,9 @@ use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
 use crate::train::lock::TrainerGuard;
 use crate::train::metrics::EvalReport;
-use crate::train::pretrain::{StopReason, TrainProgress, train as run_training};
-use crate::train::versions::{self, VersionSettings};
+use crate::train::new_version::{Stage, train_and_save};
+use crate::train::pretrain::{StopReason, TrainProgress};
+use crate::train::versions;
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -75,16 +76,9 @@ fn train_locked(
     guard: &mut TrainerGuard,
 ) -> Result<TrainReport> {
     let started = std::time::Instant::now();
-    let data = data::build(store, &config.model, &config.train, None)?;
-    tracing::info!(
-        train = data.train.len(),
-        val = data.val.len(),
-        seconds = started.elapsed().as_secs_f64(),
-        "dataset built"
-    );
-    let model_cfg = crate::train::pretrain::model_config(&config.model, &data.vocab);
     let show = std::io::stderr().is_terminal();
-    let mut progress = |p: &TrainProgress| {
+    let mut on_stage = |store: &Store, stage: Stage<'_>| {
+        let Stage::Training(p) = stage else { return };
         if show {
             eprint!(
                 "\rstep {}/{}  loss {:.3}  {:.0} tok/s  ETA {:.0}s   ",
@@ -97,47 +91,23 @@ fn train_locked(
         guard.beat(store, &serde_json::to_value(p).unwrap_or_default());
     };
     let cancel = AtomicBool::new(false);
-    let trained = run_training(&model_cfg, &data, &config.train, &mut progress, &cancel)?;
+    let saved = train_and_save(config, store, dir, &os_account(), &mut on_stage, &cancel)?;
     if show {
         eprintln!();
     }
-    if trained.stop == StopReason::Cancelled {
+    let Some(saved) = saved else {
         bail!("training was cancelled; no version was saved");
-    }
-    let val_ppl = trained.val_loss.exp();
-    let version = versions::next_version(store, dir)?;
-    let metrics = serde_json::json!({
-        "val_ppl": val_ppl,
-        "train_loss": trained.train_loss,
-        "steps": trained.steps,
-        "tokens_per_s": trained.tokens_per_s,
-        "seconds": trained.seconds,
-        "skipped_steps": trained.skipped_steps,
-        "stop": trained.stop,
-    });
-    let settings =
-        VersionSettings::from_config(&config.model, &config.train, model_cfg, "pretrain", None);
-    versions::save(
-        store,
-        dir,
-        &version,
-        &trained.varmap,
-        &data.vocab,
-        &settings,
-        &metrics,
-        Some(&os_account()),
-    )?;
-    tracing::info!(%version, val_ppl, "model version saved and activated");
+    };
     Ok(TrainReport {
-        model_version: version,
-        steps: trained.steps,
-        train_loss: trained.train_loss,
-        val_ppl,
-        tokens_per_s: trained.tokens_per_s,
+        model_version: saved.version,
+        steps: saved.trained.steps,
+        train_loss: saved.trained.train_loss,
+        val_ppl: saved.val_ppl,
+        tokens_per_s: saved.trained.tokens_per_s,
         seconds: started.elapsed().as_secs_f64(),
-        examples: data.train.len(),
-        val_examples: data.val.len(),
-        stop: trained.stop,
+        examples: saved.examples,
+        val_examples: saved.val_examples,
+        stop: saved.trained.stop,
     })
 }
 

@@ -6,9 +6,8 @@ use super::{BackgroundJob, JobContext, JobError, JobKind, JobOutcome, JobProgres
 use crate::config::Config;
 use crate::model::checkpoint::sweep_temporary;
 use crate::store::Store;
-use crate::train::data;
-use crate::train::pretrain::{StopReason, TrainProgress, train};
-use crate::train::versions::{self, VersionSettings};
+use crate::train::new_version::{Stage, train_and_save};
+use crate::train::versions;
 use std::sync::Arc;
 
 /// Pre-trains and activates a new version.
@@ -45,15 +44,10 @@ impl BackgroundJob for PretrainJob {
         let mut store = Store::open(&config.store.path).map_err(anyhow::Error::from)?;
         let dir = versions::models_dir(config);
         sweep_temporary(&dir);
-        ctx.progress(phase("building the dataset"), true);
-        let data =
-            data::build(&store, &config.model, &config.train, None).map_err(anyhow::Error::from)?;
-        if ctx.cancelled() {
-            return Err(JobError::Cancelled);
-        }
-        let model_cfg = crate::train::pretrain::model_config(&config.model, &data.vocab);
-        let mut progress = |p: &TrainProgress| {
-            ctx.progress(
+        let mut on_stage = |_: &Store, stage: Stage<'_>| match stage {
+            Stage::BuildingDataset => ctx.progress(phase("building the dataset"), true),
+            Stage::Saving => ctx.progress(phase("saving"), true),
+            Stage::Training(p) => ctx.progress(
                 JobProgress {
                     phase: "training".into(),
                     step: p.step,
@@ -64,51 +58,23 @@ impl BackgroundJob for PretrainJob {
                     tokens_per_s: Some(p.tokens_per_s),
                 },
                 p.step == p.total_steps,
-            )
+            ),
         };
-        let trained = train(
-            &model_cfg,
-            &data,
-            &config.train,
-            &mut progress,
-            ctx.cancel_flag(),
-        )
-        .map_err(anyhow::Error::from)?;
-        if trained.stop == StopReason::Cancelled {
-            return Err(JobError::Cancelled);
-        }
-        ctx.progress(phase("saving"), true);
-        let val_ppl = trained.val_loss.exp();
-        let version = versions::next_version(&store, &dir).map_err(anyhow::Error::from)?;
-        let metrics = serde_json::json!({
-            "val_ppl": val_ppl,
-            "train_loss": trained.train_loss,
-            "steps": trained.steps,
-            "tokens_per_s": trained.tokens_per_s,
-            "seconds": trained.seconds,
-            "skipped_steps": trained.skipped_steps,
-            "stop": trained.stop,
-        });
-        let settings =
-            VersionSettings::from_config(&config.model, &config.train, model_cfg, "pretrain", None);
-        versions::save(
+        let saved = train_and_save(
+            config,
             &mut store,
             &dir,
-            &version,
-            &trained.varmap,
-            &data.vocab,
-            &settings,
-            &metrics,
-            Some(&self.analyst),
-        )
-        .map_err(anyhow::Error::from)?;
-        tracing::info!(%version, val_ppl, "console: model version saved and activated");
+            &self.analyst,
+            &mut on_stage,
+            ctx.cancel_flag(),
+        )?
+        .ok_or(JobError::Cancelled)?;
         Ok(JobOutcome {
             summary: format!(
-                "{version} is now active: val_ppl {val_ppl:.2} after {} steps",
-                trained.steps
+                "{} is now active: val_ppl {:.2} after {} steps",
+                saved.version, saved.val_ppl, saved.trained.steps
             ),
-            active_model: Some(version),
+            active_model: Some(saved.version),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod finetune;
 pub mod kto;
 pub mod lock;
 pub mod metrics;
+pub mod new_version;
 pub mod pretrain;
 pub mod simulate;
 pub mod versions;
