@@ -7,31 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A tiny model that trains in seconds, as in `model.rs`.
-const TINY: &str = r#"
-[model]
-vocab_size = 320
-embed_dim = 16
-hidden_dim = 32
-history_items = 4
-max_prompt_tokens = 64
-max_target_tokens = 40
-
-[train]
-epochs = 1
-max_steps = 30
-batch_size = 16
-warmup_steps = 5
-eval_every = 15
-learning_rate = 0.01
-val_fraction = 0.2
-
-[generate]
-n_candidates = 4
-max_tokens = 24
-min_tokens = 2
-"#;
-
 const PROMPT: &str = "e2e-shell$ ";
 
 /// A tmux server of our own (its own socket), killed when dropped.
@@ -207,7 +182,7 @@ fn console_labels_undoes_quits_and_gives_the_terminal_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");
     let config = dir.path().join("tiny.toml");
-    std::fs::write(&config, TINY).unwrap();
+    std::fs::write(&config, crate::tiny_config(30, "")).unwrap();
     run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
     run(tailor(&db).arg("--config").arg(&config).arg("train"));
 
@@ -388,7 +363,7 @@ fn the_console_generates_exactly_what_tailor_generate_does() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");
     let config_path = dir.path().join("tiny.toml");
-    std::fs::write(&config_path, TINY).unwrap();
+    std::fs::write(&config_path, crate::tiny_config(30, "")).unwrap();
     run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
     run(tailor(&db).arg("--config").arg(&config_path).arg("train"));
     let out = run(tailor(&db).arg("--config").arg(&config_path).args([

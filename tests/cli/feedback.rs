@@ -8,34 +8,13 @@ use tailor::store::Store;
 use tailor::train::lock::{TrainerGuard, lock_path};
 use tailor::train::simulate::{ANALYST, CurvePlan, run_curve};
 
-const TINY: &str = r#"
-[model]
-vocab_size = 320
-embed_dim = 16
-hidden_dim = 32
-history_items = 4
-max_prompt_tokens = 64
-max_target_tokens = 40
-
-[train]
-epochs = 1
-max_steps = 60
-batch_size = 16
-warmup_steps = 5
-eval_every = 30
-learning_rate = 0.01
-val_fraction = 0.2
-
+/// Fine-tuning settings for the tiny model, after `crate::tiny_config`.
+const FINETUNE: &str = r#"
 [finetune]
 epochs = 4
 batch_size = 8
 learning_rate = 0.002
 holdout_fraction = 0.3
-
-[generate]
-n_candidates = 4
-max_tokens = 24
-min_tokens = 2
 "#;
 
 /// A demo store of 80 shoppers with a pre-trained tiny model.
@@ -43,7 +22,7 @@ fn trained_shop() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");
     let config = dir.path().join("tiny.toml");
-    std::fs::write(&config, TINY).unwrap();
+    std::fs::write(&config, crate::tiny_config(60, FINETUNE)).unwrap();
     tailor(&db)
         .args(["init", "--demo", "--users", "80", "--seed", "3"])
         .assert()

@@ -41,3 +41,34 @@ pub fn json(cmd: &mut Command) -> serde_json::Value {
 pub fn stats(db: &Path) -> serde_json::Value {
     json(tailor(db).args(["stats", "--json"]))
 }
+
+/// The config of a tiny model that trains in seconds: `max_steps` steps
+/// (checked against the held-out split halfway), then `extra` TOML tables.
+pub fn tiny_config(max_steps: usize, extra: &str) -> String {
+    format!(
+        r#"
+[model]
+vocab_size = 320
+embed_dim = 16
+hidden_dim = 32
+history_items = 4
+max_prompt_tokens = 64
+max_target_tokens = 40
+
+[train]
+epochs = 1
+max_steps = {max_steps}
+batch_size = 16
+warmup_steps = 5
+eval_every = {eval_every}
+learning_rate = 0.01
+val_fraction = 0.2
+
+[generate]
+n_candidates = 4
+max_tokens = 24
+min_tokens = 2
+{extra}"#,
+        eval_every = max_steps / 2
+    )
+}

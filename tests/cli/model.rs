@@ -3,31 +3,6 @@
 use crate::{json, stats, tailor};
 use std::path::{Path, PathBuf};
 
-/// A tiny model that trains in seconds in the dev profile.
-const TINY: &str = r#"
-[model]
-vocab_size = 320
-embed_dim = 16
-hidden_dim = 32
-history_items = 4
-max_prompt_tokens = 64
-max_target_tokens = 40
-
-[train]
-epochs = 1
-max_steps = 40
-batch_size = 16
-warmup_steps = 5
-eval_every = 20
-learning_rate = 0.01
-val_fraction = 0.2
-
-[generate]
-n_candidates = 4
-max_tokens = 24
-min_tokens = 2
-"#;
-
 struct Shop {
     _dir: tempfile::TempDir,
     db: PathBuf,
@@ -39,7 +14,7 @@ impl Shop {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("shop.db");
         let config = dir.path().join("tiny.toml");
-        std::fs::write(&config, TINY).unwrap();
+        std::fs::write(&config, crate::tiny_config(40, "")).unwrap();
         tailor(&db)
             .args(["init", "--demo", "--users", "80", "--seed", "3"])
             .assert()
