@@ -10,7 +10,7 @@
 
 use crate::domain::{EventKind, HistoryItem, Product};
 use crate::text::{Facts, Special, fit_prompt, history_before, prompt_pieces, target_pieces};
-use crate::train::data::make_batch;
+use crate::train::data::score_targets;
 use crate::train::versions::LoadedModel;
 use serde::Serialize;
 
@@ -83,10 +83,7 @@ pub fn explain(
         .iter()
         .map(|p| (p.as_slice(), target.as_slice()))
         .collect();
-    let batch = make_batch(&pairs, loaded.model.config().pad_id)?;
-    let rows = loaded
-        .model
-        .target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?;
+    let rows = score_targets(&loaded.model, &pairs, pairs.len())?;
     let sums: Vec<f64> = rows
         .iter()
         .map(|r| r.iter().map(|&x| x as f64).sum())

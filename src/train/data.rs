@@ -263,6 +263,30 @@ pub fn make_batch(pairs: &[(&[u32], &[u32])], pad: u32) -> candle_core::Result<B
     })
 }
 
+/// `log p` of each target token of each (prompt, target) pair, scored
+/// `batch_size` pairs at a time without a graph: one vector per pair.
+pub fn score_targets(
+    model: &crate::model::LanguageModel,
+    pairs: &[(&[u32], &[u32])],
+    batch_size: usize,
+) -> candle_core::Result<Vec<Vec<f32>>> {
+    let pad = model.config().pad_id;
+    let mut out = Vec::with_capacity(pairs.len());
+    for chunk in pairs.chunks(batch_size.max(1)) {
+        let batch = make_batch(chunk, pad)?;
+        out.extend(model.target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?);
+    }
+    Ok(out)
+}
+
+/// The (prompt, target) pairs of `examples`.
+pub fn pairs_of(examples: &[Example]) -> Vec<(&[u32], &[u32])> {
+    examples
+        .iter()
+        .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
+        .collect()
+}
+
 /// Shuffled batches of indices into `examples`, grouped so that each batch
 /// holds examples of similar length (less padding), in random order.
 pub fn batches(examples: &[Example], batch_size: usize, rng: &mut impl Rng) -> Vec<Vec<usize>> {

@@ -1,7 +1,7 @@
 //! `tailor eval`: likelihood metrics on the held-out shoppers' texts, and
 //! text metrics on candidates generated for held-out shoppers.
 
-use super::data::{Example, make_batch};
+use super::data::{Example, score_targets};
 use super::metrics::{self, EvalReport};
 use super::versions::LoadedModel;
 use crate::domain::Product;
@@ -59,25 +59,6 @@ pub fn xz_reference_bpc(train: &[Example], val: &[Example]) -> Option<f64> {
     (chars > 0).then(|| (a.saturating_sub(b) * 8) as f64 / chars as f64)
 }
 
-/// Sums of per-token log-probabilities for each example with the given
-/// prompts, in batches.
-fn logprobs(
-    loaded: &LoadedModel,
-    pairs: &[(&[u32], &[u32])],
-) -> candle_core::Result<Vec<Vec<f32>>> {
-    let pad = loaded.model.config().pad_id;
-    let mut out = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(64) {
-        let batch = make_batch(chunk, pad)?;
-        out.extend(
-            loaded
-                .model
-                .target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?,
-        );
-    }
-    Ok(out)
-}
-
 /// Evaluates `loaded` on the held-out examples `val`.
 pub fn evaluate(
     loaded: &LoadedModel,
@@ -95,7 +76,7 @@ pub fn evaluate(
         .iter()
         .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
         .collect();
-    let true_lp = logprobs(loaded, &pairs)?;
+    let true_lp = score_targets(&loaded.model, &pairs, 64)?;
     let nll: f64 = true_lp.iter().flatten().map(|&x| -(x as f64)).sum();
     let tokens: usize = true_lp.iter().map(Vec::len).sum();
     let chars: usize = val.iter().map(|e| e.target_chars).sum();
@@ -119,7 +100,7 @@ pub fn evaluate(
             )
         })
         .collect();
-    let other_lp = logprobs(loaded, &other_pairs)?;
+    let other_lp = score_targets(&loaded.model, &other_pairs, 64)?;
     let mine: Vec<f32> = with_other
         .iter()
         .flat_map(|&i| true_lp[i].iter().copied())

@@ -3,7 +3,7 @@
 //! step so the model does not forget. Then the promotion gate, which decides
 //! whether the new version may replace its parent.
 
-use super::data::{Example, make_batch};
+use super::data::{Example, make_batch, score_targets};
 use super::kto::{KtoWeights, dpo_losses, kto_losses, reference_point};
 use super::pretrain::{StopReason, TrainError, TrainProgress, mean_loss};
 use super::versions::LoadedModel;
@@ -115,17 +115,10 @@ fn sequence_sums(
     model: &LanguageModel,
     pairs: &[(&[u32], &[u32])],
 ) -> candle_core::Result<Vec<f32>> {
-    let mut out = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(64) {
-        let batch = make_batch(chunk, model.config().pad_id)?;
-        out.extend(
-            model
-                .target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?
-                .into_iter()
-                .map(|row| row.iter().sum::<f32>()),
-        );
-    }
-    Ok(out)
+    Ok(score_targets(model, pairs, 64)?
+        .into_iter()
+        .map(|row| row.iter().sum::<f32>())
+        .collect())
 }
 
 fn pairs_of<'a>(examples: &[&'a LabelExample]) -> Vec<(&'a [u32], &'a [u32])> {
@@ -332,26 +325,19 @@ pub struct GateReport {
 /// Mean per-token log-probability of the up labels minus that of the down
 /// labels, or `None` without both.
 fn label_margin(model: &LanguageModel, held: &[LabelExample]) -> candle_core::Result<Option<f64>> {
-    let pad = model.config().pad_id;
     let (mut up, mut down) = ((0.0, 0usize), (0.0, 0usize));
-    for chunk in held.chunks(64) {
-        let pairs: Vec<(&[u32], &[u32])> = chunk
-            .iter()
-            .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
-            .collect();
-        let b = make_batch(&pairs, pad)?;
-        for (e, row) in chunk
-            .iter()
-            .zip(model.target_logprobs(&b.tokens, &b.targets, &b.mask)?)
-        {
-            if row.is_empty() {
-                continue;
-            }
-            let mean = row.iter().map(|&x| x as f64).sum::<f64>() / row.len() as f64;
-            let acc = if e.up { &mut up } else { &mut down };
-            acc.0 += mean;
-            acc.1 += 1;
+    let held_refs: Vec<&LabelExample> = held.iter().collect();
+    for (e, row) in held
+        .iter()
+        .zip(score_targets(model, &pairs_of(&held_refs), 64)?)
+    {
+        if row.is_empty() {
+            continue;
         }
+        let mean = row.iter().map(|&x| x as f64).sum::<f64>() / row.len() as f64;
+        let acc = if e.up { &mut up } else { &mut down };
+        acc.0 += mean;
+        acc.1 += 1;
     }
     Ok((up.1 > 0 && down.1 > 0).then(|| up.0 / up.1 as f64 - down.0 / down.1 as f64))
 }

@@ -3,7 +3,7 @@
 //! stopping on the held-out shoppers, a progress callback and a cancel flag.
 //! A step whose loss or gradient is not finite is skipped, never applied.
 
-use super::data::{Dataset, Example, batches, make_batch};
+use super::data::{Dataset, Example, batches, make_batch, pairs_of, score_targets};
 use crate::config::{ModelSection, TrainSection};
 use crate::model::adamw::{AdamWParams, FusedAdamW};
 use crate::model::{LanguageModel, ModelConfig, init_varmap};
@@ -126,18 +126,10 @@ pub fn mean_loss(
     examples: &[Example],
     batch_size: usize,
 ) -> candle_core::Result<f64> {
-    let pad = model.config().pad_id;
     let (mut nll, mut n) = (0.0f64, 0usize);
-    for chunk in examples.chunks(batch_size.max(1)) {
-        let pairs: Vec<(&[u32], &[u32])> = chunk
-            .iter()
-            .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
-            .collect();
-        let batch = make_batch(&pairs, pad)?;
-        for row in model.target_logprobs(&batch.tokens, &batch.targets, &batch.mask)? {
-            nll -= row.iter().map(|&x| x as f64).sum::<f64>();
-            n += row.len();
-        }
+    for row in score_targets(model, &pairs_of(examples), batch_size)? {
+        nll -= row.iter().map(|&x| x as f64).sum::<f64>();
+        n += row.len();
     }
     Ok(if n == 0 { f64::NAN } else { nll / n as f64 })
 }
