@@ -321,9 +321,15 @@ fn plain_loss(
     let hs = gru
         .forward_reference(&x.reshape((batch, seq, ())).unwrap())
         .unwrap();
-    let w = var(model_vm, "out.weight");
-    let b = var(model_vm, "out.bias");
-    let logits = hs
+    masked_mean_nll(model_vm, &hs, targets, mask)
+}
+
+/// Mean −log softmax(features·Wᵀ + b)[target] over masked positions, with
+/// the output layer of `vm`: the plain references' common end.
+fn masked_mean_nll(vm: &VarMap, features: &Tensor, targets: &Tensor, mask: &Tensor) -> Tensor {
+    let w = var(vm, "out.weight");
+    let b = var(vm, "out.bias");
+    let logits = features
         .broadcast_matmul(&w.as_tensor().t().unwrap())
         .unwrap()
         .broadcast_add(b.as_tensor())
@@ -353,6 +359,25 @@ fn batch(vocab: u32) -> (Tensor, Tensor, Tensor) {
     (tokens, targets, mask)
 }
 
+/// The fused loss equals the plain one, and so does every parameter's gradient.
+fn assert_same_loss_and_gradients(vm: &VarMap, c: &ModelConfig, fused: &Tensor, plain: &Tensor) {
+    let (f, p) = (
+        fused.to_scalar::<f32>().unwrap(),
+        plain.to_scalar::<f32>().unwrap(),
+    );
+    assert!((f - p).abs() < 1e-5, "fused {f}, plain {p}");
+    let fused_grads = fused.backward().unwrap();
+    let plain_grads = plain.backward().unwrap();
+    for (name, _) in c.parameters() {
+        let v = var(vm, &name);
+        let want = plain_grads.get(v.as_tensor()).unwrap();
+        let got = fused_grads.get(v.as_tensor()).unwrap();
+        let diff = max_abs_diff(got, want);
+        let scale = max_abs(want).max(1e-3);
+        assert!(diff / scale < 1e-4, "{name}: diff {diff}, scale {scale}");
+    }
+}
+
 #[test]
 fn loss_and_its_gradients_equal_plain_masked_cross_entropy() {
     let c = cfg(2);
@@ -361,22 +386,7 @@ fn loss_and_its_gradients_equal_plain_masked_cross_entropy() {
     let (tokens, targets, mask) = batch(13);
     let fused = model.loss(&tokens, &targets, &mask).unwrap();
     let plain = plain_loss(&vm, &gru_from(&vm, &c), &tokens, &targets, &mask);
-    let (f, p) = (
-        fused.to_scalar::<f32>().unwrap(),
-        plain.to_scalar::<f32>().unwrap(),
-    );
-    assert!((f - p).abs() < 1e-5, "fused {f}, plain {p}");
-
-    let fused_grads = fused.backward().unwrap();
-    let plain_grads = plain.backward().unwrap();
-    for (name, _) in c.parameters() {
-        let v = var(&vm, &name);
-        let want = plain_grads.get(v.as_tensor()).unwrap();
-        let got = fused_grads.get(v.as_tensor()).unwrap();
-        let diff = max_abs_diff(got, want);
-        let scale = max_abs(want).max(1e-3);
-        assert!(diff / scale < 1e-4, "{name}: diff {diff}, scale {scale}");
-    }
+    assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
 }
 
 #[test]
@@ -574,21 +584,7 @@ fn plain_context_loss(
     let input = Tensor::cat(&[&x, &context], 2).unwrap();
     let hs = gru_from(vm, c).forward_reference(&input).unwrap();
     let features = Tensor::cat(&[&hs, &context], 2).unwrap();
-    let w = var(vm, "out.weight");
-    let b = var(vm, "out.bias");
-    let logits = features
-        .broadcast_matmul(&w.as_tensor().t().unwrap())
-        .unwrap()
-        .broadcast_add(b.as_tensor())
-        .unwrap();
-    let log_probs = candle_nn::ops::log_softmax(&logits, D::Minus1).unwrap();
-    let picked = log_probs
-        .gather(&targets.unsqueeze(2).unwrap(), 2)
-        .unwrap()
-        .squeeze(2)
-        .unwrap();
-    let total = (picked * mask).unwrap().sum_all().unwrap().neg().unwrap();
-    total.broadcast_div(&mask.sum_all().unwrap()).unwrap()
+    masked_mean_nll(vm, &features, targets, mask)
 }
 
 #[test]
@@ -608,21 +604,7 @@ fn history_context_loss_and_gradients_equal_plain_ops() {
     let (_, targets, mask) = batch(13);
     let fused = model.loss(&tokens, &targets, &mask).unwrap();
     let plain = plain_context_loss(&vm, &c, &tokens, &targets, &mask);
-    let (f, p) = (
-        fused.to_scalar::<f32>().unwrap(),
-        plain.to_scalar::<f32>().unwrap(),
-    );
-    assert!((f - p).abs() < 1e-5, "fused {f}, plain {p}");
-    let fused_grads = fused.backward().unwrap();
-    let plain_grads = plain.backward().unwrap();
-    for (name, _) in c.parameters() {
-        let v = var(&vm, &name);
-        let want = plain_grads.get(v.as_tensor()).unwrap();
-        let got = fused_grads.get(v.as_tensor()).unwrap();
-        let diff = max_abs_diff(got, want);
-        let scale = max_abs(want).max(1e-3);
-        assert!(diff / scale < 1e-4, "{name}: diff {diff}, scale {scale}");
-    }
+    assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
 }
 
 #[test]
