@@ -1,6 +1,7 @@
 //! `tailor bench`: training throughput at the seed's configuration
 //! (vocabulary 10,000, embedding 300, hidden 512, batch 32, sequence 64)
-//! and generation latency for 8 candidates of 48 tokens at the default
+//! and at the default size on prompt-and-description rows, and generation
+//! latency for 8 candidates of 48 tokens at the default
 //! size. `benches/torch_gru.py` measures the same in PyTorch.
 
 use crate::config::Config;
@@ -15,11 +16,15 @@ use serde_json::json;
 use std::time::Instant;
 
 /// Training steps per second of `cfg` on random tokens, after one warm-up
-/// step; every position is a target, as in the PyTorch sketch.
+/// step. The first `prompt` positions of each row are the prompt: no loss
+/// there, and with a history context the row opens with its token, as in
+/// `tailor train`. With `prompt` 0 every position is a target, as in the
+/// PyTorch sketch. Tokens per second count every position.
 fn train_speed(
     cfg: &ModelConfig,
     batch: usize,
     seq: usize,
+    prompt: usize,
     steps: usize,
 ) -> candle_core::Result<serde_json::Value> {
     let varmap = init_varmap(cfg, 1)?;
@@ -29,13 +34,19 @@ fn train_speed(
     )?;
     let mut opt = FusedAdamW::new(varmap.all_vars(), AdamWParams::default());
     let mut rng = ChaCha8Rng::seed_from_u64(2);
-    let ids: Vec<u32> = (0..batch * (seq + 1))
+    let mut ids: Vec<u32> = (0..batch * (seq + 1))
         .map(|_| rng.random_range(1..cfg.vocab_size as u32))
         .collect();
+    if let (Some(hist), true) = (cfg.context_token, prompt > 0) {
+        ids.iter_mut().step_by(seq + 1).for_each(|id| *id = hist);
+    }
     let all = Tensor::from_vec(ids, (batch, seq + 1), &Device::Cpu)?;
     let tokens = all.narrow(1, 0, seq)?.contiguous()?;
     let targets = all.narrow(1, 1, seq)?.contiguous()?;
-    let mask = Tensor::ones((batch, seq), DType::F32, &Device::Cpu)?;
+    let mask: Vec<f32> = (0..batch * seq)
+        .map(|i| if i % seq < prompt { 0.0 } else { 1.0 })
+        .collect();
+    let mask = Tensor::from_vec(mask, (batch, seq), &Device::Cpu)?;
     let mut step = || -> candle_core::Result<f32> {
         // The training loop's step: loss, backward, global norm, clipped AdamW.
         let loss = model.loss(&tokens, &targets, &mask)?;
@@ -60,7 +71,8 @@ fn train_speed(
     let flops_per_token = 6.0 * (3.0 * h * e + 3.0 * h * h + h * v);
     Ok(json!({
         "vocab": cfg.vocab_size, "embed": cfg.embed_dim, "hidden": cfg.hidden_dim,
-        "layers": cfg.layers, "batch": batch, "seq": seq, "steps": steps,
+        "layers": cfg.layers, "history_context": cfg.context_token.is_some(),
+        "batch": batch, "seq": seq, "prompt": prompt, "steps": steps,
         "tokens_per_s": tokens_per_s,
         "step_ms": secs * 1e3 / steps as f64,
         "effective_gflops": tokens_per_s * flops_per_token / 1e9,
@@ -155,7 +167,7 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         // Generation cost does not depend on which token opens the history.
         context_token: config.model.history_context.then_some(1),
     };
-    let (train, generate, seed_sampled, seed_greedy, peak) = if quick {
+    let (train, train_default, generate, seed_sampled, seed_greedy, peak) = if quick {
         let tiny = ModelConfig {
             vocab_size: 64,
             embed_dim: 8,
@@ -164,8 +176,13 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
             pad_id: 0,
             context_token: None,
         };
+        let tiny_context = ModelConfig {
+            context_token: Some(1),
+            ..tiny.clone()
+        };
         (
-            train_speed(&tiny, 4, 8, 2)?,
+            train_speed(&tiny, 4, 8, 0, 2)?,
+            train_speed(&tiny_context, 4, 8, 5, 2)?,
             generation_speed(&tiny, 2, 4, 1, false)?,
             generation_speed(&tiny, 2, 4, 1, false)?,
             generation_speed(&tiny, 2, 4, 1, true)?,
@@ -173,7 +190,9 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         )
     } else {
         (
-            train_speed(&seed_cfg, 32, 64, 5)?,
+            train_speed(&seed_cfg, 32, 64, 0, 5)?,
+            // About the demo shop's examples: a 112-token prompt, 48 targets.
+            train_speed(&default_cfg, 32, 160, 112, 10)?,
             generation_speed(&default_cfg, 8, 48, 9, false)?,
             generation_speed(&seed_cfg, 8, 48, 5, false)?,
             generation_speed(&seed_cfg, 8, 48, 5, true)?,
@@ -184,6 +203,7 @@ pub fn run(config: &Config, quick: bool) -> candle_core::Result<serde_json::Valu
         "threads": candle_core::utils::get_num_threads(),
         "matmul_peak_gflops": peak,
         "train_seed_config": train,
+        "train_default": train_default,
         "generate_default": generate,
         "generate_seed_config_sampled": seed_sampled,
         "generate_seed_config_greedy": seed_greedy,

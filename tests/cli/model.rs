@@ -209,4 +209,8 @@ fn bench_reports_training_and_generation_speed() {
             > 0.0
     );
     assert!(report["generate_default"]["latency_ms"].as_f64().unwrap() > 0.0);
+    let default = &report["train_default"];
+    assert!(default["tokens_per_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(default["history_context"], true);
+    assert!(default["prompt"].as_u64().unwrap() > 0);
 }
