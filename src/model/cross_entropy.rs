@@ -9,6 +9,7 @@
 use std::sync::Mutex;
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
+use rayon::prelude::*;
 
 use super::raw::{MatMut, MatRef, fast_exp, matmul, storage_f32, with_f32};
 
@@ -17,6 +18,10 @@ use super::raw::{MatMut, MatRef, fast_exp, matmul, storage_f32, with_f32};
 /// page clear per page (about 18% of `tailor bench`'s samples with mimalloc,
 /// which returns such blocks to the kernel at once).
 static SPARE: Mutex<Vec<f32>> = Mutex::new(Vec::new());
+
+/// Rows of the softmax per parallel task: enough to outweigh handing out
+/// the task.
+const ROWS_PER_TASK: usize = 16;
 
 /// A buffer of `len` floats, from [`SPARE`] when it has one.
 fn softmax_buffer(len: usize) -> Vec<f32> {
@@ -74,6 +79,39 @@ impl OutputNll {
             .map_or(0, |rows| rows[m] as usize * vocab)
     }
 
+    /// The bias gradient (`len` floats: [V], or [G,V] with bias rows): the
+    /// sum of each bias row's rows of `dlogits` [M,V]. Threads take blocks of
+    /// columns, and each adds its rows in order, so the sums are exactly the
+    /// one-thread sums whatever the thread count.
+    fn bias_gradient(&self, dlogits: &[f32], len: usize, vocab: usize) -> Vec<f32> {
+        const COLUMNS: usize = 512;
+        let groups = len / vocab.max(1);
+        let blocks: Vec<Vec<f32>> = (0..vocab.div_ceil(COLUMNS))
+            .into_par_iter()
+            .map(|block| {
+                let first = block * COLUMNS;
+                let width = COLUMNS.min(vocab - first);
+                let mut sums = vec![0.0; groups * width];
+                for (m, row) in dlogits.chunks_exact(vocab).enumerate() {
+                    let at = self.bias_at(m, vocab) / vocab * width;
+                    for (acc, x) in sums[at..][..width].iter_mut().zip(&row[first..]) {
+                        *acc += x;
+                    }
+                }
+                sums
+            })
+            .collect();
+        let mut db = vec![0.0; len];
+        for (block, sums) in blocks.iter().enumerate() {
+            let first = block * COLUMNS;
+            let width = COLUMNS.min(vocab - first);
+            for (group, part) in sums.chunks_exact(width).enumerate() {
+                db[group * vocab + first..][..width].copy_from_slice(part);
+            }
+        }
+        db
+    }
+
     fn dims(&self, h: &Layout, w: &Layout, b: &Layout) -> Result<(usize, usize, usize)> {
         let (rows, hidden) = h.shape().dims2()?;
         let (vocab, w_hidden) = w.shape().dims2()?;
@@ -117,10 +155,12 @@ impl OutputNll {
             lhs,
             MatRef::transposed(w, hidden, vocab),
         );
+        // Rows are independent: one pass per row on whichever thread is free.
         let nll = probs
-            .chunks_exact_mut(vocab.max(1))
+            .par_chunks_exact_mut(vocab.max(1))
             .zip(&self.targets)
             .enumerate()
+            .with_min_len(ROWS_PER_TASK)
             .map(|(m, (row, &target))| {
                 softmax_nll(row, &b[self.bias_at(m, vocab)..][..vocab], target as usize)
             })
@@ -207,25 +247,20 @@ impl CustomOp3 for OutputNll {
                 };
                 with_f32(grad_res, "output cross-entropy gradient", |g| {
                     // d nll / d logits = softmax − one-hot(target), scaled per row.
-                    for ((row, &target), &gm) in dlogits
-                        .chunks_exact_mut(vocab.max(1))
+                    dlogits
+                        .par_chunks_exact_mut(vocab.max(1))
                         .zip(&self.targets)
                         .zip(g)
-                    {
-                        row[target as usize] -= 1.0;
-                        for x in row.iter_mut() {
-                            *x *= gm;
-                        }
-                    }
+                        .with_min_len(ROWS_PER_TASK)
+                        .for_each(|((row, &target), &gm)| {
+                            row[target as usize] -= 1.0;
+                            for x in row.iter_mut() {
+                                *x *= gm;
+                            }
+                        });
                     Ok(())
                 })?;
-                let mut db = vec![0.0; b.elem_count()];
-                for (m, row) in dlogits.chunks_exact(vocab.max(1)).enumerate() {
-                    let at = self.bias_at(m, vocab);
-                    for (acc, x) in db[at..][..vocab].iter_mut().zip(row) {
-                        *acc += x;
-                    }
-                }
+                let db = self.bias_gradient(&dlogits, b.elem_count(), vocab);
                 let mut dh = vec![0.0; rows * hidden];
                 let dl = MatRef::dense(&dlogits, rows, vocab);
                 matmul(

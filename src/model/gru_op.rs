@@ -28,7 +28,12 @@ use std::sync::Mutex;
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 
-use super::raw::{MatMut, MatRef, fast_exp, matmul, storage_f32, transpose, with_f32};
+use rayon::prelude::*;
+
+use super::raw::{
+    MatMut, MatRef, fast_exp, matmul, matmul_serial, storage_f32, transpose, with_f32,
+    worth_threads,
+};
 
 /// Sizes of one recurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +165,20 @@ fn cell_backward(
     }
 }
 
+/// How many rows each thread takes. The batch is split into one block of
+/// rows per thread, and each thread runs its block through the whole
+/// sequence, so the threads never wait for each other between positions
+/// (one product per position split over threads would, twice per step) and
+/// the cells run in parallel too. Small recurrences stay on one thread.
+fn rows_per_block(d: Dims) -> usize {
+    let threads = rayon::current_num_threads().min(d.batch);
+    if threads < 2 || d.seq == 0 || !worth_threads(d.batch * d.hidden * 3 * d.hidden) {
+        d.batch
+    } else {
+        d.batch.div_ceil(threads)
+    }
+}
+
 /// Runs the recurrence over the whole batch: fills `hs` ([B,T,H]) and
 /// `gates` ([B,T,4H]: r, z, n, hn). `w_hh_t` is `W_hhᵀ`, dense [H,3H].
 pub(crate) fn forward(
@@ -169,6 +188,38 @@ pub(crate) fn forward(
     biases: &[f32],
     hs: &mut [f32],
     gates: &mut [f32],
+) {
+    let per = rows_per_block(d);
+    if per >= d.batch {
+        return forward_block(d, 0, xw, w_hh_t, biases, hs, gates, true);
+    }
+    let (h, g3, g4) = (d.seq * d.hidden, d.seq * 3 * d.hidden, d.seq * 4 * d.hidden);
+    xw.par_chunks(per * g3)
+        .zip(hs.par_chunks_mut(per * h))
+        .zip(gates.par_chunks_mut(per * g4))
+        .enumerate()
+        .for_each(|(i, ((xw, hs), gates))| {
+            let block = Dims {
+                batch: hs.len() / h,
+                ..d
+            };
+            forward_block(block, i * per, xw, w_hh_t, biases, hs, gates, false);
+        });
+}
+
+/// [`forward`] for the rows `first_row..first_row + d.batch` of the batch;
+/// the slices hold only those rows. `threads`: whether its products may use
+/// the thread pool.
+#[allow(clippy::too_many_arguments)]
+fn forward_block(
+    d: Dims,
+    first_row: usize,
+    xw: &[f32],
+    w_hh_t: &[f32],
+    biases: &[f32],
+    hs: &mut [f32],
+    gates: &mut [f32],
+    threads: bool,
 ) {
     let Dims {
         batch, seq, hidden, ..
@@ -181,7 +232,7 @@ pub(crate) fn forward(
         if t > 0 {
             let h_prev = MatRef::rows(&hs[(t - 1) * hidden..], batch, hidden, seq * hidden);
             let w = MatRef::dense(w_hh_t, hidden, g3);
-            matmul(MatMut::dense(&mut hh, batch, g3), false, h_prev, w);
+            product(threads)(MatMut::dense(&mut hh, batch, g3), false, h_prev, w);
         }
         for b in 0..batch {
             let at = b * seq + t;
@@ -194,10 +245,16 @@ pub(crate) fn forward(
             }
             let xw_row = &xw[at * g3..][..g3];
             let gates_row = &mut gates[at * g4..][..g4];
-            let (b_ih, b_hh) = d.biases(biases, b);
+            let (b_ih, b_hh) = d.biases(biases, first_row + b);
             cell(xw_row, &hh[b * g3..][..g3], b_ih, b_hh, h, gates_row);
         }
     }
+}
+
+type Product = fn(MatMut<'_>, bool, MatRef<'_>, MatRef<'_>);
+
+fn product(threads: bool) -> Product {
+    if threads { matmul } else { matmul_serial }
 }
 
 /// Gradients of the recurrence's inputs.
@@ -210,39 +267,34 @@ pub(crate) struct Grads {
 
 /// Backpropagation through time, from the forward's `hs` and `gates` and the
 /// gradient of the loss with respect to every state, `grad_hs` ([B,T,H]).
+/// Like the forward, each thread takes a block of rows through the whole
+/// sequence; the weight and bias gradients are then summed over all rows.
 pub(crate) fn backward(d: Dims, w_hh: &[f32], hs: &[f32], gates: &[f32], grad_hs: &[f32]) -> Grads {
     let Dims {
         batch, seq, hidden, ..
     } = d;
     let g3 = 3 * hidden;
-    let g4 = 4 * hidden;
     let mut dxw = vec![0.0; batch * seq * g3];
     // Gradient of the pre-activations `h_prev·W_hhᵀ + b_hh`, per position.
     let mut dhh = vec![0.0; batch * seq * g3];
-    let mut carry = vec![0.0; batch * hidden];
-    let zeros = vec![0.0; hidden];
-    for t in (0..seq).rev() {
-        for b in 0..batch {
-            let at = b * seq + t;
-            let h_prev = if t > 0 {
-                &hs[(at - 1) * hidden..][..hidden]
-            } else {
-                &zeros
-            };
-            cell_backward(
-                &grad_hs[at * hidden..][..hidden],
-                &mut carry[b * hidden..][..hidden],
-                h_prev,
-                &gates[at * g4..][..g4],
-                &mut dxw[at * g3..][..g3],
-                &mut dhh[at * g3..][..g3],
-            );
-        }
-        if t > 0 {
-            let lhs = MatRef::rows(&dhh[t * g3..], batch, g3, seq * g3);
-            let w = MatRef::dense(w_hh, g3, hidden);
-            matmul(MatMut::dense(&mut carry, batch, hidden), true, lhs, w);
-        }
+    let per = rows_per_block(d);
+    if per >= batch {
+        backward_block(d, w_hh, hs, gates, grad_hs, &mut dxw, &mut dhh, true);
+    } else {
+        let (h, g4) = (seq * hidden, seq * 4 * hidden);
+        let g3 = seq * g3;
+        hs.par_chunks(per * h)
+            .zip(gates.par_chunks(per * g4))
+            .zip(grad_hs.par_chunks(per * h))
+            .zip(dxw.par_chunks_mut(per * g3))
+            .zip(dhh.par_chunks_mut(per * g3))
+            .for_each(|((((hs, gates), grad_hs), dxw), dhh)| {
+                let block = Dims {
+                    batch: hs.len() / h,
+                    ..d
+                };
+                backward_block(block, w_hh, hs, gates, grad_hs, dxw, dhh, false);
+            });
     }
 
     let mut biases = if d.per_row {
@@ -272,6 +324,51 @@ pub(crate) fn backward(d: Dims, w_hh: &[f32], hs: &[f32], gates: &[f32], grad_hs
         xw: dxw,
         w_hh: dw_hh,
         biases,
+    }
+}
+
+/// The time loop of [`backward`] for a block of rows (the slices hold only
+/// those rows): fills `dxw` and `dhh`.
+#[allow(clippy::too_many_arguments)]
+fn backward_block(
+    d: Dims,
+    w_hh: &[f32],
+    hs: &[f32],
+    gates: &[f32],
+    grad_hs: &[f32],
+    dxw: &mut [f32],
+    dhh: &mut [f32],
+    threads: bool,
+) {
+    let Dims {
+        batch, seq, hidden, ..
+    } = d;
+    let g3 = 3 * hidden;
+    let g4 = 4 * hidden;
+    let mut carry = vec![0.0; batch * hidden];
+    let zeros = vec![0.0; hidden];
+    for t in (0..seq).rev() {
+        for b in 0..batch {
+            let at = b * seq + t;
+            let h_prev = if t > 0 {
+                &hs[(at - 1) * hidden..][..hidden]
+            } else {
+                &zeros
+            };
+            cell_backward(
+                &grad_hs[at * hidden..][..hidden],
+                &mut carry[b * hidden..][..hidden],
+                h_prev,
+                &gates[at * g4..][..g4],
+                &mut dxw[at * g3..][..g3],
+                &mut dhh[at * g3..][..g3],
+            );
+        }
+        if t > 0 {
+            let lhs = MatRef::rows(&dhh[t * g3..], batch, g3, seq * g3);
+            let w = MatRef::dense(w_hh, g3, hidden);
+            product(threads)(MatMut::dense(&mut carry, batch, hidden), true, lhs, w);
+        }
     }
 }
 
@@ -390,6 +487,75 @@ impl CustomOp3 for GruRecurrence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Deterministic values in about [-0.5, 0.5).
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| {
+                let x = (i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed);
+                (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect()
+    }
+
+    #[test]
+    fn row_blocks_on_threads_give_the_one_thread_result() {
+        // Five rows split 3 + 2 over two threads, with per-row input biases;
+        // large enough that the split is taken.
+        let d = Dims {
+            batch: 5,
+            seq: 4,
+            hidden: 256,
+            per_row: true,
+        };
+        let (h, g3) = (d.hidden, 3 * d.hidden);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| rows_per_block(d)), 3);
+        let xw = values(d.batch * d.seq * g3, 1);
+        let w_hh: Vec<f32> = values(g3 * h, 2).iter().map(|v| v * 0.1).collect();
+        let biases = values((d.batch + 1) * g3, 3);
+        let grad_hs = values(d.batch * d.seq * h, 4);
+
+        let (hs, gates) = pool.install(|| run_forward(d, &xw, &w_hh, &biases));
+        let grads = pool.install(|| backward(d, &w_hh, &hs, &gates, &grad_hs));
+
+        let w_hh_t = transpose(&w_hh, g3, h);
+        let mut hs_one = vec![0.0; hs.len()];
+        let mut gates_one = vec![0.0; gates.len()];
+        forward_block(
+            d,
+            0,
+            &xw,
+            &w_hh_t,
+            &biases,
+            &mut hs_one,
+            &mut gates_one,
+            true,
+        );
+        let mut dxw_one = vec![0.0; grads.xw.len()];
+        let mut dhh_one = vec![0.0; grads.xw.len()];
+        backward_block(
+            d,
+            &w_hh,
+            &hs_one,
+            &gates_one,
+            &grad_hs,
+            &mut dxw_one,
+            &mut dhh_one,
+            true,
+        );
+
+        let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5);
+        assert!(close(&hs, &hs_one), "states differ");
+        assert!(close(&grads.xw, &dxw_one), "input gradients differ");
+        // Each row's own input-bias gradient is its column sums.
+        let row4 = column_sums(&dxw_one[4 * d.seq * g3..], g3);
+        assert!(close(&grads.biases[4 * g3..][..g3], &row4));
+        assert!(hs.iter().any(|v| v.abs() > 0.1), "a trivial test");
+    }
 
     #[test]
     fn fast_exp_sigmoid_and_tanh_are_accurate() {

@@ -168,6 +168,22 @@ const PARALLEL_MIN_MACS: usize = 1 << 18;
 /// Panics when the shapes do not agree; callers derive them from checked
 /// tensor shapes, so a mismatch is a bug here, not bad input.
 pub(crate) fn matmul(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: MatRef<'_>) {
+    let macs = lhs.rows * lhs.cols * rhs.cols;
+    gemm_into(dst, accumulate, lhs, rhs, worth_threads(macs));
+}
+
+/// [`matmul`] on the calling thread only, for callers that already keep
+/// every core busy with products of their own.
+pub(crate) fn matmul_serial(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: MatRef<'_>) {
+    gemm_into(dst, accumulate, lhs, rhs, false);
+}
+
+/// Whether a product of `macs` multiply-adds is worth splitting over threads.
+pub(crate) fn worth_threads(macs: usize) -> bool {
+    macs >= PARALLEL_MIN_MACS
+}
+
+fn gemm_into(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: MatRef<'_>, threads: bool) {
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     assert!(
         rhs.rows == k && dst.rows == m && dst.cols == n,
@@ -187,7 +203,7 @@ pub(crate) fn matmul(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: Ma
         }
         return;
     }
-    let parallelism = if m * n * k >= PARALLEL_MIN_MACS {
+    let parallelism = if threads {
         Parallelism::Rayon(0)
     } else {
         Parallelism::None

@@ -677,3 +677,38 @@ fn prefill_and_step_reproduce_training_logprobs_with_context() {
         model.step(&mut state, &[target; 2]).unwrap();
     }
 }
+
+#[test]
+fn a_wide_model_split_over_threads_equals_plain_ops() {
+    // Wide enough that the fused GRU runs a block of rows per thread and the
+    // output bias gradient is summed in several column blocks (the last one
+    // partial), on two threads whatever the machine has.
+    let c = ModelConfig {
+        vocab_size: 1100,
+        embed_dim: 8,
+        hidden_dim: 256,
+        ..context_cfg(2)
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let vm = init_varmap(&c, 33).unwrap();
+        let model = model_from(&vm, &c);
+        let tokens = Tensor::new(
+            &[
+                [12u32, 4, 5, 1099, 7, 8],
+                [3, 12, 900, 2, 1, 1],
+                [1, 2, 3, 4, 5, 6],
+            ],
+            &Device::Cpu,
+        )
+        .unwrap();
+        let (_, targets, mask) = batch(13);
+        let targets = (targets + 1000.0).unwrap();
+        let fused = model.loss(&tokens, &targets, &mask).unwrap();
+        let plain = plain_context_loss(&vm, &c, &tokens, &targets, &mask);
+        assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
+    });
+}
