@@ -11,37 +11,11 @@ use std::sync::Mutex;
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
-use super::raw::{MatMut, MatRef, fast_exp, matmul, storage_f32, with_f32};
-
-/// The softmax buffer of the last step, kept for the next one. At the seed
-/// size it is 80 MB; a fresh one each step cost a page fault and a kernel
-/// page clear per page (about 18% of `tailor bench`'s samples with mimalloc,
-/// which returns such blocks to the kernel at once).
-static SPARE: Mutex<Vec<f32>> = Mutex::new(Vec::new());
+use super::raw::{MatMut, MatRef, fast_exp, matmul, recycle, scratch, storage_f32, with_f32};
 
 /// Rows of the softmax per parallel task: enough to outweigh handing out
 /// the task.
 const ROWS_PER_TASK: usize = 16;
-
-/// A buffer of `len` floats, from [`SPARE`] when it has one.
-fn softmax_buffer(len: usize) -> Vec<f32> {
-    let mut buffer = SPARE
-        .lock()
-        .map(|mut spare| std::mem::take(&mut *spare))
-        .unwrap_or_default();
-    buffer.clear();
-    buffer.resize(len, 0.0);
-    buffer
-}
-
-/// Keeps `buffer` for the next step if it is the largest seen.
-fn recycle(buffer: Vec<f32>) {
-    if let Ok(mut spare) = SPARE.lock()
-        && buffer.capacity() > spare.capacity()
-    {
-        *spare = buffer;
-    }
-}
 
 /// `nll[m] = −log softmax(h[m]·Wᵀ + b)[targets[m]]` over rows `h` [M,H], with
 /// `W` [V,H] and `b` [V]; the output is [M]. With bias rows, `b` is [G,V]
@@ -147,7 +121,7 @@ impl OutputNll {
         dims: (usize, usize, usize),
     ) -> (Vec<f32>, Vec<f32>) {
         let (rows, hidden, vocab) = dims;
-        let mut probs = softmax_buffer(rows * vocab);
+        let mut probs = scratch(rows * vocab);
         let lhs = MatRef::dense(h, rows, hidden);
         matmul(
             MatMut::dense(&mut probs, rows, vocab),

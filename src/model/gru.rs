@@ -2,10 +2,10 @@
 //! the step-by-step reference it is tested against, and a graph-free step for
 //! generation. Gate order (r, z, n) and weight names are PyTorch's.
 
-use candle_core::{D, DType, Result, Tensor, bail};
+use candle_core::{DType, Result, Tensor, bail};
 use candle_nn::VarBuilder;
 
-use super::gru_op::{GruRecurrence, cell};
+use super::gru_op::{FusedGruLayer, cell};
 use super::raw::{MatMut, MatRef, matmul, transpose};
 
 /// One layer's parameters, named as in `torch.nn.GRU`'s `state_dict`.
@@ -143,7 +143,6 @@ impl Gru {
         if batch == 0 || seq == 0 {
             return Tensor::zeros((batch, seq, self.hidden), DType::F32, x.device());
         }
-        let g3 = 3 * self.hidden;
         let mut input = if track { x.clone() } else { x.detach() };
         for (k, layer) in self.layers.iter().enumerate() {
             let weights = [&layer.w_ih, &layer.w_hh, &layer.b_ih, &layer.b_hh];
@@ -153,27 +152,23 @@ impl Gru {
                 Some((w, per_row)) if k == 0 => (w.clone(), Some(per_row)),
                 _ => (w_ih, None),
             };
-            let width = input.dim(D::Minus1)?;
-            // The whole sequence's input projection as one large product.
-            let xw = input
-                .reshape((batch * seq, width))?
-                .matmul(&w_ih.t()?)?
-                .reshape((batch, seq, g3))?;
-            let w_hh = w_hh.contiguous()?;
+            // Both weights side by side: the op computes the input projection.
+            let w = Tensor::cat(&[&w_ih, &w_hh], 1)?;
             // A per-row term rides on the input bias: [b_ih + term(row); b_hh].
             let biases = match per_row {
                 Some(term) => Tensor::cat(&[&term.broadcast_add(&b_ih)?, &b_hh.unsqueeze(0)?], 0)?,
                 None => Tensor::stack(&[&b_ih, &b_hh], 0)?,
             };
-            let tracked = track && (xw.track_op() || w_hh.track_op() || biases.track_op());
-            let mut op = GruRecurrence::new(tracked);
+            let input_c = input.contiguous()?;
+            let tracked = track && (input_c.track_op() || w.track_op() || biases.track_op());
+            let mut op = FusedGruLayer::new(tracked);
             if per_row.is_some() {
                 op = op.with_per_row_input_bias();
             }
             input = if tracked {
-                xw.apply_op3(&w_hh, &biases, op)?
+                input_c.apply_op3(&w, &biases, op)?
             } else {
-                xw.apply_op3_no_bwd(&w_hh, &biases, &op)?
+                input_c.apply_op3_no_bwd(&w, &biases, &op)?
             };
         }
         Ok(input)

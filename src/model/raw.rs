@@ -7,6 +7,8 @@
 //! and a dispatch each, and candle's transposed-rhs path is slow for few rows
 //! (PERFORMANCE-FACTS.md).
 
+use std::sync::Mutex;
+
 use candle_core::{CpuStorage, Layout, Result, Storage, Tensor, bail};
 use gemm::Parallelism;
 
@@ -67,6 +69,54 @@ pub(crate) fn fast_exp(x: f32) -> f32 {
     let n_int = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let scale = f32::from_bits(((n_int + 127) << 23) as u32);
     e * scale
+}
+
+/// Large per-step buffers kept for the next training step: the softmax, the
+/// GRU's gates and its gradient buffers. candle and the allocator would
+/// hand back fresh memory each step, which the kernel faults in and clears
+/// page by page (18% of a seed-configuration step's samples for the 80 MB
+/// softmax alone). The pool keeps the largest few.
+static POOL: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
+
+/// Buffers the pool keeps at most (a training step needs about five).
+const POOL_SLOTS: usize = 8;
+
+/// Buffers smaller than this are cheap to allocate and are not kept.
+const POOL_MIN_LEN: usize = 1 << 16;
+
+/// `len` zeros, in a buffer from the pool when one is large enough (the
+/// smallest such one).
+pub(crate) fn scratch(len: usize) -> Vec<f32> {
+    let kept = if len >= POOL_MIN_LEN {
+        POOL.lock().ok().and_then(|mut pool| {
+            let best = (0..pool.len())
+                .filter(|&i| pool[i].capacity() >= len)
+                .min_by_key(|&i| pool[i].capacity())?;
+            Some(pool.swap_remove(best))
+        })
+    } else {
+        None
+    };
+    let mut buffer = kept.unwrap_or_default();
+    buffer.clear();
+    buffer.resize(len, 0.0);
+    buffer
+}
+
+/// Gives `buffer` back for a later [`scratch`]. When the pool is full the
+/// smallest buffer is dropped.
+pub(crate) fn recycle(buffer: Vec<f32>) {
+    if buffer.capacity() < POOL_MIN_LEN {
+        return;
+    }
+    if let Ok(mut pool) = POOL.lock() {
+        pool.push(buffer);
+        if pool.len() > POOL_SLOTS
+            && let Some(smallest) = (0..pool.len()).min_by_key(|&i| pool[i].capacity())
+        {
+            pool.swap_remove(smallest);
+        }
+    }
 }
 
 /// A read-only strided view of a matrix inside a slice.
