@@ -13,7 +13,35 @@
 use super::raw::with_f32;
 use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, InplaceOp2, Layout, Result, Var, bail};
+use rayon::prelude::*;
 use std::sync::Mutex;
+
+/// Elements per parallel task of the update and the norm.
+const CHUNK: usize = 1 << 15;
+
+/// `Σ x²` in `f64`. Fixed blocks summed in eight lanes each, then the
+/// blocks in order: vectorised, on every thread, and the same sum whatever
+/// the thread count.
+fn sum_of_squares(x: &[f32]) -> f64 {
+    let blocks: Vec<f64> = x
+        .par_chunks(CHUNK)
+        .map(|block| {
+            let mut lanes = [0.0f64; 8];
+            let chunks = block.chunks_exact(8);
+            let tail = chunks.remainder();
+            for chunk in chunks {
+                for (acc, &v) in lanes.iter_mut().zip(chunk) {
+                    *acc += f64::from(v) * f64::from(v);
+                }
+            }
+            tail.iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .chain(lanes)
+                .sum::<f64>()
+        })
+        .collect();
+    blocks.iter().sum()
+}
 
 /// AdamW hyper-parameters (candle-nn's defaults).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,13 +126,20 @@ impl InplaceOp2 for Update<'_> {
         }
         let (b1, b2) = (self.beta1, self.beta2);
         let step = self.lr * self.correct1;
-        for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-            let g = g * self.grad_scale;
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let denom = (*v * self.correct2).sqrt() + self.eps;
-            *w = *w * self.decay - step * *m / denom;
-        }
+        // Element-wise, so blocks on any thread give the one-thread result.
+        w.par_chunks_mut(CHUNK)
+            .zip(g.par_chunks(CHUNK))
+            .zip(m.par_chunks_mut(CHUNK))
+            .zip(v.par_chunks_mut(CHUNK))
+            .for_each(|(((w, g), m), v)| {
+                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    let g = g * self.grad_scale;
+                    *m = b1 * *m + (1.0 - b1) * g;
+                    *v = b2 * *v + (1.0 - b2) * g * g;
+                    let denom = (*v * self.correct2).sqrt() + self.eps;
+                    *w = *w * self.decay - step * *m / denom;
+                }
+            });
         Ok(())
     }
 }
@@ -135,9 +170,7 @@ impl FusedAdamW {
         let mut sum = 0.0f64;
         for var in &self.vars {
             if let Some(g) = grads.get(var) {
-                sum += with_f32(g, "gradient", |x| {
-                    Ok(x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>())
-                })?;
+                sum += with_f32(g, "gradient", |x| Ok(sum_of_squares(x)))?;
             }
         }
         Ok(sum.sqrt())
@@ -241,6 +274,41 @@ mod tests {
                     .unwrap();
                 assert!(diff < 1e-6, "step {step}: {diff}");
             }
+        }
+    }
+
+    #[test]
+    fn blocks_of_a_large_parameter_match_the_plain_formulas() {
+        let dev = Device::Cpu;
+        let n = 3 * CHUNK + 5;
+        let values = |seed: u64| -> Vec<f32> {
+            (0..n as u64)
+                .map(|i| (((i * 2654435761 + seed) % 1000) as f32 / 500.0) - 1.0)
+                .collect()
+        };
+        let (w0, g) = (values(3), values(9));
+        let naive: f64 = g.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+        assert!((sum_of_squares(&g) - naive).abs() < 1e-9 * naive);
+
+        let var = Var::from_tensor(&Tensor::from_vec(w0.clone(), n, &dev).unwrap()).unwrap();
+        // The gradient of Σ w·g with respect to w is g.
+        let g_tensor = Tensor::from_vec(g.clone(), n, &dev).unwrap();
+        let grads = (var.as_tensor() * &g_tensor)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap();
+        let p = AdamWParams::default();
+        let mut opt = FusedAdamW::new(vec![var.clone()], p);
+        opt.step(&grads, 0.5).unwrap();
+        let got = var.as_tensor().to_vec1::<f32>().unwrap();
+        // First step: m = (1 − β₁)g', v = (1 − β₂)g'², both bias-corrected.
+        for i in [0, CHUNK - 1, CHUNK, 2 * CHUNK + 7, n - 1] {
+            let g = f64::from(g[i]) * 0.5;
+            let want = f64::from(w0[i]) * (1.0 - p.lr * p.weight_decay)
+                - p.lr * g / ((g * g).sqrt() + p.eps);
+            assert!((f64::from(got[i]) - want).abs() < 1e-6, "element {i}");
         }
     }
 }
