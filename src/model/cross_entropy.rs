@@ -11,7 +11,9 @@ use std::sync::Mutex;
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
-use super::raw::{MatMut, MatRef, fast_exp, matmul, recycle, scratch, storage_f32, with_f32};
+use super::raw::{
+    MatMut, MatRef, fast_exp, matmul, recycle, scratch_to_overwrite, storage_f32, with_f32,
+};
 
 /// Rows of the softmax per parallel task: enough to outweigh handing out
 /// the task.
@@ -121,7 +123,8 @@ impl OutputNll {
         dims: (usize, usize, usize),
     ) -> (Vec<f32>, Vec<f32>) {
         let (rows, hidden, vocab) = dims;
-        let mut probs = scratch(rows * vocab);
+        // Every element is written: the product, then the softmax.
+        let mut probs = scratch_to_overwrite(rows * vocab);
         let lhs = MatRef::dense(h, rows, hidden);
         matmul(
             MatMut::dense(&mut probs, rows, vocab),

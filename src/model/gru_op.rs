@@ -35,8 +35,8 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 use super::raw::{
-    MatMut, MatRef, fast_exp, matmul, matmul_serial, recycle, scratch, storage_f32, with_f32,
-    worth_threads,
+    MatMut, MatRef, fast_exp, matmul, matmul_serial, recycle, scratch_to_overwrite, storage_f32,
+    with_f32, worth_threads,
 };
 
 /// Sizes of one layer.
@@ -337,9 +337,10 @@ pub(crate) fn backward(
         ..
     } = d;
     let g3 = 3 * hidden;
-    let mut dxw = scratch(batch * seq * g3);
+    // Every element of both is written by the time loop.
+    let mut dxw = scratch_to_overwrite(batch * seq * g3);
     // Gradient of the pre-activations `h_prev·W_hhᵀ + b_hh`, per position.
-    let mut dhh = scratch(batch * seq * g3);
+    let mut dhh = scratch_to_overwrite(batch * seq * g3);
     let mut dx = vec![0.0; batch * seq * input];
     let per = rows_per_block(d);
     if per >= batch {
@@ -509,9 +510,10 @@ fn run_forward(d: Dims, x: &[f32], w: &[f32], biases: &[f32]) -> (Vec<f32>, Vec<
         }
     }
     let positions = d.batch * d.seq;
-    let mut xw = scratch(positions * g3);
+    // Every element of both is written: the product, then the cells.
+    let mut xw = scratch_to_overwrite(positions * g3);
     let mut hs = vec![0.0; positions * d.hidden];
-    let mut gates = scratch(positions * 4 * d.hidden);
+    let mut gates = scratch_to_overwrite(positions * 4 * d.hidden);
     forward(d, x, w, &w_hh_t, biases, &mut xw, &mut hs, &mut gates);
     recycle(xw);
     (hs, gates)
@@ -602,7 +604,7 @@ mod tests {
         // large enough that the split is taken.
         let d = Dims {
             batch: 5,
-            seq: 4,
+            seq: 24,
             input: 8,
             hidden: 256,
             per_row: true,
@@ -625,6 +627,11 @@ mod tests {
         let biases = values((d.batch + 1) * g3, 3);
         let grad_hs = values(d.batch * d.seq * h, 4);
         let run = || {
+            // Pooled buffers hold stale values; NaN ones would show in any
+            // element the op read before writing.
+            for _ in 0..4 {
+                super::super::raw::recycle(vec![f32::NAN; 200_000]);
+            }
             let (hs, gates) = run_forward(d, &x, &w, &biases);
             let grads = backward(d, &x, &w, &hs, &gates, &grad_hs);
             (hs, grads)
@@ -635,6 +642,9 @@ mod tests {
         let close = |a: &[f32], b: &[f32]| {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5)
         };
+        for v in [&hs_one, &grads_one.x, &grads_one.w, &grads_one.biases] {
+            assert!(v.iter().all(|x| x.is_finite()), "a stale value was read");
+        }
         assert!(close(&hs_two, &hs_one), "states differ");
         assert!(close(&grads_two.x, &grads_one.x), "input gradients differ");
         assert!(close(&grads_two.w, &grads_one.w), "weight gradients differ");
