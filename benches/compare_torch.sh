@@ -31,6 +31,13 @@ print(json.dumps({
         "torch": med([x["matmul_peak_gflops"] for x in torch]),
     },
     "train_tokens_per_s": {"tailor": rt, "torch": tt, "ratio": rt / tt},
+    # Each round's pair was measured within the same minute: the spread
+    # shows how much the machine moved.
+    "train_ratio_per_round": [
+        r["train_seed_config"]["tokens_per_s"] / t["train_seed_config"]["tokens_per_s"]
+        for r, t in zip(rust, torch)
+    ],
+    "train_default_tokens_per_s": med([x["train_default"]["tokens_per_s"] for x in rust]),
     "train_effective_gflops": med([x["train_seed_config"]["effective_gflops"] for x in rust]),
     "train_share_of_peak": med([x["train_seed_config"]["effective_gflops"] / x["matmul_peak_gflops"] for x in rust]),
     "generate_seed_sampled_tokens_per_s": ratio("generate_seed_config_sampled"),
