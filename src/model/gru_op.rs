@@ -36,7 +36,7 @@ use rayon::prelude::*;
 
 use super::raw::{
     MatMut, MatRef, fast_exp, matmul, matmul_serial, recycle, scratch_to_overwrite, storage_f32,
-    with_f32, worth_threads,
+    transpose_of, with_f32, worth_threads,
 };
 
 /// Sizes of one layer.
@@ -228,20 +228,21 @@ pub(crate) fn forward(
     if per >= d.batch {
         return forward_block(d, 0, x, w, w_hh_t, biases, xw, hs, gates, true);
     }
-    let (i, h, g3, g4) = (
+    // Floats per batch row of each buffer.
+    let (row_x, row_h, row_g3, row_g4) = (
         d.seq * d.input,
         d.seq * d.hidden,
         d.seq * 3 * d.hidden,
         d.seq * 4 * d.hidden,
     );
-    x.par_chunks(per * i)
-        .zip(xw.par_chunks_mut(per * g3))
-        .zip(hs.par_chunks_mut(per * h))
-        .zip(gates.par_chunks_mut(per * g4))
+    x.par_chunks(per * row_x)
+        .zip(xw.par_chunks_mut(per * row_g3))
+        .zip(hs.par_chunks_mut(per * row_h))
+        .zip(gates.par_chunks_mut(per * row_g4))
         .enumerate()
         .for_each(|(k, (((x, xw), hs), gates))| {
             let block = Dims {
-                batch: hs.len() / h,
+                batch: hs.len() / row_h,
                 ..d
             };
             forward_block(block, k * per, x, w, w_hh_t, biases, xw, hs, gates, false);
@@ -346,17 +347,18 @@ pub(crate) fn backward(
     if per >= batch {
         backward_block(d, w, hs, gates, grad_hs, &mut dxw, &mut dhh, &mut dx, true);
     } else {
-        let (i, h, g4) = (seq * input, seq * hidden, seq * 4 * hidden);
-        let g3 = seq * g3;
-        hs.par_chunks(per * h)
-            .zip(gates.par_chunks(per * g4))
-            .zip(grad_hs.par_chunks(per * h))
-            .zip(dxw.par_chunks_mut(per * g3))
-            .zip(dhh.par_chunks_mut(per * g3))
-            .zip(dx.par_chunks_mut(per * i))
+        // Floats per batch row of each buffer.
+        let (row_x, row_h, row_g3, row_g4) =
+            (seq * input, seq * hidden, seq * g3, seq * 4 * hidden);
+        hs.par_chunks(per * row_h)
+            .zip(gates.par_chunks(per * row_g4))
+            .zip(grad_hs.par_chunks(per * row_h))
+            .zip(dxw.par_chunks_mut(per * row_g3))
+            .zip(dhh.par_chunks_mut(per * row_g3))
+            .zip(dx.par_chunks_mut(per * row_x))
             .for_each(|(((((hs, gates), grad_hs), dxw), dhh), dx)| {
                 let block = Dims {
-                    batch: hs.len() / h,
+                    batch: hs.len() / row_h,
                     ..d
                 };
                 backward_block(block, w, hs, gates, grad_hs, dxw, dhh, dx, false);
@@ -503,12 +505,7 @@ impl FusedGruLayer {
 /// The states and gates of a layer.
 fn run_forward(d: Dims, x: &[f32], w: &[f32], biases: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let g3 = 3 * d.hidden;
-    let mut w_hh_t = vec![0.0; d.hidden * g3];
-    for (row, out) in w.chunks_exact(d.input + d.hidden).zip(0..g3) {
-        for (j, &v) in row[d.input..].iter().enumerate() {
-            w_hh_t[j * g3 + out] = v;
-        }
-    }
+    let w_hh_t = transpose_of(d.w_hh(w));
     let positions = d.batch * d.seq;
     // Every element of both is written: the product, then the cells.
     let mut xw = scratch_to_overwrite(positions * g3);

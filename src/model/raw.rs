@@ -303,14 +303,20 @@ pub(crate) fn transpose(data: &[f32], rows: usize, cols: usize) -> Vec<f32> {
         rows * cols,
         "transpose of a {rows}x{cols} matrix"
     );
-    let mut out = vec![0.0; data.len()];
+    transpose_of(MatRef::dense(data, rows, cols))
+}
+
+/// A dense row-major copy of the transpose of any view, `[cols, rows]`.
+pub(crate) fn transpose_of(m: MatRef<'_>) -> Vec<f32> {
+    let (rows, cols) = (m.rows, m.cols);
+    let mut out = vec![0.0; rows * cols];
     // Blocks keep both the reads and the writes within a few cache lines.
     const BLOCK: usize = 32;
     for r0 in (0..rows).step_by(BLOCK) {
         for c0 in (0..cols).step_by(BLOCK) {
             for r in r0..(r0 + BLOCK).min(rows) {
                 for c in c0..(c0 + BLOCK).min(cols) {
-                    out[c * rows + r] = data[r * cols + c];
+                    out[c * rows + r] = m.data[r * m.row_stride + c * m.col_stride];
                 }
             }
         }
