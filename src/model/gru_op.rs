@@ -35,8 +35,8 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 use super::raw::{
-    MatMut, MatRef, fast_exp, matmul, matmul_serial, recycle, scratch_to_overwrite, storage_f32,
-    transpose_of, with_f32, worth_threads,
+    MatMut, MatRef, PackedRhs, fast_exp, matmul, matmul_packed, matmul_serial, recycle,
+    scratch_to_overwrite, storage_f32, with_f32, worth_threads,
 };
 
 /// Sizes of one layer.
@@ -94,6 +94,17 @@ impl Dims {
     /// `W_ih` ([3H,I]) inside the side-by-side weights.
     fn w_ih<'a>(&self, w: &'a [f32]) -> MatRef<'a> {
         MatRef::rows(w, 3 * self.hidden, self.input, self.input + self.hidden)
+    }
+
+    /// `W_hhᵀ` ([H,3H]) inside the side-by-side weights, without copying.
+    fn w_hh_t<'a>(&self, w: &'a [f32]) -> MatRef<'a> {
+        MatRef::strided(
+            &w[self.input..],
+            self.hidden,
+            3 * self.hidden,
+            1,
+            self.input + self.hidden,
+        )
     }
 
     /// `W_hh` ([3H,H]) inside the side-by-side weights.
@@ -212,13 +223,13 @@ fn rows_per_block(d: Dims) -> usize {
 
 /// Runs the layer over the whole batch: fills `xw` ([B,T,3H], scratch),
 /// `hs` ([B,T,H]) and `gates` ([B,T,4H]: r, z, n, hn). `w` is `[W_ih |
-/// W_hh]` and `w_hh_t` a dense copy of `W_hhᵀ` ([H,3H]).
+/// W_hh]` and `w_hh_t` is `W_hhᵀ` ([H,3H]), packed once for every position.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forward(
     d: Dims,
     x: &[f32],
     w: &[f32],
-    w_hh_t: &[f32],
+    w_hh_t: &PackedRhs,
     biases: &[f32],
     xw: &mut [f32],
     hs: &mut [f32],
@@ -258,7 +269,7 @@ fn forward_block(
     first_row: usize,
     x: &[f32],
     w: &[f32],
-    w_hh_t: &[f32],
+    w_hh_t: &PackedRhs,
     biases: &[f32],
     xw: &mut [f32],
     hs: &mut [f32],
@@ -282,8 +293,7 @@ fn forward_block(
     for t in 0..seq {
         if t > 0 {
             let h_prev = MatRef::rows(&hs[(t - 1) * hidden..], batch, hidden, seq * hidden);
-            let w = MatRef::dense(w_hh_t, hidden, g3);
-            product(threads)(MatMut::dense(&mut hh, batch, g3), false, h_prev, w);
+            matmul_packed(MatMut::dense(&mut hh, batch, g3), false, h_prev, w_hh_t);
         }
         for b in 0..batch {
             let at = b * seq + t;
@@ -343,9 +353,12 @@ pub(crate) fn backward(
     // Gradient of the pre-activations `h_prev·W_hhᵀ + b_hh`, per position.
     let mut dhh = scratch_to_overwrite(batch * seq * g3);
     let mut dx = vec![0.0; batch * seq * input];
+    let w_hh = PackedRhs::new(d.w_hh(w));
     let per = rows_per_block(d);
     if per >= batch {
-        backward_block(d, w, hs, gates, grad_hs, &mut dxw, &mut dhh, &mut dx, true);
+        backward_block(
+            d, w, &w_hh, hs, gates, grad_hs, &mut dxw, &mut dhh, &mut dx, true,
+        );
     } else {
         // Floats per batch row of each buffer.
         let (row_x, row_h, row_g3, row_g4) =
@@ -361,7 +374,7 @@ pub(crate) fn backward(
                     batch: hs.len() / row_h,
                     ..d
                 };
-                backward_block(block, w, hs, gates, grad_hs, dxw, dhh, dx, false);
+                backward_block(block, w, &w_hh, hs, gates, grad_hs, dxw, dhh, dx, false);
             });
     }
 
@@ -411,11 +424,13 @@ pub(crate) fn backward(
 }
 
 /// The time loop of [`backward`] for a block of rows (the slices but `w`
-/// hold only those rows): fills `dxw`, `dhh` and the input gradient `dx`.
+/// and `w_hh`, `W_hh` packed, hold only those rows): fills `dxw`, `dhh` and
+/// the input gradient `dx`.
 #[allow(clippy::too_many_arguments)]
 fn backward_block(
     d: Dims,
     w: &[f32],
+    w_hh: &PackedRhs,
     hs: &[f32],
     gates: &[f32],
     grad_hs: &[f32],
@@ -450,12 +465,7 @@ fn backward_block(
         }
         if t > 0 {
             let lhs = MatRef::rows(&dhh[t * g3..], batch, g3, seq * g3);
-            product(threads)(
-                MatMut::dense(&mut carry, batch, hidden),
-                true,
-                lhs,
-                d.w_hh(w),
-            );
+            matmul_packed(MatMut::dense(&mut carry, batch, hidden), true, lhs, w_hh);
         }
     }
     // dx = dxw · W_ih for the block's positions.
@@ -505,7 +515,7 @@ impl FusedGruLayer {
 /// The states and gates of a layer.
 fn run_forward(d: Dims, x: &[f32], w: &[f32], biases: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let g3 = 3 * d.hidden;
-    let w_hh_t = transpose_of(d.w_hh(w));
+    let w_hh_t = PackedRhs::new(d.w_hh_t(w));
     let positions = d.batch * d.seq;
     // Every element of both is written: the product, then the cells.
     let mut xw = scratch_to_overwrite(positions * g3);

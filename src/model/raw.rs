@@ -12,6 +12,9 @@ use std::sync::Mutex;
 use candle_core::{CpuStorage, Layout, Result, Storage, Tensor, bail};
 use gemm::Parallelism;
 
+mod packed;
+pub(crate) use packed::{PackedRhs, matmul_packed};
+
 /// The elements of a contiguous `f32` CPU storage under `layout`.
 pub(crate) fn storage_f32<'a>(
     storage: &'a CpuStorage,
