@@ -115,7 +115,7 @@ impl OutputNll {
     }
 
     /// The softmax ([M,V]) and the per-row NLL.
-    fn forward_rows(
+    pub(crate) fn forward_rows(
         &self,
         h: &[f32],
         w: &[f32],
@@ -143,6 +143,51 @@ impl OutputNll {
             })
             .collect();
         (probs, nll)
+    }
+    /// The gradients `(dh [M,H], dW [V,H], db)` from the forward's softmax
+    /// `probs` (consumed) and the gradient `g` [M] of the per-row NLL;
+    /// `bias_len` is the bias's length ([V], or [G,V] with bias rows).
+    pub(crate) fn gradients(
+        &self,
+        mut dlogits: Vec<f32>,
+        h: &[f32],
+        w: &[f32],
+        g: &[f32],
+        bias_len: usize,
+        dims: (usize, usize, usize),
+    ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let (rows, hidden, vocab) = dims;
+        // d nll / d logits = softmax − one-hot(target), scaled per row.
+        dlogits
+            .par_chunks_exact_mut(vocab.max(1))
+            .zip(&self.targets)
+            .zip(g)
+            .with_min_len(ROWS_PER_TASK)
+            .for_each(|((row, &target), &gm)| {
+                row[target as usize] -= 1.0;
+                for x in row.iter_mut() {
+                    *x *= gm;
+                }
+            });
+        let db = self.bias_gradient(&dlogits, bias_len, vocab);
+        let mut dh = vec![0.0; rows * hidden];
+        let dl = MatRef::dense(&dlogits, rows, vocab);
+        matmul(
+            MatMut::dense(&mut dh, rows, hidden),
+            false,
+            dl,
+            MatRef::dense(w, vocab, hidden),
+        );
+        let mut dw = vec![0.0; vocab * hidden];
+        let dl_t = MatRef::transposed(&dlogits, vocab, rows);
+        matmul(
+            MatMut::dense(&mut dw, vocab, hidden),
+            false,
+            dl_t,
+            MatRef::dense(h, rows, hidden),
+        );
+        recycle(dlogits);
+        (dh, dw, db)
     }
 }
 
@@ -218,44 +263,13 @@ impl CustomOp3 for OutputNll {
         let cached = self.probs.lock().ok().and_then(|mut slot| slot.take());
         let (dh, dw, db) = with_f32(h, "output hidden rows", |h| {
             with_f32(w, "output weight", |w| {
-                let mut dlogits = match cached {
+                let dlogits = match cached {
                     Some(probs) => probs,
                     None => with_f32(b, "output bias", |b| Ok(self.forward_rows(h, w, b, dims).0))?,
                 };
                 with_f32(grad_res, "output cross-entropy gradient", |g| {
-                    // d nll / d logits = softmax − one-hot(target), scaled per row.
-                    dlogits
-                        .par_chunks_exact_mut(vocab.max(1))
-                        .zip(&self.targets)
-                        .zip(g)
-                        .with_min_len(ROWS_PER_TASK)
-                        .for_each(|((row, &target), &gm)| {
-                            row[target as usize] -= 1.0;
-                            for x in row.iter_mut() {
-                                *x *= gm;
-                            }
-                        });
-                    Ok(())
-                })?;
-                let db = self.bias_gradient(&dlogits, b.elem_count(), vocab);
-                let mut dh = vec![0.0; rows * hidden];
-                let dl = MatRef::dense(&dlogits, rows, vocab);
-                matmul(
-                    MatMut::dense(&mut dh, rows, hidden),
-                    false,
-                    dl,
-                    MatRef::dense(w, vocab, hidden),
-                );
-                let mut dw = vec![0.0; vocab * hidden];
-                let dl_t = MatRef::transposed(&dlogits, vocab, rows);
-                matmul(
-                    MatMut::dense(&mut dw, vocab, hidden),
-                    false,
-                    dl_t,
-                    MatRef::dense(h, rows, hidden),
-                );
-                recycle(dlogits);
-                Ok((dh, dw, db))
+                    Ok(self.gradients(dlogits, h, w, g, b.elem_count(), dims))
+                })
             })
         })?;
         let dev = h.device();

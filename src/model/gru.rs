@@ -59,6 +59,14 @@ impl Gru {
         self.hidden
     }
 
+    /// Each layer's `[w_ih, w_hh, b_ih, b_hh]`, bottom layer first.
+    pub(crate) fn layer_params(&self) -> Vec<[&Tensor; 4]> {
+        self.layers
+            .iter()
+            .map(|l| [&l.w_ih, &l.w_hh, &l.b_ih, &l.b_hh])
+            .collect()
+    }
+
     /// Number of stacked layers.
     pub fn num_layers(&self) -> usize {
         self.layers.len()

@@ -52,6 +52,23 @@ pub(crate) struct Dims {
 }
 
 impl Dims {
+    /// Sizes of a layer of `hidden` units over `[batch, seq, input]` inputs.
+    pub(crate) fn new(
+        batch: usize,
+        seq: usize,
+        input: usize,
+        hidden: usize,
+        per_row: bool,
+    ) -> Dims {
+        Dims {
+            batch,
+            seq,
+            input,
+            hidden,
+            per_row,
+        }
+    }
+
     fn from_layouts(x: &Layout, w: &Layout, biases: &Layout, per_row: bool) -> Result<Dims> {
         let (batch, seq, input) = x.shape().dims3()?;
         let (w_rows, w_cols) = w.shape().dims2()?;
@@ -478,7 +495,7 @@ fn backward_block(
 }
 
 /// Sums of the columns of a row-major matrix `width` wide.
-fn column_sums(data: &[f32], width: usize) -> Vec<f32> {
+pub(crate) fn column_sums(data: &[f32], width: usize) -> Vec<f32> {
     let mut sums = vec![0.0; width];
     for row in data.chunks_exact(width) {
         for (acc, v) in sums.iter_mut().zip(row) {
@@ -512,8 +529,9 @@ impl FusedGruLayer {
     }
 }
 
-/// The states and gates of a layer.
-fn run_forward(d: Dims, x: &[f32], w: &[f32], biases: &[f32]) -> (Vec<f32>, Vec<f32>) {
+/// The states ([B,T,H]) and gates ([B,T,4H]) of a layer. `w` is `[W_ih |
+/// W_hh]` ([3H,I+H]); `biases` [2,3H], or [B+1,3H] with per-row input biases.
+pub(crate) fn run_forward(d: Dims, x: &[f32], w: &[f32], biases: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let g3 = 3 * d.hidden;
     let w_hh_t = PackedRhs::new(d.w_hh_t(w));
     let positions = d.batch * d.seq;

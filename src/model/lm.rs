@@ -10,6 +10,8 @@ use super::cross_entropy::OutputNll;
 use super::generation::{FrozenLm, GenState};
 use super::gru::Gru;
 
+mod grads;
+
 /// The network, holding its parameters as tensors (variables when built
 /// from a `VarMap`).
 #[derive(Clone, Debug)]

@@ -378,6 +378,34 @@ fn assert_same_loss_and_gradients(vm: &VarMap, c: &ModelConfig, fused: &Tensor, 
     }
 }
 
+/// The graph-free training gradients equal `loss().backward()`'s: the same
+/// loss, and every parameter's gradient.
+fn assert_manual_gradients_match_autograd(
+    model: &LanguageModel,
+    vm: &VarMap,
+    c: &ModelConfig,
+    (tokens, targets, mask): (&Tensor, &Tensor, &Tensor),
+) {
+    let loss = model.loss(tokens, targets, mask).unwrap();
+    let want = loss.backward().unwrap();
+    let (got_loss, got) = model.loss_and_grads(tokens, targets, mask).unwrap();
+    let want_loss = loss.to_scalar::<f32>().unwrap();
+    assert!(
+        (got_loss - want_loss).abs() < 1e-5,
+        "loss {got_loss}, autograd {want_loss}"
+    );
+    for (name, _) in c.parameters() {
+        let v = var(vm, &name);
+        let want = want.get(v.as_tensor()).unwrap();
+        let got = got
+            .get(v.as_tensor())
+            .unwrap_or_else(|| panic!("no gradient for {name}"));
+        let diff = max_abs_diff(got, want);
+        let scale = max_abs(want).max(1e-3);
+        assert!(diff / scale < 1e-4, "{name}: diff {diff}, scale {scale}");
+    }
+}
+
 #[test]
 fn loss_and_its_gradients_equal_plain_masked_cross_entropy() {
     let c = cfg(2);
@@ -387,6 +415,7 @@ fn loss_and_its_gradients_equal_plain_masked_cross_entropy() {
     let fused = model.loss(&tokens, &targets, &mask).unwrap();
     let plain = plain_loss(&vm, &gru_from(&vm, &c), &tokens, &targets, &mask);
     assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
+    assert_manual_gradients_match_autograd(&model, &vm, &c, (&tokens, &targets, &mask));
 }
 
 #[test]
@@ -605,6 +634,7 @@ fn history_context_loss_and_gradients_equal_plain_ops() {
     let fused = model.loss(&tokens, &targets, &mask).unwrap();
     let plain = plain_context_loss(&vm, &c, &tokens, &targets, &mask);
     assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
+    assert_manual_gradients_match_autograd(&model, &vm, &c, (&tokens, &targets, &mask));
 }
 
 #[test]
@@ -710,5 +740,6 @@ fn a_wide_model_split_over_threads_equals_plain_ops() {
         let fused = model.loss(&tokens, &targets, &mask).unwrap();
         let plain = plain_context_loss(&vm, &c, &tokens, &targets, &mask);
         assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
+        assert_manual_gradients_match_autograd(&model, &vm, &c, (&tokens, &targets, &mask));
     });
 }

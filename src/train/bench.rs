@@ -49,11 +49,10 @@ fn train_speed(
     let mask = Tensor::from_vec(mask, (batch, seq), &Device::Cpu)?;
     let mut step = || -> candle_core::Result<f32> {
         // The training loop's step: loss, backward, global norm, clipped AdamW.
-        let loss = model.loss(&tokens, &targets, &mask)?;
-        let grads = loss.backward()?;
+        let (loss, grads) = model.loss_and_grads(&tokens, &targets, &mask)?;
         let norm = opt.grad_norm(&grads)?;
         opt.step(&grads, if norm > 1.0 { 1.0 / norm } else { 1.0 })?;
-        loss.to_scalar::<f32>()
+        Ok(loss)
     };
     step()?;
     let started = Instant::now();

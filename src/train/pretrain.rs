@@ -215,9 +215,8 @@ pub fn train(
                 })
                 .collect();
             let batch = make_batch(&pairs, model_cfg.pad_id)?;
-            let loss = model.loss(&batch.tokens, &batch.targets, &batch.mask)?;
-            let loss_value = loss.to_scalar::<f32>()? as f64;
-            let grads = loss.backward()?;
+            let (loss, grads) = model.loss_and_grads(&batch.tokens, &batch.targets, &batch.mask)?;
+            let loss_value = loss as f64;
             let norm = opt.grad_norm(&grads)?;
             if !loss_value.is_finite() || !norm.is_finite() {
                 skipped += 1;
