@@ -243,15 +243,22 @@ pub(crate) fn worth_threads(macs: usize) -> bool {
     macs >= PARALLEL_MIN_MACS
 }
 
-fn gemm_into(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: MatRef<'_>, threads: bool) {
-    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+/// Panics unless `dst = lhs · rhs` agrees for a `[rhs_rows, rhs_cols]` rhs:
+/// callers derive shapes from checked tensor shapes, so a mismatch is a bug.
+fn assert_product_shapes(dst: &MatMut<'_>, lhs: &MatRef<'_>, rhs_rows: usize, rhs_cols: usize) {
     assert!(
-        rhs.rows == k && dst.rows == m && dst.cols == n,
-        "matmul shapes: dst {}x{}, lhs {m}x{k}, rhs {}x{n}",
+        rhs_rows == lhs.cols && dst.rows == lhs.rows && dst.cols == rhs_cols,
+        "matmul shapes: dst {}x{}, lhs {}x{}, rhs {rhs_rows}x{rhs_cols}",
         dst.rows,
         dst.cols,
-        rhs.rows
+        lhs.rows,
+        lhs.cols
     );
+}
+
+fn gemm_into(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: MatRef<'_>, threads: bool) {
+    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    assert_product_shapes(&dst, &lhs, rhs.rows, n);
     if m == 0 || n == 0 {
         return;
     }

@@ -11,6 +11,8 @@
 //!
 //! Tests check the loss and every gradient against `loss().backward()`.
 
+use std::borrow::Cow;
+
 use candle_core::backprop::GradStore;
 use candle_core::{DType, Device, Result, Tensor, bail};
 
@@ -137,14 +139,17 @@ impl LanguageModel {
         let out_w = flat(&self.out_w)?;
         let out_b = flat(&self.out_b)?;
         let wide = h + c_dim;
-        let w_state: Vec<f32> = if c_dim == 0 {
-            out_w.clone()
+        // The output weight's state columns: all of it without a context.
+        let w_state: Cow<[f32]> = if c_dim == 0 {
+            Cow::Borrowed(&out_w)
         } else {
-            out_w
-                .chunks_exact(wide)
-                .flat_map(|r| &r[..h])
-                .copied()
-                .collect()
+            Cow::Owned(
+                out_w
+                    .chunks_exact(wide)
+                    .flat_map(|r| &r[..h])
+                    .copied()
+                    .collect(),
+            )
         };
         let (op, bias) = match &context {
             Some((_, c)) => {

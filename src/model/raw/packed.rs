@@ -12,7 +12,7 @@
 //! Without AVX-512 (checked at run time, so a portable build still runs) the
 //! matrix is kept dense and the product goes through `gemm` as before.
 
-use super::{MatMut, MatRef, matmul_serial};
+use super::{MatMut, MatRef, assert_product_shapes, matmul_serial};
 
 /// Columns per panel: three 16-float vectors.
 const NR: usize = 48;
@@ -104,13 +104,7 @@ fn avx512() -> bool {
 /// Panics when the shapes do not agree.
 pub(crate) fn matmul_packed(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, rhs: &PackedRhs) {
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.n);
-    assert!(
-        rhs.k == k && dst.rows == m && dst.cols == n,
-        "matmul shapes: dst {}x{}, lhs {m}x{k}, packed rhs {}x{n}",
-        dst.rows,
-        dst.cols,
-        rhs.k
-    );
+    assert_product_shapes(&dst, &lhs, rhs.k, n);
     match rhs.layout {
         Layout::Dense => matmul_serial(dst, accumulate, lhs, MatRef::dense(&rhs.data, k, n)),
         Layout::Panels => {
