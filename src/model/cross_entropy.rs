@@ -11,9 +11,7 @@ use std::sync::Mutex;
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
-use super::raw::{
-    MatMut, MatRef, fast_exp, matmul, recycle, scratch_to_overwrite, storage_f32, with_f32,
-};
+use super::raw::{MatMut, MatRef, Scratch, fast_exp, matmul, storage_f32, with_f32};
 
 /// Rows of the softmax per parallel task: enough to outweigh handing out
 /// the task.
@@ -27,7 +25,7 @@ pub(crate) struct OutputNll {
     targets: Vec<u32>,
     bias_rows: Option<Vec<u32>>,
     keep_probs: bool,
-    probs: Mutex<Option<Vec<f32>>>,
+    probs: Mutex<Option<Scratch>>,
 }
 
 impl OutputNll {
@@ -121,10 +119,10 @@ impl OutputNll {
         w: &[f32],
         b: &[f32],
         dims: (usize, usize, usize),
-    ) -> (Vec<f32>, Vec<f32>) {
+    ) -> (Scratch, Vec<f32>) {
         let (rows, hidden, vocab) = dims;
         // Every element is written: the product, then the softmax.
-        let mut probs = scratch_to_overwrite(rows * vocab);
+        let mut probs = Scratch::to_overwrite(rows * vocab);
         let lhs = MatRef::dense(h, rows, hidden);
         matmul(
             MatMut::dense(&mut probs, rows, vocab),
@@ -149,13 +147,13 @@ impl OutputNll {
     /// `bias_len` is the bias's length ([V], or [G,V] with bias rows).
     pub(crate) fn gradients(
         &self,
-        mut dlogits: Vec<f32>,
+        mut dlogits: Scratch,
         h: &[f32],
         w: &[f32],
         g: &[f32],
         bias_len: usize,
         dims: (usize, usize, usize),
-    ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    ) -> (Scratch, Scratch, Vec<f32>) {
         let (rows, hidden, vocab) = dims;
         // d nll / d logits = softmax − one-hot(target), scaled per row.
         dlogits
@@ -170,7 +168,8 @@ impl OutputNll {
                 }
             });
         let db = self.bias_gradient(&dlogits, bias_len, vocab);
-        let mut dh = vec![0.0; rows * hidden];
+        // Both products write every element.
+        let mut dh = Scratch::to_overwrite(rows * hidden);
         let dl = MatRef::dense(&dlogits, rows, vocab);
         matmul(
             MatMut::dense(&mut dh, rows, hidden),
@@ -178,7 +177,7 @@ impl OutputNll {
             dl,
             MatRef::dense(w, vocab, hidden),
         );
-        let mut dw = vec![0.0; vocab * hidden];
+        let mut dw = Scratch::to_overwrite(vocab * hidden);
         let dl_t = MatRef::transposed(&dlogits, vocab, rows);
         matmul(
             MatMut::dense(&mut dw, vocab, hidden),
@@ -186,7 +185,6 @@ impl OutputNll {
             dl_t,
             MatRef::dense(h, rows, hidden),
         );
-        recycle(dlogits);
         (dh, dw, db)
     }
 }
@@ -243,9 +241,10 @@ impl CustomOp3 for OutputNll {
         let w = storage_f32(s2, l2, "output weight")?;
         let b = storage_f32(s3, l3, "output bias")?;
         let (probs, nll) = self.forward_rows(h, w, b, dims);
-        match self.probs.lock() {
-            Ok(mut slot) if self.keep_probs => *slot = Some(probs),
-            _ => recycle(probs),
+        if self.keep_probs
+            && let Ok(mut slot) = self.probs.lock()
+        {
+            *slot = Some(probs);
         }
         Ok((CpuStorage::F32(nll), Shape::from(dims.0)))
     }
@@ -274,8 +273,8 @@ impl CustomOp3 for OutputNll {
         })?;
         let dev = h.device();
         Ok((
-            Some(Tensor::from_vec(dh, (rows, hidden), dev)?),
-            Some(Tensor::from_vec(dw, (vocab, hidden), dev)?),
+            Some(Tensor::from_vec(dh.into_vec(), (rows, hidden), dev)?),
+            Some(Tensor::from_vec(dw.into_vec(), (vocab, hidden), dev)?),
             Some(Tensor::from_vec(db, b.shape(), dev)?),
         ))
     }

@@ -19,7 +19,7 @@ use candle_core::{DType, Device, Result, Tensor, bail};
 use super::{LanguageModel, context_weights};
 use crate::model::cross_entropy::OutputNll;
 use crate::model::gru_op::{self, Dims, column_sums};
-use crate::model::raw::{MatMut, MatRef, matmul, recycle};
+use crate::model::raw::{MatMut, MatRef, Scratch, matmul};
 
 /// One GRU layer's forward, kept for its backward.
 struct LayerRun {
@@ -28,7 +28,7 @@ struct LayerRun {
     w_ih: Vec<f32>,
     /// `[W_ih | W_hh]` without the context's columns, [3H, I+H].
     w: Vec<f32>,
-    gates: Vec<f32>,
+    gates: Scratch,
 }
 
 impl LanguageModel {
@@ -63,7 +63,8 @@ impl LanguageModel {
 
         // Forward: the embedding rows, then the history context.
         let embed = flat(&self.embed)?;
-        let mut x = vec![0f32; batch * seq * e];
+        // Every row is copied over.
+        let mut x = Scratch::to_overwrite(batch * seq * e);
         for (row, &id) in x.chunks_exact_mut(e).zip(&ids) {
             row.copy_from_slice(&embed[id as usize * e..][..e]);
         }
@@ -132,7 +133,7 @@ impl LanguageModel {
         // The output layer on the selected rows.
         let top = states.last().expect("at least one layer");
         let rows = sel.positions.len();
-        let mut picked = vec![0f32; rows * h];
+        let mut picked = Scratch::to_overwrite(rows * h);
         for (row, &p) in picked.chunks_exact_mut(h).zip(&sel.positions) {
             row.copy_from_slice(&top[p as usize * h..][..h]);
         }
@@ -216,7 +217,7 @@ impl LanguageModel {
         put(&self.out_b, d_out_b)?;
 
         // The GRU stack, top layer first.
-        let mut d_out = vec![0f32; batch * seq * h];
+        let mut d_out = Scratch::zeroed(batch * seq * h);
         for (row, &p) in d_picked.chunks_exact(h).zip(&sel.positions) {
             axpy(1.0, row, &mut d_out[p as usize * h..][..h]);
         }
@@ -229,7 +230,7 @@ impl LanguageModel {
                 gates,
             } = run;
             let g = gru_op::backward(dims, &states[k], &w, &states[k + 1], &gates, &d_out);
-            recycle(gates);
+            drop(gates);
             let width = dims.input;
             let in_total = w_ih.len() / g3;
             let mut d_w_ih = vec![0f32; g3 * in_total];
