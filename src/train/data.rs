@@ -15,6 +15,7 @@ use candle_core::{Device, Tensor};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// One (prompt, target) pair, tokenised.
@@ -178,21 +179,28 @@ pub fn build(
         fit_prompt(&mut ids, model.max_prompt_tokens, hist);
         ids
     };
+    // Encoding is most of the build: examples on the thread pool, in order.
+    let encoded: Vec<(bool, Example)> = raws
+        .into_par_iter()
+        .map(|raw| {
+            let mut target = vocab.encode(&raw.target);
+            target.truncate(model.max_target_tokens);
+            let example = Example {
+                prompt: encode_prompt(&raw.prompt),
+                other_prompt: raw.other.as_deref().map(encode_prompt),
+                target,
+                target_chars: raw.text.chars().count(),
+                text: raw.text,
+                user_id: raw.user_id,
+                product_id: raw.product_id,
+                ts: raw.ts,
+            };
+            (raw.held_out, example)
+        })
+        .collect();
     let (mut train_ex, mut val_ex) = (Vec::new(), Vec::new());
-    for raw in raws {
-        let mut target = vocab.encode(&raw.target);
-        target.truncate(model.max_target_tokens);
-        let example = Example {
-            prompt: encode_prompt(&raw.prompt),
-            other_prompt: raw.other.as_deref().map(encode_prompt),
-            target,
-            target_chars: raw.text.chars().count(),
-            text: raw.text,
-            user_id: raw.user_id,
-            product_id: raw.product_id,
-            ts: raw.ts,
-        };
-        if raw.held_out {
+    for (held_out, example) in encoded {
+        if held_out {
             val_ex.push(example);
         } else {
             train_ex.push(example);
