@@ -112,11 +112,11 @@ impl OutputNll {
         Ok((rows, hidden, vocab))
     }
 
-    /// The softmax ([M,V]) and the per-row NLL.
+    /// The softmax ([M,V]) and the per-row NLL; `w` is the [V,H] weight.
     pub(crate) fn forward_rows(
         &self,
         h: &[f32],
-        w: &[f32],
+        w: MatRef<'_>,
         b: &[f32],
         dims: (usize, usize, usize),
     ) -> (Scratch, Vec<f32>) {
@@ -124,12 +124,7 @@ impl OutputNll {
         // Every element is written: the product, then the softmax.
         let mut probs = Scratch::to_overwrite(rows * vocab);
         let lhs = MatRef::dense(h, rows, hidden);
-        matmul(
-            MatMut::dense(&mut probs, rows, vocab),
-            false,
-            lhs,
-            MatRef::transposed(w, hidden, vocab),
-        );
+        matmul(MatMut::dense(&mut probs, rows, vocab), false, lhs, w.t());
         // Rows are independent: one pass per row on whichever thread is free.
         let nll = probs
             .par_chunks_exact_mut(vocab.max(1))
@@ -142,18 +137,22 @@ impl OutputNll {
             .collect();
         (probs, nll)
     }
-    /// The gradients `(dh [M,H], dW [V,H], db)` from the forward's softmax
-    /// `probs` (consumed) and the gradient `g` [M] of the per-row NLL;
-    /// `bias_len` is the bias's length ([V], or [G,V] with bias rows).
+
+    /// The gradients `(dh [M,H], db)` from the forward's softmax `probs`
+    /// (consumed) and the gradient `g` [M] of the per-row NLL, with `dW`
+    /// ([V,H], every element) written to `dw`; `w` is the [V,H] weight and
+    /// `bias_len` the bias's length ([V], or [G,V] with bias rows).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn gradients(
         &self,
         mut dlogits: Scratch,
         h: &[f32],
-        w: &[f32],
+        w: MatRef<'_>,
         g: &[f32],
         bias_len: usize,
         dims: (usize, usize, usize),
-    ) -> (Scratch, Scratch, Vec<f32>) {
+        dw: MatMut<'_>,
+    ) -> (Scratch, Vec<f32>) {
         let (rows, hidden, vocab) = dims;
         // d nll / d logits = softmax − one-hot(target), scaled per row.
         dlogits
@@ -171,21 +170,10 @@ impl OutputNll {
         // Both products write every element.
         let mut dh = Scratch::to_overwrite(rows * hidden);
         let dl = MatRef::dense(&dlogits, rows, vocab);
-        matmul(
-            MatMut::dense(&mut dh, rows, hidden),
-            false,
-            dl,
-            MatRef::dense(w, vocab, hidden),
-        );
-        let mut dw = Scratch::to_overwrite(vocab * hidden);
+        matmul(MatMut::dense(&mut dh, rows, hidden), false, dl, w);
         let dl_t = MatRef::transposed(&dlogits, vocab, rows);
-        matmul(
-            MatMut::dense(&mut dw, vocab, hidden),
-            false,
-            dl_t,
-            MatRef::dense(h, rows, hidden),
-        );
-        (dh, dw, db)
+        matmul(dw, false, dl_t, MatRef::dense(h, rows, hidden));
+        (dh, db)
     }
 }
 
@@ -240,6 +228,7 @@ impl CustomOp3 for OutputNll {
         let h = storage_f32(s1, l1, "output hidden rows")?;
         let w = storage_f32(s2, l2, "output weight")?;
         let b = storage_f32(s3, l3, "output bias")?;
+        let w = MatRef::dense(w, dims.2, dims.1);
         let (probs, nll) = self.forward_rows(h, w, b, dims);
         if self.keep_probs
             && let Ok(mut slot) = self.probs.lock()
@@ -260,14 +249,18 @@ impl CustomOp3 for OutputNll {
         let dims = self.dims(h.layout(), w.layout(), b.layout())?;
         let (rows, hidden, vocab) = dims;
         let cached = self.probs.lock().ok().and_then(|mut slot| slot.take());
-        let (dh, dw, db) = with_f32(h, "output hidden rows", |h| {
+        // The product writes every element.
+        let mut dw = Scratch::to_overwrite(vocab * hidden);
+        let (dh, db) = with_f32(h, "output hidden rows", |h| {
             with_f32(w, "output weight", |w| {
+                let w = MatRef::dense(w, vocab, hidden);
                 let dlogits = match cached {
                     Some(probs) => probs,
                     None => with_f32(b, "output bias", |b| Ok(self.forward_rows(h, w, b, dims).0))?,
                 };
                 with_f32(grad_res, "output cross-entropy gradient", |g| {
-                    Ok(self.gradients(dlogits, h, w, g, b.elem_count(), dims))
+                    let dw = MatMut::dense(&mut dw, vocab, hidden);
+                    Ok(self.gradients(dlogits, h, w, g, b.elem_count(), dims, dw))
                 })
             })
         })?;

@@ -256,7 +256,11 @@ impl LanguageModel {
         }
         let seq = sel.seq;
         let rows: Vec<usize> = sel.positions.iter().map(|&p| p as usize / seq).collect();
-        let nll = self.selected_nll(tokens, sel, false)?.to_vec1::<f32>()?;
+        let nll = if self.raw_path(tokens) {
+            self.raw_nll(tokens, sel)?
+        } else {
+            self.selected_nll(tokens, sel, false)?.to_vec1::<f32>()?
+        };
         for (row, value) in rows.into_iter().zip(nll) {
             out[row].push(-value);
         }

@@ -7,9 +7,10 @@
 //! and a dispatch each, and candle's transposed-rhs path is slow for few rows
 //! (PERFORMANCE-FACTS.md).
 
+use std::ops::Range;
 use std::sync::Mutex;
 
-use candle_core::{CpuStorage, Layout, Result, Storage, Tensor, bail};
+use candle_core::{CpuStorage, Layout, Result, Storage, StorageRef, Tensor, bail};
 use gemm::Parallelism;
 
 mod packed;
@@ -42,6 +43,43 @@ pub(crate) fn with_f32<R>(
             "{what} must be on the cpu, found {:?}",
             tensor.device().location()
         ),
+    }
+}
+
+/// The elements of an `f32` CPU tensor, borrowed without a copy: a read
+/// lock on its storage, held until this is dropped. A tensor that is not
+/// contiguous is copied instead. Hold it only where nothing writes the
+/// tensor (the optimizer runs after the step's gradients are taken).
+pub(crate) enum F32Ref<'a> {
+    Locked(StorageRef<'a>, Range<usize>),
+    Owned(Vec<f32>),
+}
+
+impl<'a> F32Ref<'a> {
+    pub(crate) fn new(tensor: &'a Tensor, what: &str) -> Result<Self> {
+        let (storage, layout) = tensor.storage_and_layout();
+        if let (Storage::Cpu(CpuStorage::F32(_)), Some((start, end))) =
+            (&*storage, layout.contiguous_offsets())
+        {
+            return Ok(Self::Locked(storage, start..end));
+        }
+        drop(storage);
+        Ok(Self::Owned(with_f32(tensor, what, |data| {
+            Ok(data.to_vec())
+        })?))
+    }
+}
+
+impl std::ops::Deref for F32Ref<'_> {
+    type Target = [f32];
+    fn deref(&self) -> &[f32] {
+        match self {
+            Self::Locked(storage, range) => match &**storage {
+                Storage::Cpu(CpuStorage::F32(data)) => &data[range.clone()],
+                _ => unreachable!("checked to be f32 on the CPU when borrowed"),
+            },
+            Self::Owned(data) => data,
+        }
     }
 }
 
@@ -105,9 +143,12 @@ impl Scratch {
     pub(crate) fn to_overwrite(len: usize) -> Self {
         let mut buf = pooled(len);
         if buf.len() < len {
-            // A miss: room for somewhat longer batches, cleared only as far
-            // as it is used.
-            buf.reserve_exact((len + len / 4).saturating_sub(buf.len()));
+            // A miss. Growing a shorter buffer would copy its stale floats
+            // (`realloc`), so a new one gets room for somewhat longer
+            // batches; either way it is cleared only as far as it is used.
+            if buf.capacity() < len {
+                buf = Vec::with_capacity(len + len / 4);
+            }
             buf.resize(len, 0.0);
         }
         Self { buf, len }
@@ -149,7 +190,7 @@ impl Drop for Scratch {
 }
 
 /// The smallest pooled vector with at least `len` initialised floats, else
-/// the largest one (to be grown), else a new one.
+/// the longest one with room for `len`, else an empty one.
 fn pooled(len: usize) -> Vec<f32> {
     if len < POOL_MIN_LEN {
         return Vec::new();
@@ -160,7 +201,12 @@ fn pooled(len: usize) -> Vec<f32> {
             let fits = (0..pool.len())
                 .filter(|&i| pool[i].len() >= len)
                 .min_by_key(|&i| pool[i].len());
-            let best = fits.or_else(|| (0..pool.len()).max_by_key(|&i| pool[i].capacity()))?;
+            let roomy = || {
+                (0..pool.len())
+                    .filter(|&i| pool[i].capacity() >= len)
+                    .max_by_key(|&i| pool[i].len())
+            };
+            let best = fits.or_else(roomy)?;
             Some(pool.swap_remove(best))
         })
         .unwrap_or_default()
@@ -224,6 +270,19 @@ impl<'a> MatRef<'a> {
             cols,
             row_stride,
             col_stride,
+        }
+    }
+}
+
+impl MatRef<'_> {
+    /// The transpose, without copying.
+    pub(crate) fn t(self) -> Self {
+        Self {
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
         }
     }
 }

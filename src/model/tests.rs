@@ -637,6 +637,41 @@ fn history_context_loss_and_gradients_equal_plain_ops() {
     assert_manual_gradients_match_autograd(&model, &vm, &c, (&tokens, &targets, &mask));
 }
 
+/// Scoring goes through the raw forward on the CPU; each row's sum of it
+/// equals the graph's sequence log-probability, context and two layers
+/// included, and bad ids are still errors.
+#[test]
+fn raw_scoring_equals_the_graph_with_a_context_and_two_layers() {
+    let c = context_cfg(2);
+    let vm = init_varmap(&c, 33).unwrap();
+    let model = model_from(&vm, &c);
+    let tokens = Tensor::new(
+        &[
+            [12u32, 4, 5, 6, 7, 8],
+            [3, 12, 9, 2, 1, 1],
+            [1, 2, 3, 4, 5, 6],
+        ],
+        &Device::Cpu,
+    )
+    .unwrap();
+    let (_, targets, mask) = batch(13);
+    let rows = model.target_logprobs(&tokens, &targets, &mask).unwrap();
+    let sums: Vec<f32> = rows.iter().map(|r| r.iter().sum()).collect();
+    let want = model
+        .sequence_logprobs(&tokens, &targets, &mask)
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    assert_eq!(sums.len(), want.len());
+    for (got, want) in sums.iter().zip(&want) {
+        assert!((got - want).abs() < 1e-5, "raw {sums:?}, graph {want:?}");
+    }
+    let bad_tokens = (tokens.clone() + 13.0).unwrap();
+    assert!(model.target_logprobs(&bad_tokens, &targets, &mask).is_err());
+    let bad_targets = (targets + 13.0).unwrap();
+    assert!(model.target_logprobs(&tokens, &bad_targets, &mask).is_err());
+}
+
 #[test]
 fn history_context_never_sees_the_target() {
     let c = context_cfg(1);

@@ -9,49 +9,71 @@
 //! written out once: the embedding lookup, the history context, the row
 //! selection and the split weights, each a loop or one product.
 //!
+//! The same raw forward scores targets without a graph
+//! ([`LanguageModel::target_logprobs`]: validation, evaluation), with the
+//! weights borrowed from their tensors instead of copied.
+//!
 //! Tests check the loss and every gradient against `loss().backward()`.
-
-use std::borrow::Cow;
 
 use candle_core::backprop::GradStore;
 use candle_core::{DType, Device, Result, Tensor, bail};
 
-use super::{LanguageModel, context_weights};
+use super::{LanguageModel, Selected, context_weights};
 use crate::model::cross_entropy::OutputNll;
 use crate::model::gru_op::{self, Dims, column_sums};
-use crate::model::raw::{MatMut, MatRef, Scratch, matmul};
+use crate::model::raw::{F32Ref, MatMut, MatRef, Scratch, matmul};
 
 /// One GRU layer's forward, kept for its backward.
-struct LayerRun {
+struct LayerRun<'a> {
     dims: Dims,
     /// `W_ih`, [3H, in] (the context's columns included).
-    w_ih: Vec<f32>,
+    w_ih: F32Ref<'a>,
     /// `[W_ih | W_hh]` without the context's columns, [3H, I+H].
-    w: Vec<f32>,
+    w: Scratch,
     gates: Scratch,
 }
 
+/// A batch's forward on raw buffers, the weights borrowed from their
+/// tensors: what the backward needs, and each selected position's NLL.
+struct Forward<'a> {
+    sel: Selected,
+    ids: Vec<u32>,
+    batch: usize,
+    embed: F32Ref<'a>,
+    out_w: F32Ref<'a>,
+    /// Per position, its share of its row's history context; per row, the
+    /// context [B, E].
+    context: Option<(Vec<f32>, Vec<f32>)>,
+    /// `states[k]` is layer k's input, `states[k + 1]` its output.
+    states: Vec<Scratch>,
+    runs: Vec<LayerRun<'a>>,
+    /// The top states at the selected positions, [M, H].
+    picked: Scratch,
+    op: OutputNll,
+    /// The output bias: [V], or one row per sequence [B, V] with a context.
+    bias: Vec<f32>,
+    probs: Scratch,
+    nll: Vec<f32>,
+}
+
 impl LanguageModel {
-    /// The mean loss of [`LanguageModel::loss`] and the gradients its
-    /// `backward()` would give, for a training step. Off the CPU, or for
-    /// weights that are not `f32`, it is exactly `loss().backward()`.
-    pub fn loss_and_grads(
-        &self,
-        tokens: &Tensor,
-        targets: &Tensor,
-        mask: &Tensor,
-    ) -> Result<(f32, GradStore)> {
-        if !tokens.device().is_cpu() || self.embed.dtype() != DType::F32 {
-            let loss = self.loss(tokens, targets, mask)?;
-            return Ok((loss.to_scalar::<f32>()?, loss.backward()?));
-        }
+    /// Whether the raw CPU path applies: `f32` weights on the CPU.
+    pub(super) fn raw_path(&self, tokens: &Tensor) -> bool {
+        tokens.device().is_cpu() && self.embed.dtype() == DType::F32
+    }
+
+    /// The NLL at each selected position by the raw forward, for scoring
+    /// without a graph. The caller checks [`LanguageModel::raw_path`].
+    pub(super) fn raw_nll(&self, tokens: &Tensor, sel: Selected) -> Result<Vec<f32>> {
+        Ok(self.raw_forward(tokens, sel)?.nll)
+    }
+
+    /// The embedding, history context, GRU stack and output layer on raw
+    /// buffers, for the selected positions.
+    fn raw_forward(&self, tokens: &Tensor, sel: Selected) -> Result<Forward<'_>> {
         let (batch, seq) = tokens.dims2()?;
         if tokens.dtype() != DType::U32 {
             bail!("token ids must be u32, got {:?}", tokens.dtype());
-        }
-        let sel = self.select(tokens, targets, mask)?;
-        if sel.positions.is_empty() {
-            bail!("the loss mask selects no positions");
         }
         let ids = tokens.flatten_all()?.to_vec1::<u32>()?;
         self.check_ids(&ids, "token")?;
@@ -59,10 +81,9 @@ impl LanguageModel {
         let (e, h, vocab) = (cfg.embed_dim, cfg.hidden_dim, cfg.vocab_size);
         let c_dim = cfg.context_dim();
         let g3 = 3 * h;
-        let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
 
-        // Forward: the embedding rows, then the history context.
-        let embed = flat(&self.embed)?;
+        // The embedding rows, then the history context.
+        let embed = F32Ref::new(&self.embed, "embedding")?;
         // Every row is copied over.
         let mut x = Scratch::to_overwrite(batch * seq * e);
         for (row, &id) in x.chunks_exact_mut(e).zip(&ids) {
@@ -82,11 +103,14 @@ impl LanguageModel {
             None => None,
         };
 
-        // The GRU stack; `states[k]` is layer k's input, `states[k + 1]` its output.
+        // The GRU stack.
         let mut states = vec![x];
         let mut runs = Vec::new();
         for (k, [w_ih, w_hh, b_ih, b_hh]) in self.gru.layer_params().into_iter().enumerate() {
-            let (w_ih, w_hh, b_ih, b_hh) = (flat(w_ih)?, flat(w_hh)?, flat(b_ih)?, flat(b_hh)?);
+            let w_ih = F32Ref::new(w_ih, "gru input weight")?;
+            let w_hh = F32Ref::new(w_hh, "gru hidden weight")?;
+            let b_ih = F32Ref::new(b_ih, "gru input bias")?;
+            let b_hh = F32Ref::new(b_hh, "gru hidden bias")?;
             let in_total = w_ih.len() / g3;
             let conditioned = k == 0 && context.is_some();
             let width = if conditioned {
@@ -94,10 +118,15 @@ impl LanguageModel {
             } else {
                 in_total
             };
-            let mut w = Vec::with_capacity(g3 * (width + h));
-            for r in 0..g3 {
-                w.extend_from_slice(&w_ih[r * in_total..][..width]);
-                w.extend_from_slice(&w_hh[r * h..][..h]);
+            // Every row is copied over.
+            let mut w = Scratch::to_overwrite(g3 * (width + h));
+            for ((row, ih), hh) in w
+                .chunks_exact_mut(width + h)
+                .zip(w_ih.chunks_exact(in_total))
+                .zip(w_hh.chunks_exact(h))
+            {
+                row[..width].copy_from_slice(&ih[..width]);
+                row[width..].copy_from_slice(hh);
             }
             // The context's share of the input projection rides on a
             // per-row input bias: [c·W_ihᵀ + b_ih per row; b_hh].
@@ -117,7 +146,7 @@ impl LanguageModel {
                     last.copy_from_slice(&b_hh);
                     biases
                 }
-                _ => [b_ih, b_hh].concat(),
+                _ => [&b_ih[..], &b_hh[..]].concat(),
             };
             let dims = Dims::new(batch, seq, width, h, conditioned);
             let (hs, gates) = gru_op::run_forward(dims, &states[k], &w, &biases);
@@ -137,21 +166,10 @@ impl LanguageModel {
         for (row, &p) in picked.chunks_exact_mut(h).zip(&sel.positions) {
             row.copy_from_slice(&top[p as usize * h..][..h]);
         }
-        let out_w = flat(&self.out_w)?;
-        let out_b = flat(&self.out_b)?;
+        let out_w = F32Ref::new(&self.out_w, "output weight")?;
+        let out_b = F32Ref::new(&self.out_b, "output bias")?;
         let wide = h + c_dim;
-        // The output weight's state columns: all of it without a context.
-        let w_state: Cow<[f32]> = if c_dim == 0 {
-            Cow::Borrowed(&out_w)
-        } else {
-            Cow::Owned(
-                out_w
-                    .chunks_exact(wide)
-                    .flat_map(|r| &r[..h])
-                    .copied()
-                    .collect(),
-            )
-        };
+        let targets = sel.targets.clone();
         let (op, bias) = match &context {
             Some((_, c)) => {
                 let owners = sel.positions.iter().map(|&p| p / seq as u32).collect();
@@ -165,34 +183,93 @@ impl LanguageModel {
                 for row in bias.chunks_exact_mut(vocab) {
                     axpy(1.0, &out_b, row);
                 }
-                (
-                    OutputNll::new(sel.targets, true).with_bias_rows(owners),
-                    bias,
-                )
+                (OutputNll::new(targets, true).with_bias_rows(owners), bias)
             }
-            None => (OutputNll::new(sel.targets, true), out_b),
+            None => (OutputNll::new(targets, true), out_b.to_vec()),
         };
-        let dims = (rows, h, vocab);
-        let (probs, nll) = op.forward_rows(&picked, &w_state, &bias, dims);
+        // The output weight's state columns, in place.
+        let w_state = MatRef::rows(&out_w, vocab, h, wide);
+        let (probs, nll) = op.forward_rows(&picked, w_state, &bias, (rows, h, vocab));
+        Ok(Forward {
+            sel,
+            ids,
+            batch,
+            embed,
+            out_w,
+            context,
+            states,
+            runs,
+            picked,
+            op,
+            bias,
+            probs,
+            nll,
+        })
+    }
+
+    /// The mean loss of [`LanguageModel::loss`] and the gradients its
+    /// `backward()` would give, for a training step. Off the CPU, or for
+    /// weights that are not `f32`, it is exactly `loss().backward()`.
+    pub fn loss_and_grads(
+        &self,
+        tokens: &Tensor,
+        targets: &Tensor,
+        mask: &Tensor,
+    ) -> Result<(f32, GradStore)> {
+        if !self.raw_path(tokens) {
+            let loss = self.loss(tokens, targets, mask)?;
+            return Ok((loss.to_scalar::<f32>()?, loss.backward()?));
+        }
+        let sel = self.select(tokens, targets, mask)?;
+        if sel.positions.is_empty() {
+            bail!("the loss mask selects no positions");
+        }
+        let seq = sel.seq;
+        let Forward {
+            sel,
+            ids,
+            batch,
+            embed,
+            out_w,
+            context,
+            states,
+            runs,
+            picked,
+            op,
+            bias,
+            probs,
+            nll,
+        } = self.raw_forward(tokens, sel)?;
+        // The embedding is not read again; the optimizer will write it.
+        drop(embed);
+        let cfg = &self.cfg;
+        let (e, h, vocab) = (cfg.embed_dim, cfg.hidden_dim, cfg.vocab_size);
+        let c_dim = cfg.context_dim();
+        let (g3, wide) = (3 * h, h + c_dim);
+        let rows = sel.positions.len();
         let loss = nll.iter().sum::<f32>() / rows as f32;
 
         // Backward: the output layer, from d loss / d nll = 1/M per row.
         let per_row = vec![1.0 / rows as f32; rows];
-        let (d_picked, d_w_state, d_bias) =
-            op.gradients(probs, &picked, &w_state, &per_row, bias.len(), dims);
+        // The context's columns are written below; the state's here.
+        let mut d_out_w = vec![0f32; vocab * wide];
+        let w_state = MatRef::rows(&out_w, vocab, h, wide);
+        let (d_picked, d_bias) = op.gradients(
+            probs,
+            &picked,
+            w_state,
+            &per_row,
+            bias.len(),
+            (rows, h, vocab),
+            MatMut::rows(&mut d_out_w, vocab, h, wide),
+        );
+        drop(picked);
         let mut grads = empty_grad_store()?;
         let dev = self.embed.device();
         let mut put = |t: &Tensor, g: Vec<f32>| -> Result<()> {
             grads.insert(t, Tensor::from_vec(g, t.shape(), dev)?);
             Ok(())
         };
-        let mut d_out_w = vec![0f32; vocab * wide];
-        for (to, from) in d_out_w
-            .chunks_exact_mut(wide)
-            .zip(d_w_state.chunks_exact(h))
-        {
-            to[..h].copy_from_slice(from);
-        }
         // d loss / d context, from the output bias rows and the first layer.
         let mut d_context = vec![0f32; batch * c_dim];
         let d_out_b = match &context {
@@ -213,6 +290,7 @@ impl LanguageModel {
             }
             None => d_bias,
         };
+        drop(out_w);
         put(&self.out_w, d_out_w)?;
         put(&self.out_b, d_out_b)?;
 
@@ -221,6 +299,7 @@ impl LanguageModel {
         for (row, &p) in d_picked.chunks_exact(h).zip(&sel.positions) {
             axpy(1.0, row, &mut d_out[p as usize * h..][..h]);
         }
+        drop(d_picked);
         let params = self.gru.layer_params();
         for (k, run) in runs.into_iter().enumerate().rev() {
             let LayerRun {
@@ -230,7 +309,7 @@ impl LanguageModel {
                 gates,
             } = run;
             let g = gru_op::backward(dims, &states[k], &w, &states[k + 1], &gates, &d_out);
-            drop(gates);
+            drop((gates, w));
             let width = dims.input;
             let in_total = w_ih.len() / g3;
             let mut d_w_ih = vec![0f32; g3 * in_total];
@@ -262,6 +341,7 @@ impl LanguageModel {
                 }
                 _ => (g.biases[..g3].to_vec(), g.biases[g3..].to_vec()),
             };
+            drop(w_ih);
             let [w_ih_t, w_hh_t, b_ih_t, b_hh_t] = params[k];
             put(w_ih_t, d_w_ih)?;
             put(w_hh_t, d_w_hh)?;
@@ -269,6 +349,7 @@ impl LanguageModel {
             put(b_hh_t, d_b_hh)?;
             d_out = g.x;
         }
+        drop(states);
 
         // The embedding: each position's input gradient, plus its share of
         // the context's, added to its token's row.
