@@ -279,10 +279,18 @@ pub fn score_targets(
     batch_size: usize,
 ) -> candle_core::Result<Vec<Vec<f32>>> {
     let pad = model.config().pad_id;
-    let mut out = Vec::with_capacity(pairs.len());
-    for chunk in pairs.chunks(batch_size.max(1)) {
-        let batch = make_batch(chunk, pad)?;
-        out.extend(model.target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?);
+    // Pairs of similar length share a batch, so little padding runs
+    // through the GRU; each pair's scores go back to its own slot.
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by_key(|&i| pairs[i].0.len() + pairs[i].1.len());
+    let mut out = vec![Vec::new(); pairs.len()];
+    for chunk in order.chunks(batch_size.max(1)) {
+        let chunk_pairs: Vec<_> = chunk.iter().map(|&i| pairs[i]).collect();
+        let batch = make_batch(&chunk_pairs, pad)?;
+        let scores = model.target_logprobs(&batch.tokens, &batch.targets, &batch.mask)?;
+        for (&i, row) in chunk.iter().zip(scores) {
+            out[i] = row;
+        }
     }
     Ok(out)
 }
@@ -328,6 +336,43 @@ mod tests {
             .filter(|u| is_held_out(u, 8, 0.1) != is_held_out(u, 7, 0.1))
             .count();
         assert!(other_seed > 0);
+    }
+
+    /// Scoring sorts pairs by length into batches; every pair still gets
+    /// its own scores, the ones it gets scored alone.
+    #[test]
+    fn scores_come_back_in_the_pairs_order() {
+        use crate::model::{LanguageModel, ModelConfig, init_varmap};
+        let cfg = ModelConfig {
+            vocab_size: 16,
+            embed_dim: 4,
+            hidden_dim: 6,
+            layers: 1,
+            pad_id: 0,
+            context_token: Some(15),
+        };
+        let vm = init_varmap(&cfg, 5).unwrap();
+        let vb = candle_nn::VarBuilder::from_varmap(&vm, candle_core::DType::F32, &Device::Cpu);
+        let model = LanguageModel::new(&cfg, vb).unwrap();
+        let pairs: Vec<(&[u32], &[u32])> = vec![
+            (&[15, 3, 4, 5, 6, 7], &[8, 9, 10]),
+            (&[15, 2], &[3]),
+            (&[15, 1, 2, 3], &[4, 5, 6, 7, 8]),
+            (&[15, 9, 9], &[1, 2]),
+            (&[15], &[]),
+        ];
+        let together = score_targets(&model, &pairs, 2).unwrap();
+        assert_eq!(
+            together.iter().map(Vec::len).collect::<Vec<_>>(),
+            [3, 1, 5, 2, 0]
+        );
+        for (pair, got) in pairs.iter().zip(&together) {
+            let alone = score_targets(&model, &[*pair], 1).unwrap().remove(0);
+            assert_eq!(got.len(), alone.len());
+            for (a, b) in got.iter().zip(&alone) {
+                assert!((a - b).abs() < 1e-5, "{got:?} against {alone:?}");
+            }
+        }
     }
 
     #[test]
