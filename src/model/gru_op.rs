@@ -347,8 +347,8 @@ pub(crate) struct Grads {
 /// Backpropagation through time, from the forward's `hs` and `gates` and the
 /// gradient of the loss with respect to every state, `grad_hs` ([B,T,H]).
 /// Like the forward, each thread takes a block of rows through the whole
-/// sequence and its input gradient; the weight and bias gradients are then
-/// summed over all rows.
+/// sequence, its input gradient and its share of the weight and bias
+/// gradients; the shares are then added in block order.
 pub(crate) fn backward(
     d: Dims,
     x: &[f32],
@@ -373,90 +373,90 @@ pub(crate) fn backward(
     let mut dx = Scratch::to_overwrite(batch * seq * input);
     let w_hh = PackedRhs::new(d.w_hh(w));
     let per = rows_per_block(d);
-    if per >= batch {
-        backward_block(
-            d, w, &w_hh, hs, gates, grad_hs, &mut dxw, &mut dhh, &mut dx, true,
-        );
+    let parts: Vec<BlockGrads> = if per >= batch {
+        let bufs = (&mut dxw[..], &mut dhh[..], &mut dx[..]);
+        vec![backward_block(
+            d,
+            w,
+            &w_hh,
+            (x, hs, gates, grad_hs),
+            bufs,
+            true,
+        )]
     } else {
         // Floats per batch row of each buffer.
         let (row_x, row_h, row_g3, row_g4) =
             (seq * input, seq * hidden, seq * g3, seq * 4 * hidden);
-        hs.par_chunks(per * row_h)
+        x.par_chunks(per * row_x)
+            .zip(hs.par_chunks(per * row_h))
             .zip(gates.par_chunks(per * row_g4))
             .zip(grad_hs.par_chunks(per * row_h))
             .zip(dxw.par_chunks_mut(per * row_g3))
             .zip(dhh.par_chunks_mut(per * row_g3))
             .zip(dx.par_chunks_mut(per * row_x))
-            .for_each(|(((((hs, gates), grad_hs), dxw), dhh), dx)| {
+            .map(|((((((x, hs), gates), grad_hs), dxw), dhh), dx)| {
                 let block = Dims {
                     batch: hs.len() / row_h,
                     ..d
                 };
-                backward_block(block, w, &w_hh, hs, gates, grad_hs, dxw, dhh, dx, false);
-            });
-    }
-
-    let mut biases = if d.per_row {
-        dxw.par_chunks_exact((seq * g3).max(1))
-            .flat_map_iter(|row| column_sums_serial(row, g3))
+                let inputs = (x, hs, gates, grad_hs);
+                backward_block(block, w, &w_hh, inputs, (dxw, dhh, dx), false)
+            })
             .collect()
-    } else {
-        column_sums(&dxw, g3)
     };
-    biases.extend(column_sums(&dhh, g3));
-
-    let wide = input + hidden;
-    let mut dw = Scratch::zeroed(g3 * wide);
-    // dW_ih = Σ dxw[b,t]ᵀ · x[b,t], one product over all positions.
-    matmul(
-        MatMut::rows(&mut dw, g3, input, wide),
-        false,
-        MatRef::strided(&dxw, g3, batch * seq, 1, g3),
-        MatRef::dense(x, batch * seq, input),
-    );
-    // dW_hh = Σ dhh[b,t]ᵀ · hs[b,t-1] as ONE product: row i of `dhh` pairs
-    // with row i-1 of `hs`. At t = 0 the previous state is zero, and row i-1
-    // there belongs to the previous sequence, so those rows of `dhh` are
-    // zeroed first (their bias gradient is already summed above).
-    for b in 0..batch {
-        dhh[b * seq * g3..][..g3].fill(0.0);
+    drop((dxw, dhh));
+    let mut parts = parts.into_iter();
+    let first = parts.next().expect("at least one block");
+    let (mut dw, mut b_ih, mut b_hh) = (first.w, first.b_ih, first.b_hh);
+    for part in parts {
+        add_into(&mut dw, &part.w);
+        add_into(&mut b_hh, &part.b_hh);
+        if d.per_row {
+            b_ih.extend_from_slice(&part.b_ih);
+        } else {
+            add_into(&mut b_ih, &part.b_ih);
+        }
     }
-    let pairs = (batch * seq).saturating_sub(1);
-    if pairs > 0 {
-        let lhs = MatRef::strided(&dhh[g3..], g3, pairs, 1, g3);
-        let rhs = MatRef::dense(&hs[..pairs * hidden], pairs, hidden);
-        matmul(
-            MatMut::rows(&mut dw[input..], g3, hidden, wide),
-            false,
-            lhs,
-            rhs,
-        );
-    }
+    b_ih.extend_from_slice(&b_hh);
     Grads {
         x: dx,
         w: dw,
-        biases,
+        biases: b_ih,
     }
 }
 
-/// The time loop of [`backward`] for a block of rows (the slices but `w`
-/// and `w_hh`, `W_hh` packed, hold only those rows): fills `dxw`, `dhh` and
-/// the input gradient `dx`.
-#[allow(clippy::too_many_arguments)]
+/// One block's share of the weight and bias gradients.
+struct BlockGrads {
+    /// `[dW_ih | dW_hh]`, [3H,I+H].
+    w: Scratch,
+    /// [3H], or one row per sequence with per-row input biases.
+    b_ih: Vec<f32>,
+    b_hh: Vec<f32>,
+}
+
+fn add_into(acc: &mut [f32], part: &[f32]) {
+    for (a, p) in acc.iter_mut().zip(part) {
+        *a += p;
+    }
+}
+
+/// [`backward`] for a block of rows (the slices but `w` and `w_hh`, `W_hh`
+/// packed, hold only those rows): the time loop fills `dxw`, `dhh` and the
+/// input gradient `dx`, then the block's weight and bias gradients.
 fn backward_block(
     d: Dims,
     w: &[f32],
     w_hh: &PackedRhs,
-    hs: &[f32],
-    gates: &[f32],
-    grad_hs: &[f32],
-    dxw: &mut [f32],
-    dhh: &mut [f32],
-    dx: &mut [f32],
+    (x, hs, gates, grad_hs): (&[f32], &[f32], &[f32], &[f32]),
+    (dxw, dhh, dx): (&mut [f32], &mut [f32], &mut [f32]),
     threads: bool,
-) {
+) -> BlockGrads {
     let Dims {
-        batch, seq, hidden, ..
+        batch,
+        seq,
+        input,
+        hidden,
+        ..
     } = d;
     let g3 = 3 * hidden;
     let g4 = 4 * hidden;
@@ -484,13 +484,58 @@ fn backward_block(
             matmul_packed(MatMut::dense(&mut carry, batch, hidden), true, lhs, w_hh);
         }
     }
+    let product = product(threads);
     // dx = dxw · W_ih for the block's positions.
-    product(threads)(
-        MatMut::dense(dx, batch * seq, d.input),
+    product(
+        MatMut::dense(dx, batch * seq, input),
         false,
         MatRef::dense(dxw, batch * seq, g3),
         d.w_ih(w),
     );
+
+    let b_ih = if d.per_row {
+        dxw.chunks_exact((seq * g3).max(1))
+            .flat_map(|row| column_sums_serial(row, g3))
+            .collect()
+    } else {
+        column_sums_serial(dxw, g3)
+    };
+    let b_hh = column_sums_serial(dhh, g3);
+
+    let wide = input + hidden;
+    // Both products write every element; without a pair of positions the
+    // `W_hh` columns are cleared instead.
+    let mut dw = Scratch::to_overwrite(g3 * wide);
+    // dW_ih = Σ dxw[b,t]ᵀ · x[b,t], one product over the block's positions.
+    product(
+        MatMut::rows(&mut dw, g3, input, wide),
+        false,
+        MatRef::strided(dxw, g3, batch * seq, 1, g3),
+        MatRef::dense(x, batch * seq, input),
+    );
+    // dW_hh = Σ dhh[b,t]ᵀ · hs[b,t-1] as ONE product: row i of `dhh` pairs
+    // with row i-1 of `hs`. At t = 0 the previous state is zero, and row i-1
+    // there belongs to the previous sequence, so those rows of `dhh` are
+    // zeroed first (their bias gradient is already summed above).
+    for b in 0..batch {
+        dhh[b * seq * g3..][..g3].fill(0.0);
+    }
+    let pairs = (batch * seq).saturating_sub(1);
+    if pairs > 0 {
+        let lhs = MatRef::strided(&dhh[g3..], g3, pairs, 1, g3);
+        let rhs = MatRef::dense(&hs[..pairs * hidden], pairs, hidden);
+        product(
+            MatMut::rows(&mut dw[input..], g3, hidden, wide),
+            false,
+            lhs,
+            rhs,
+        );
+    } else {
+        for row in dw.chunks_exact_mut(wide) {
+            row[input..].fill(0.0);
+        }
+    }
+    BlockGrads { w: dw, b_ih, b_hh }
 }
 
 /// Rows summed per task by [`column_sums`]: the partial sums, and so the
