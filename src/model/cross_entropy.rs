@@ -11,10 +11,11 @@ use std::sync::Mutex;
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
-use super::raw::{MatMut, MatRef, Scratch, fast_exp, matmul, storage_f32, with_f32};
+use super::raw::{
+    MatMut, MatRef, Scratch, fast_exp, matmul, matmul_serial, storage_f32, with_f32, worth_threads,
+};
 
-/// Rows of the softmax per parallel task: enough to outweigh handing out
-/// the task.
+/// Fewest rows per block: enough to outweigh handing out the task.
 const ROWS_PER_TASK: usize = 16;
 
 /// `nll[m] = −log softmax(h[m]·Wᵀ + b)[targets[m]]` over rows `h` [M,H], with
@@ -53,34 +54,14 @@ impl OutputNll {
             .map_or(0, |rows| rows[m] as usize * vocab)
     }
 
-    /// The bias gradient (`len` floats: [V], or [G,V] with bias rows): the
-    /// sum of each bias row's rows of `dlogits` [M,V]. Threads take blocks of
-    /// columns, and each adds its rows in order, so the sums are exactly the
-    /// one-thread sums whatever the thread count.
-    fn bias_gradient(&self, dlogits: &[f32], len: usize, vocab: usize) -> Vec<f32> {
-        const COLUMNS: usize = 512;
-        let groups = len / vocab.max(1);
-        let blocks: Vec<Vec<f32>> = (0..vocab.div_ceil(COLUMNS))
-            .into_par_iter()
-            .map(|block| {
-                let first = block * COLUMNS;
-                let width = COLUMNS.min(vocab - first);
-                let mut sums = vec![0.0; groups * width];
-                for (m, row) in dlogits.chunks_exact(vocab).enumerate() {
-                    let at = self.bias_at(m, vocab) / vocab * width;
-                    for (acc, x) in sums[at..][..width].iter_mut().zip(&row[first..]) {
-                        *acc += x;
-                    }
-                }
-                sums
-            })
-            .collect();
+    /// The bias gradient share (`len` floats: [V], or [G,V] with bias
+    /// rows) of `dlogits` rows `first..`: each row added to its bias row.
+    fn bias_gradient(&self, dlogits: &[f32], first: usize, len: usize, vocab: usize) -> Vec<f32> {
         let mut db = vec![0.0; len];
-        for (block, sums) in blocks.iter().enumerate() {
-            let first = block * COLUMNS;
-            let width = COLUMNS.min(vocab - first);
-            for (group, part) in sums.chunks_exact(width).enumerate() {
-                db[group * vocab + first..][..width].copy_from_slice(part);
+        for (m, row) in dlogits.chunks_exact(vocab.max(1)).enumerate() {
+            let at = self.bias_at(first + m, vocab);
+            for (acc, x) in db[at..][..vocab].iter_mut().zip(row) {
+                *acc += x;
             }
         }
         db
@@ -113,6 +94,7 @@ impl OutputNll {
     }
 
     /// The softmax ([M,V]) and the per-row NLL; `w` is the [V,H] weight.
+    /// Each thread takes a block of rows: its product, then its softmax.
     pub(crate) fn forward_rows(
         &self,
         h: &[f32],
@@ -123,16 +105,29 @@ impl OutputNll {
         let (rows, hidden, vocab) = dims;
         // Every element is written: the product, then the softmax.
         let mut probs = Scratch::to_overwrite(rows * vocab);
-        let lhs = MatRef::dense(h, rows, hidden);
-        matmul(MatMut::dense(&mut probs, rows, vocab), false, lhs, w.t());
-        // Rows are independent: one pass per row on whichever thread is free.
+        let (per, product) = row_blocks(rows, hidden, vocab);
         let nll = probs
-            .par_chunks_exact_mut(vocab.max(1))
-            .zip(&self.targets)
+            .par_chunks_mut((per * vocab).max(1))
+            .zip(h.par_chunks((per * hidden).max(1)))
+            .zip(self.targets.par_chunks(per.max(1)))
             .enumerate()
-            .with_min_len(ROWS_PER_TASK)
-            .map(|(m, (row, &target))| {
-                softmax_nll(row, &b[self.bias_at(m, vocab)..][..vocab], target as usize)
+            .flat_map_iter(|(k, ((probs, h), targets))| {
+                let n = targets.len();
+                product(
+                    MatMut::dense(probs, n, vocab),
+                    false,
+                    MatRef::dense(h, n, hidden),
+                    w.t(),
+                );
+                probs
+                    .chunks_exact_mut(vocab.max(1))
+                    .zip(targets)
+                    .enumerate()
+                    .map(|(i, (row, &target))| {
+                        let bias = &b[self.bias_at(k * per + i, vocab)..][..vocab];
+                        softmax_nll(row, bias, target as usize)
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         (probs, nll)
@@ -141,7 +136,9 @@ impl OutputNll {
     /// The gradients `(dh [M,H], db)` from the forward's softmax `probs`
     /// (consumed) and the gradient `g` [M] of the per-row NLL, with `dW`
     /// ([V,H], every element) written to `dw`; `w` is the [V,H] weight and
-    /// `bias_len` the bias's length ([V], or [G,V] with bias rows).
+    /// `bias_len` the bias's length ([V], or [G,V] with bias rows). Each
+    /// thread takes a block of rows: their `dlogits`, `dh` and shares of
+    /// `dW` and `db`, added in block order.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn gradients(
         &self,
@@ -154,26 +151,75 @@ impl OutputNll {
         dw: MatMut<'_>,
     ) -> (Scratch, Vec<f32>) {
         let (rows, hidden, vocab) = dims;
-        // d nll / d logits = softmax − one-hot(target), scaled per row.
-        dlogits
-            .par_chunks_exact_mut(vocab.max(1))
-            .zip(&self.targets)
-            .zip(g)
-            .with_min_len(ROWS_PER_TASK)
-            .for_each(|((row, &target), &gm)| {
-                row[target as usize] -= 1.0;
-                for x in row.iter_mut() {
-                    *x *= gm;
-                }
-            });
-        let db = self.bias_gradient(&dlogits, bias_len, vocab);
-        // Both products write every element.
+        // Written whole by the blocks' products.
         let mut dh = Scratch::to_overwrite(rows * hidden);
-        let dl = MatRef::dense(&dlogits, rows, vocab);
-        matmul(MatMut::dense(&mut dh, rows, hidden), false, dl, w);
-        let dl_t = MatRef::transposed(&dlogits, vocab, rows);
-        matmul(dw, false, dl_t, MatRef::dense(h, rows, hidden));
+        let (per, product) = row_blocks(rows, hidden, vocab);
+        let parts: Vec<(Scratch, Vec<f32>)> = dlogits
+            .par_chunks_mut((per * vocab).max(1))
+            .zip(dh.par_chunks_mut((per * hidden).max(1)))
+            .zip(h.par_chunks((per * hidden).max(1)))
+            .zip(self.targets.par_chunks(per.max(1)))
+            .zip(g.par_chunks(per.max(1)))
+            .enumerate()
+            .map(|(k, ((((dl, dh), h), targets), g))| {
+                let n = targets.len();
+                // d nll / d logits = softmax − one-hot(target), scaled per row.
+                for ((row, &target), &gm) in dl.chunks_exact_mut(vocab).zip(targets).zip(g) {
+                    row[target as usize] -= 1.0;
+                    for x in row.iter_mut() {
+                        *x *= gm;
+                    }
+                }
+                let db = self.bias_gradient(dl, k * per, bias_len, vocab);
+                let dl_rows = MatRef::dense(dl, n, vocab);
+                product(MatMut::dense(dh, n, hidden), false, dl_rows, w);
+                // Written whole by the product.
+                let mut dw = Scratch::to_overwrite(vocab * hidden);
+                product(
+                    MatMut::dense(&mut dw, vocab, hidden),
+                    false,
+                    dl_rows.t(),
+                    MatRef::dense(h, n, hidden),
+                );
+                (dw, db)
+            })
+            .collect();
+        drop(dlogits);
+        let mut parts = parts.into_iter();
+        let (dw_sum, db) = match parts.next() {
+            Some((mut dw_sum, mut db)) => {
+                for (dw_part, db_part) in parts.by_ref() {
+                    add_into(&mut dw_sum, &dw_part);
+                    add_into(&mut db, &db_part);
+                }
+                (dw_sum, db)
+            }
+            // No rows: no gradient.
+            None => (Scratch::zeroed(vocab * hidden), vec![0.0; bias_len]),
+        };
+        dw.copy_from(&dw_sum);
         (dh, db)
+    }
+}
+
+/// Rows per block for `rows` × `hidden` × `vocab` products: one block per
+/// thread when the product is worth splitting, each on its own thread;
+/// else one block whose products may use the pool.
+fn row_blocks(rows: usize, hidden: usize, vocab: usize) -> (usize, Product) {
+    let threads = rayon::current_num_threads().max(1);
+    let per = rows.div_ceil(threads).max(ROWS_PER_TASK);
+    if per < rows && worth_threads(rows * hidden * vocab) {
+        (per, matmul_serial)
+    } else {
+        (rows.max(1), matmul)
+    }
+}
+
+type Product = fn(MatMut<'_>, bool, MatRef<'_>, MatRef<'_>);
+
+fn add_into(acc: &mut [f32], part: &[f32]) {
+    for (a, p) in acc.iter_mut().zip(part) {
+        *a += p;
     }
 }
 
@@ -270,5 +316,70 @@ impl CustomOp3 for OutputNll {
             Some(Tensor::from_vec(dw.into_vec(), (vocab, hidden), dev)?),
             Some(Tensor::from_vec(db, b.shape(), dev)?),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic values in about [-0.5, 0.5).
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| ((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) >> 8) as f32)
+            .map(|v| v / (1u32 << 24) as f32 - 0.5)
+            .collect()
+    }
+
+    /// Row blocks on two threads give the one-block result: the NLL, the
+    /// softmax, and every gradient, with a bias row per sequence.
+    #[test]
+    fn row_blocks_on_threads_give_the_one_thread_result() {
+        let (rows, hidden, vocab, groups) = (70, 64, 300, 3);
+        let h = values(rows * hidden, 1);
+        let w = values(vocab * hidden, 2);
+        let b = values(groups * vocab, 3);
+        let g = values(rows, 4);
+        let targets: Vec<u32> = (0..rows as u32).map(|i| i * 37 % vocab as u32).collect();
+        let owners: Vec<u32> = (0..rows as u32)
+            .map(|i| i * groups as u32 / rows as u32)
+            .collect();
+        let dims = (rows, hidden, vocab);
+        let run = || {
+            let op = OutputNll::new(targets.clone(), true).with_bias_rows(owners.clone());
+            let w = MatRef::dense(&w, vocab, hidden);
+            let (probs, nll) = op.forward_rows(&h, w, &b, dims);
+            let probs_copy = probs.to_vec();
+            let mut dw = vec![f32::NAN; vocab * hidden];
+            let (dh, db) = op.gradients(
+                probs,
+                &h,
+                w,
+                &g,
+                b.len(),
+                dims,
+                MatMut::dense(&mut dw, vocab, hidden),
+            );
+            (nll, probs_copy, dh.to_vec(), dw, db)
+        };
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
+        let one = pool(1).install(run);
+        let two = pool(2).install(run);
+        let close = |a: &[f32], b: &[f32]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5)
+        };
+        assert!(close(&one.0, &two.0), "nll differs");
+        assert!(close(&one.1, &two.1), "softmax differs");
+        assert!(close(&one.2, &two.2), "dh differs");
+        assert!(close(&one.3, &two.3), "dW differs");
+        assert!(close(&one.4, &two.4), "db differs");
+        assert!(one.3.iter().all(|x| x.is_finite()), "dW not written whole");
+        assert!(one.4.iter().any(|x| x.abs() > 1e-3), "a trivial test");
+        assert!(one.0.iter().all(|&x| x > 0.0), "a trivial test");
     }
 }

@@ -312,6 +312,14 @@ impl<'a> MatMut<'a> {
     pub(crate) fn dense(data: &'a mut [f32], rows: usize, cols: usize) -> Self {
         Self::rows(data, rows, cols, cols)
     }
+
+    /// Overwrites the matrix with the dense row-major `src` of its shape.
+    pub(crate) fn copy_from(self, src: &[f32]) {
+        assert_eq!(src.len(), self.rows * self.cols, "copy of another shape");
+        for (i, row) in src.chunks_exact(self.cols.max(1)).enumerate() {
+            self.data[i * self.row_stride..][..self.cols].copy_from_slice(row);
+        }
+    }
 }
 
 fn assert_in_bounds(len: usize, rows: usize, cols: usize, row_stride: usize, col_stride: usize) {
