@@ -67,7 +67,13 @@ fn train_speed(
         cfg.embed_dim as f64,
         cfg.hidden_dim as f64,
     );
-    let flops_per_token = 6.0 * (3.0 * h * e + 3.0 * h * h + h * v);
+    // Forward and backward, 6 FLOP per weight: the GRU at every position,
+    // the output layer only where the mask selects a target (with a
+    // prompt, a counted output layer at every position gave more
+    // "effective" GFLOP/s than the machine's matrix peak).
+    let targets_per_row = seq - prompt.min(seq);
+    let flops_per_token =
+        6.0 * (3.0 * h * e + 3.0 * h * h + h * v * targets_per_row as f64 / seq.max(1) as f64);
     Ok(json!({
         "vocab": cfg.vocab_size, "embed": cfg.embed_dim, "hidden": cfg.hidden_dim,
         "layers": cfg.layers, "history_context": cfg.context_token.is_some(),
