@@ -616,11 +616,9 @@ fn plain_context_loss(
     masked_mean_nll(vm, &features, targets, mask)
 }
 
-#[test]
-fn history_context_loss_and_gradients_equal_plain_ops() {
-    let c = context_cfg(2);
-    let vm = init_varmap(&c, 31).unwrap();
-    let model = model_from(&vm, &c);
+/// [`batch`] with rows that open a history context: at the start, in the
+/// middle, and not at all.
+fn context_batch() -> (Tensor, Tensor, Tensor) {
     let tokens = Tensor::new(
         &[
             [12u32, 4, 5, 6, 7, 8],
@@ -631,6 +629,15 @@ fn history_context_loss_and_gradients_equal_plain_ops() {
     )
     .unwrap();
     let (_, targets, mask) = batch(13);
+    (tokens, targets, mask)
+}
+
+#[test]
+fn history_context_loss_and_gradients_equal_plain_ops() {
+    let c = context_cfg(2);
+    let vm = init_varmap(&c, 31).unwrap();
+    let model = model_from(&vm, &c);
+    let (tokens, targets, mask) = context_batch();
     let fused = model.loss(&tokens, &targets, &mask).unwrap();
     let plain = plain_context_loss(&vm, &c, &tokens, &targets, &mask);
     assert_same_loss_and_gradients(&vm, &c, &fused, &plain);
@@ -645,16 +652,7 @@ fn raw_scoring_equals_the_graph_with_a_context_and_two_layers() {
     let c = context_cfg(2);
     let vm = init_varmap(&c, 33).unwrap();
     let model = model_from(&vm, &c);
-    let tokens = Tensor::new(
-        &[
-            [12u32, 4, 5, 6, 7, 8],
-            [3, 12, 9, 2, 1, 1],
-            [1, 2, 3, 4, 5, 6],
-        ],
-        &Device::Cpu,
-    )
-    .unwrap();
-    let (_, targets, mask) = batch(13);
+    let (tokens, targets, mask) = context_batch();
     let rows = model.target_logprobs(&tokens, &targets, &mask).unwrap();
     let sums: Vec<f32> = rows.iter().map(|r| r.iter().sum()).collect();
     let want = model

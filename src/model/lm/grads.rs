@@ -225,45 +225,31 @@ impl LanguageModel {
             bail!("the loss mask selects no positions");
         }
         let seq = sel.seq;
-        let Forward {
-            sel,
-            ids,
-            batch,
-            embed,
-            out_w,
-            context,
-            states,
-            runs,
-            picked,
-            op,
-            bias,
-            probs,
-            nll,
-        } = self.raw_forward(tokens, sel)?;
+        let fwd = self.raw_forward(tokens, sel)?;
         // The embedding is not read again; the optimizer will write it.
-        drop(embed);
+        drop(fwd.embed);
         let cfg = &self.cfg;
         let (e, h, vocab) = (cfg.embed_dim, cfg.hidden_dim, cfg.vocab_size);
         let c_dim = cfg.context_dim();
         let (g3, wide) = (3 * h, h + c_dim);
-        let rows = sel.positions.len();
-        let loss = nll.iter().sum::<f32>() / rows as f32;
+        let rows = fwd.sel.positions.len();
+        let loss = fwd.nll.iter().sum::<f32>() / rows as f32;
 
         // Backward: the output layer, from d loss / d nll = 1/M per row.
         let per_row = vec![1.0 / rows as f32; rows];
         // The context's columns are written below; the state's here.
         let mut d_out_w = vec![0f32; vocab * wide];
-        let w_state = MatRef::rows(&out_w, vocab, h, wide);
-        let (d_picked, d_bias) = op.gradients(
-            probs,
-            &picked,
+        let w_state = MatRef::rows(&fwd.out_w, vocab, h, wide);
+        let (d_picked, d_bias) = fwd.op.gradients(
+            fwd.probs,
+            &fwd.picked,
             w_state,
             &per_row,
-            bias.len(),
+            fwd.bias.len(),
             (rows, h, vocab),
             MatMut::rows(&mut d_out_w, vocab, h, wide),
         );
-        drop(picked);
+        drop(fwd.picked);
         let mut grads = empty_grad_store()?;
         let dev = self.embed.device();
         let mut put = |t: &Tensor, g: Vec<f32>| -> Result<()> {
@@ -271,44 +257,44 @@ impl LanguageModel {
             Ok(())
         };
         // d loss / d context, from the output bias rows and the first layer.
-        let mut d_context = vec![0f32; batch * c_dim];
-        let d_out_b = match &context {
+        let mut d_context = vec![0f32; fwd.batch * c_dim];
+        let d_out_b = match &fwd.context {
             Some((_, c)) => {
                 matmul(
                     MatMut::rows(&mut d_out_w[h..], vocab, c_dim, wide),
                     false,
-                    MatRef::transposed(&d_bias, vocab, batch),
-                    MatRef::dense(c, batch, c_dim),
+                    MatRef::transposed(&d_bias, vocab, fwd.batch),
+                    MatRef::dense(c, fwd.batch, c_dim),
                 );
                 matmul(
-                    MatMut::dense(&mut d_context, batch, c_dim),
+                    MatMut::dense(&mut d_context, fwd.batch, c_dim),
                     true,
-                    MatRef::dense(&d_bias, batch, vocab),
-                    MatRef::rows(&out_w[h..], vocab, c_dim, wide),
+                    MatRef::dense(&d_bias, fwd.batch, vocab),
+                    MatRef::rows(&fwd.out_w[h..], vocab, c_dim, wide),
                 );
                 column_sums(&d_bias, vocab)
             }
             None => d_bias,
         };
-        drop(out_w);
+        drop(fwd.out_w);
         put(&self.out_w, d_out_w)?;
         put(&self.out_b, d_out_b)?;
 
         // The GRU stack, top layer first.
-        let mut d_out = Scratch::zeroed(batch * seq * h);
-        for (row, &p) in d_picked.chunks_exact(h).zip(&sel.positions) {
+        let mut d_out = Scratch::zeroed(fwd.batch * seq * h);
+        for (row, &p) in d_picked.chunks_exact(h).zip(&fwd.sel.positions) {
             axpy(1.0, row, &mut d_out[p as usize * h..][..h]);
         }
         drop(d_picked);
         let params = self.gru.layer_params();
-        for (k, run) in runs.into_iter().enumerate().rev() {
+        for (k, run) in fwd.runs.into_iter().enumerate().rev() {
             let LayerRun {
                 dims,
                 w_ih,
                 w,
                 gates,
             } = run;
-            let g = gru_op::backward(dims, &states[k], &w, &states[k + 1], &gates, &d_out);
+            let g = gru_op::backward(dims, &fwd.states[k], &w, &fwd.states[k + 1], &gates, &d_out);
             drop((gates, w));
             let width = dims.input;
             let in_total = w_ih.len() / g3;
@@ -322,19 +308,19 @@ impl LanguageModel {
                 ih[..width].copy_from_slice(&row[..width]);
                 hh.copy_from_slice(&row[width..]);
             }
-            let (d_b_ih, d_b_hh) = match (&context, dims.per_row) {
+            let (d_b_ih, d_b_hh) = match (&fwd.context, dims.per_row) {
                 (Some((_, c)), true) => {
-                    let (d_rows, d_b_hh) = g.biases.split_at(batch * g3);
+                    let (d_rows, d_b_hh) = g.biases.split_at(fwd.batch * g3);
                     matmul(
                         MatMut::rows(&mut d_w_ih[width..], g3, c_dim, in_total),
                         false,
-                        MatRef::transposed(d_rows, g3, batch),
-                        MatRef::dense(c, batch, c_dim),
+                        MatRef::transposed(d_rows, g3, fwd.batch),
+                        MatRef::dense(c, fwd.batch, c_dim),
                     );
                     matmul(
-                        MatMut::dense(&mut d_context, batch, c_dim),
+                        MatMut::dense(&mut d_context, fwd.batch, c_dim),
                         true,
-                        MatRef::dense(d_rows, batch, g3),
+                        MatRef::dense(d_rows, fwd.batch, g3),
                         MatRef::rows(&w_ih[width..], g3, c_dim, in_total),
                     );
                     (column_sums(d_rows, g3), d_b_hh.to_vec())
@@ -349,11 +335,11 @@ impl LanguageModel {
             put(b_hh_t, d_b_hh)?;
             d_out = g.x;
         }
-        drop(states);
+        drop(fwd.states);
 
         // The embedding: each position's input gradient, plus its share of
         // the context's, added to its token's row.
-        if let Some((weights, _)) = &context {
+        if let Some((weights, _)) = &fwd.context {
             for (at, (&share, dx)) in weights.iter().zip(d_out.chunks_exact_mut(e)).enumerate() {
                 if share != 0.0 {
                     axpy(share, &d_context[at / seq * e..][..e], dx);
@@ -361,7 +347,7 @@ impl LanguageModel {
             }
         }
         let mut d_embed = vec![0f32; vocab * e];
-        for (dx, &id) in d_out.chunks_exact(e).zip(&ids) {
+        for (dx, &id) in d_out.chunks_exact(e).zip(&fwd.ids) {
             axpy(1.0, dx, &mut d_embed[id as usize * e..][..e]);
         }
         put(&self.embed, d_embed)?;
