@@ -12,7 +12,8 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 use super::raw::{
-    MatMut, MatRef, Scratch, fast_exp, matmul, matmul_serial, storage_f32, with_f32, worth_threads,
+    MatMut, MatRef, Product, Scratch, add_into, fast_exp, product, storage_f32, with_f32,
+    worth_threads,
 };
 
 /// Fewest rows per block: enough to outweigh handing out the task.
@@ -209,17 +210,9 @@ fn row_blocks(rows: usize, hidden: usize, vocab: usize) -> (usize, Product) {
     let threads = rayon::current_num_threads().max(1);
     let per = rows.div_ceil(threads).max(ROWS_PER_TASK);
     if per < rows && worth_threads(rows * hidden * vocab) {
-        (per, matmul_serial)
+        (per, product(false))
     } else {
-        (rows.max(1), matmul)
-    }
-}
-
-type Product = fn(MatMut<'_>, bool, MatRef<'_>, MatRef<'_>);
-
-fn add_into(acc: &mut [f32], part: &[f32]) {
-    for (a, p) in acc.iter_mut().zip(part) {
-        *a += p;
+        (rows.max(1), product(true))
     }
 }
 

@@ -35,8 +35,8 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 use super::raw::{
-    MatMut, MatRef, PackedRhs, Scratch, fast_exp, matmul, matmul_packed, matmul_serial,
-    storage_f32, with_f32, worth_threads,
+    MatMut, MatRef, PackedRhs, Scratch, add_into, fast_exp, matmul_packed, product, storage_f32,
+    with_f32, worth_threads,
 };
 
 /// Sizes of one layer.
@@ -329,12 +329,6 @@ fn forward_block(
     }
 }
 
-type Product = fn(MatMut<'_>, bool, MatRef<'_>, MatRef<'_>);
-
-fn product(threads: bool) -> Product {
-    if threads { matmul } else { matmul_serial }
-}
-
 /// Gradients of the layer's inputs.
 pub(crate) struct Grads {
     pub x: Scratch,
@@ -432,12 +426,6 @@ struct BlockGrads {
     /// [3H], or one row per sequence with per-row input biases.
     b_ih: Vec<f32>,
     b_hh: Vec<f32>,
-}
-
-fn add_into(acc: &mut [f32], part: &[f32]) {
-    for (a, p) in acc.iter_mut().zip(part) {
-        *a += p;
-    }
 }
 
 /// [`backward`] for a block of rows (the slices but `w` and `w_hh`, `W_hh`

@@ -358,6 +358,22 @@ pub(crate) fn matmul_serial(dst: MatMut<'_>, accumulate: bool, lhs: MatRef<'_>, 
     gemm_into(dst, accumulate, lhs, rhs, false);
 }
 
+/// A matrix product: [`matmul`] or [`matmul_serial`].
+pub(crate) type Product = fn(MatMut<'_>, bool, MatRef<'_>, MatRef<'_>);
+
+/// [`matmul`] where the caller leaves the threads free, else
+/// [`matmul_serial`] (inside a block that already has a thread).
+pub(crate) fn product(threads: bool) -> Product {
+    if threads { matmul } else { matmul_serial }
+}
+
+/// `acc += part`, element by element: adding per-block shares in order.
+pub(crate) fn add_into(acc: &mut [f32], part: &[f32]) {
+    for (a, p) in acc.iter_mut().zip(part) {
+        *a += p;
+    }
+}
+
 /// Whether a product of `macs` multiply-adds is worth splitting over threads.
 pub(crate) fn worth_threads(macs: usize) -> bool {
     macs >= PARALLEL_MIN_MACS

@@ -70,7 +70,7 @@ impl LanguageModel {
 
     /// The embedding, history context, GRU stack and output layer on raw
     /// buffers, for the selected positions.
-    fn raw_forward(&self, tokens: &Tensor, sel: Selected) -> Result<Forward<'_>> {
+    fn raw_forward(&self, tokens: &Tensor, mut sel: Selected) -> Result<Forward<'_>> {
         let (batch, seq) = tokens.dims2()?;
         if tokens.dtype() != DType::U32 {
             bail!("token ids must be u32, got {:?}", tokens.dtype());
@@ -169,7 +169,8 @@ impl LanguageModel {
         let out_w = F32Ref::new(&self.out_w, "output weight")?;
         let out_b = F32Ref::new(&self.out_b, "output bias")?;
         let wide = h + c_dim;
-        let targets = sel.targets.clone();
+        // The targets go to the output op; the backward needs only positions.
+        let targets = std::mem::take(&mut sel.targets);
         let (op, bias) = match &context {
             Some((_, c)) => {
                 let owners = sel.positions.iter().map(|&p| p / seq as u32).collect();
