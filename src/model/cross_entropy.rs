@@ -6,18 +6,23 @@
 //! buffer is the softmax, kept from the forward for the backward
 //! (PERFORMANCE-FACTS.md measured about 1.9× on training at the L size).
 
+use std::ops::Range;
 use std::sync::Mutex;
 
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 use super::raw::{
-    MatMut, MatRef, Product, Scratch, add_into, fast_exp, product, storage_f32, with_f32,
-    worth_threads,
+    MatMut, MatRef, Product, Scratch, fast_exp, product, storage_f32, with_f32, worth_threads,
 };
 
 /// Fewest rows per block: enough to outweigh handing out the task.
 const ROWS_PER_TASK: usize = 16;
+
+/// Blocks per thread. One block each left a core idle whenever a neighbour
+/// on this shared machine slowed the other (12% of a default training
+/// step's samples were idle); with several, the faster core takes more.
+const BLOCKS_PER_THREAD: usize = 4;
 
 /// `nll[m] = −log softmax(h[m]·Wᵀ + b)[targets[m]]` over rows `h` [M,H], with
 /// `W` [V,H] and `b` [V]; the output is [M]. With bias rows, `b` is [G,V]
@@ -55,13 +60,21 @@ impl OutputNll {
             .map_or(0, |rows| rows[m] as usize * vocab)
     }
 
-    /// The bias gradient share (`len` floats: [V], or [G,V] with bias
-    /// rows) of `dlogits` rows `first..`: each row added to its bias row.
-    fn bias_gradient(&self, dlogits: &[f32], first: usize, len: usize, vocab: usize) -> Vec<f32> {
-        let mut db = vec![0.0; len];
+    /// Columns `cols` of the bias gradient, [G, cols.len()] (G = 1
+    /// without bias rows): each row of `dlogits` ([M,V]) added to its bias
+    /// row, in row order.
+    fn bias_gradient_cols(
+        &self,
+        dlogits: &[f32],
+        cols: Range<usize>,
+        groups: usize,
+        vocab: usize,
+    ) -> Vec<f32> {
+        let width = cols.len();
+        let mut db = vec![0.0; groups * width];
         for (m, row) in dlogits.chunks_exact(vocab.max(1)).enumerate() {
-            let at = self.bias_at(first + m, vocab);
-            for (acc, x) in db[at..][..vocab].iter_mut().zip(row) {
+            let at = self.bias_at(m, vocab) / vocab.max(1) * width;
+            for (acc, x) in db[at..][..width].iter_mut().zip(&row[cols.clone()]) {
                 *acc += x;
             }
         }
@@ -95,7 +108,7 @@ impl OutputNll {
     }
 
     /// The softmax ([M,V]) and the per-row NLL; `w` is the [V,H] weight.
-    /// Each thread takes a block of rows: its product, then its softmax.
+    /// Blocks of rows go to the threads: each its product, then its softmax.
     pub(crate) fn forward_rows(
         &self,
         h: &[f32],
@@ -137,9 +150,13 @@ impl OutputNll {
     /// The gradients `(dh [M,H], db)` from the forward's softmax `probs`
     /// (consumed) and the gradient `g` [M] of the per-row NLL, with `dW`
     /// ([V,H], every element) written to `dw`; `w` is the [V,H] weight and
-    /// `bias_len` the bias's length ([V], or [G,V] with bias rows). Each
-    /// thread takes a block of rows: their `dlogits`, `dh` and shares of
-    /// `dW` and `db`, added in block order.
+    /// `bias_len` the bias's length ([V], or [G,V] with bias rows).
+    ///
+    /// Two parallel passes: blocks of rows turn the softmax into `dlogits`
+    /// and take their rows of `dh`; then blocks of the vocabulary take their
+    /// rows of `dW` and columns of `db`, each a sum over all rows in row
+    /// order. No thread's share has to be added to another's afterwards, and
+    /// the result does not depend on the number of threads.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn gradients(
         &self,
@@ -155,14 +172,12 @@ impl OutputNll {
         // Written whole by the blocks' products.
         let mut dh = Scratch::to_overwrite(rows * hidden);
         let (per, product) = row_blocks(rows, hidden, vocab);
-        let parts: Vec<(Scratch, Vec<f32>)> = dlogits
+        dlogits
             .par_chunks_mut((per * vocab).max(1))
             .zip(dh.par_chunks_mut((per * hidden).max(1)))
-            .zip(h.par_chunks((per * hidden).max(1)))
             .zip(self.targets.par_chunks(per.max(1)))
             .zip(g.par_chunks(per.max(1)))
-            .enumerate()
-            .map(|(k, ((((dl, dh), h), targets), g))| {
+            .for_each(|(((dl, dh), targets), g)| {
                 let n = targets.len();
                 // d nll / d logits = softmax − one-hot(target), scaled per row.
                 for ((row, &target), &gm) in dl.chunks_exact_mut(vocab).zip(targets).zip(g) {
@@ -171,44 +186,54 @@ impl OutputNll {
                         *x *= gm;
                     }
                 }
-                let db = self.bias_gradient(dl, k * per, bias_len, vocab);
-                let dl_rows = MatRef::dense(dl, n, vocab);
-                product(MatMut::dense(dh, n, hidden), false, dl_rows, w);
-                // Written whole by the product.
-                let mut dw = Scratch::to_overwrite(vocab * hidden);
                 product(
-                    MatMut::dense(&mut dw, vocab, hidden),
+                    MatMut::dense(dh, n, hidden),
                     false,
-                    dl_rows.t(),
-                    MatRef::dense(h, n, hidden),
+                    MatRef::dense(dl, n, vocab),
+                    w,
                 );
-                (dw, db)
+            });
+
+        let groups = bias_len / vocab.max(1);
+        let (cols_per, product) = row_blocks(vocab, hidden, rows);
+        let dl: &[f32] = &dlogits;
+        let db_blocks: Vec<Vec<f32>> = dw
+            .row_blocks(cols_per)
+            .into_par_iter()
+            .enumerate()
+            .map(|(k, dw)| {
+                let cols = k * cols_per..(k * cols_per + cols_per).min(vocab);
+                // dW[cols] = dlogits[:, cols]ᵀ · h.
+                product(
+                    dw,
+                    false,
+                    MatRef::strided(&dl[cols.start..], cols.len(), rows, 1, vocab),
+                    MatRef::dense(h, rows, hidden),
+                );
+                self.bias_gradient_cols(dl, cols, groups, vocab)
             })
             .collect();
         drop(dlogits);
-        let mut parts = parts.into_iter();
-        let (dw_sum, db) = match parts.next() {
-            Some((mut dw_sum, mut db)) => {
-                for (dw_part, db_part) in parts.by_ref() {
-                    add_into(&mut dw_sum, &dw_part);
-                    add_into(&mut db, &db_part);
-                }
-                (dw_sum, db)
+        let mut db = vec![0.0; bias_len];
+        for (k, block) in db_blocks.iter().enumerate() {
+            let width = cols_per.min(vocab - k * cols_per);
+            for (group, part) in block.chunks_exact(width).enumerate() {
+                db[group * vocab + k * cols_per..][..width].copy_from_slice(part);
             }
-            // No rows: no gradient.
-            None => (Scratch::zeroed(vocab * hidden), vec![0.0; bias_len]),
-        };
-        dw.copy_from(&dw_sum);
+        }
         (dh, db)
     }
 }
 
-/// Rows per block for `rows` × `hidden` × `vocab` products: one block per
-/// thread when the product is worth splitting, each on its own thread;
-/// else one block whose products may use the pool.
+/// Rows per block for `rows` × `hidden` × `vocab` products: a few blocks
+/// per thread when the product is worth splitting, each block's product on
+/// the thread that takes it; else one block whose products may use the
+/// pool.
 fn row_blocks(rows: usize, hidden: usize, vocab: usize) -> (usize, Product) {
     let threads = rayon::current_num_threads().max(1);
-    let per = rows.div_ceil(threads).max(ROWS_PER_TASK);
+    let per = rows
+        .div_ceil(threads * BLOCKS_PER_THREAD)
+        .max(ROWS_PER_TASK);
     if per < rows && worth_threads(rows * hidden * vocab) {
         (per, product(false))
     } else {

@@ -224,8 +224,16 @@ fn cell_backward(
     }
 }
 
-/// How many rows each thread takes. The batch is split into one block of
-/// rows per thread, and each thread runs its block through the whole
+/// Blocks per thread: with one each, a core slowed by a neighbour on this
+/// shared machine left the other idle; with two, the faster core can take a
+/// third block.
+const BLOCKS_PER_THREAD: usize = 2;
+
+/// Rows of the packed kernel's tile: fewer would leave it part empty.
+const MIN_BLOCK_ROWS: usize = 8;
+
+/// How many rows each block takes. The batch is split into a few blocks of
+/// rows per thread, and each thread runs its blocks through the whole
 /// sequence, so the threads never wait for each other between positions
 /// (one product per position split over threads would, twice per step) and
 /// the cells run in parallel too. Small recurrences stay on one thread.
@@ -234,7 +242,12 @@ fn rows_per_block(d: Dims) -> usize {
     if threads < 2 || d.seq == 0 || !worth_threads(d.batch * d.hidden * 3 * d.hidden) {
         d.batch
     } else {
-        d.batch.div_ceil(threads)
+        let per = d.batch.div_ceil(threads * BLOCKS_PER_THREAD);
+        if per >= MIN_BLOCK_ROWS {
+            per
+        } else {
+            d.batch.div_ceil(threads)
+        }
     }
 }
 
@@ -340,9 +353,10 @@ pub(crate) struct Grads {
 
 /// Backpropagation through time, from the forward's `hs` and `gates` and the
 /// gradient of the loss with respect to every state, `grad_hs` ([B,T,H]).
-/// Like the forward, each thread takes a block of rows through the whole
-/// sequence, its input gradient and its share of the weight and bias
-/// gradients; the shares are then added in block order.
+/// Like the forward, blocks of rows go through the whole sequence, each
+/// with its input gradient and its share of the bias gradients (added in
+/// block order); then blocks of gate rows take the weight gradients over
+/// every position.
 pub(crate) fn backward(
     d: Dims,
     x: &[f32],
@@ -373,7 +387,7 @@ pub(crate) fn backward(
             d,
             w,
             &w_hh,
-            (x, hs, gates, grad_hs),
+            (hs, gates, grad_hs),
             bufs,
             true,
         )]
@@ -381,29 +395,28 @@ pub(crate) fn backward(
         // Floats per batch row of each buffer.
         let (row_x, row_h, row_g3, row_g4) =
             (seq * input, seq * hidden, seq * g3, seq * 4 * hidden);
-        x.par_chunks(per * row_x)
-            .zip(hs.par_chunks(per * row_h))
+        hs.par_chunks(per * row_h)
             .zip(gates.par_chunks(per * row_g4))
             .zip(grad_hs.par_chunks(per * row_h))
             .zip(dxw.par_chunks_mut(per * row_g3))
             .zip(dhh.par_chunks_mut(per * row_g3))
             .zip(dx.par_chunks_mut(per * row_x))
-            .map(|((((((x, hs), gates), grad_hs), dxw), dhh), dx)| {
+            .map(|(((((hs, gates), grad_hs), dxw), dhh), dx)| {
                 let block = Dims {
                     batch: hs.len() / row_h,
                     ..d
                 };
-                let inputs = (x, hs, gates, grad_hs);
+                let inputs = (hs, gates, grad_hs);
                 backward_block(block, w, &w_hh, inputs, (dxw, dhh, dx), false)
             })
             .collect()
     };
+    let dw = weight_gradients(d, x, hs, &dxw, &dhh, per < batch);
     drop((dxw, dhh));
     let mut parts = parts.into_iter();
     let first = parts.next().expect("at least one block");
-    let (mut dw, mut b_ih, mut b_hh) = (first.w, first.b_ih, first.b_hh);
+    let (mut b_ih, mut b_hh) = (first.b_ih, first.b_hh);
     for part in parts {
-        add_into(&mut dw, &part.w);
         add_into(&mut b_hh, &part.b_hh);
         if d.per_row {
             b_ih.extend_from_slice(&part.b_ih);
@@ -419,10 +432,81 @@ pub(crate) fn backward(
     }
 }
 
-/// One block's share of the weight and bias gradients.
+/// `[dW_ih | dW_hh]` ([3H, I+H]) from the whole batch's `dxw` and `dhh`
+/// (whose rows at t = 0 the blocks have cleared). With `split`, blocks of
+/// gate rows go to the threads, each a sum over every position in order:
+/// no share to add to another afterwards, and the same sums on any number
+/// of threads.
+fn weight_gradients(
+    d: Dims,
+    x: &[f32],
+    hs: &[f32],
+    dxw: &[f32],
+    dhh: &[f32],
+    split: bool,
+) -> Scratch {
+    let Dims {
+        batch,
+        seq,
+        input,
+        hidden,
+        ..
+    } = d;
+    let g3 = 3 * hidden;
+    let wide = input + hidden;
+    let positions = batch * seq;
+    // Both products write every element; without a pair of positions the
+    // `W_hh` columns are cleared instead.
+    let mut dw = Scratch::to_overwrite(g3 * wide);
+    let rows_per = if split {
+        let threads = rayon::current_num_threads().max(1);
+        // Each block packs all of `x` and `hs` again; two blocks per thread
+        // measured no better than four.
+        g3.div_ceil(threads * 4).max(16)
+    } else {
+        g3
+    };
+    let block = |k: usize, dw: &mut [f32]| {
+        let product = product(!split);
+        let gates = k * rows_per..(k * rows_per + rows_per).min(g3);
+        let n = gates.len();
+        // dW_ih = Σ dxw[b,t]ᵀ · x[b,t], one product over every position.
+        product(
+            MatMut::rows(dw, n, input, wide),
+            false,
+            MatRef::strided(&dxw[gates.start..], n, positions, 1, g3),
+            MatRef::dense(x, positions, input),
+        );
+        // dW_hh = Σ dhh[b,t]ᵀ · hs[b,t-1] as ONE product: row i of `dhh`
+        // pairs with row i-1 of `hs`. At t = 0 the previous state is zero,
+        // and row i-1 there belongs to the previous sequence, so the blocks
+        // cleared those rows of `dhh`.
+        let pairs = positions.saturating_sub(1);
+        if pairs > 0 {
+            product(
+                MatMut::rows(&mut dw[input..], n, hidden, wide),
+                false,
+                MatRef::strided(&dhh[g3 + gates.start..], n, pairs, 1, g3),
+                MatRef::dense(&hs[..pairs * hidden], pairs, hidden),
+            );
+        } else {
+            for row in dw.chunks_exact_mut(wide) {
+                row[input..].fill(0.0);
+            }
+        }
+    };
+    if split {
+        dw.par_chunks_mut(rows_per * wide)
+            .enumerate()
+            .for_each(|(k, dw)| block(k, dw));
+    } else {
+        block(0, &mut dw);
+    }
+    dw
+}
+
+/// One block's share of the bias gradients.
 struct BlockGrads {
-    /// `[dW_ih | dW_hh]`, [3H,I+H].
-    w: Scratch,
     /// [3H], or one row per sequence with per-row input biases.
     b_ih: Vec<f32>,
     b_hh: Vec<f32>,
@@ -430,12 +514,13 @@ struct BlockGrads {
 
 /// [`backward`] for a block of rows (the slices but `w` and `w_hh`, `W_hh`
 /// packed, hold only those rows): the time loop fills `dxw`, `dhh` and the
-/// input gradient `dx`, then the block's weight and bias gradients.
+/// input gradient `dx`, then the block's bias gradients, and clears the
+/// rows of `dhh` at t = 0 for [`weight_gradients`].
 fn backward_block(
     d: Dims,
     w: &[f32],
     w_hh: &PackedRhs,
-    (x, hs, gates, grad_hs): (&[f32], &[f32], &[f32], &[f32]),
+    (hs, gates, grad_hs): (&[f32], &[f32], &[f32]),
     (dxw, dhh, dx): (&mut [f32], &mut [f32], &mut [f32]),
     threads: bool,
 ) -> BlockGrads {
@@ -490,40 +575,12 @@ fn backward_block(
     };
     let b_hh = column_sums_serial(dhh, g3);
 
-    let wide = input + hidden;
-    // Both products write every element; without a pair of positions the
-    // `W_hh` columns are cleared instead.
-    let mut dw = Scratch::to_overwrite(g3 * wide);
-    // dW_ih = Σ dxw[b,t]ᵀ · x[b,t], one product over the block's positions.
-    product(
-        MatMut::rows(&mut dw, g3, input, wide),
-        false,
-        MatRef::strided(dxw, g3, batch * seq, 1, g3),
-        MatRef::dense(x, batch * seq, input),
-    );
-    // dW_hh = Σ dhh[b,t]ᵀ · hs[b,t-1] as ONE product: row i of `dhh` pairs
-    // with row i-1 of `hs`. At t = 0 the previous state is zero, and row i-1
-    // there belongs to the previous sequence, so those rows of `dhh` are
-    // zeroed first (their bias gradient is already summed above).
+    // For the weight gradients: at t = 0 the previous state is zero (see
+    // `weight_gradients`); the bias gradient is already summed above.
     for b in 0..batch {
         dhh[b * seq * g3..][..g3].fill(0.0);
     }
-    let pairs = (batch * seq).saturating_sub(1);
-    if pairs > 0 {
-        let lhs = MatRef::strided(&dhh[g3..], g3, pairs, 1, g3);
-        let rhs = MatRef::dense(&hs[..pairs * hidden], pairs, hidden);
-        product(
-            MatMut::rows(&mut dw[input..], g3, hidden, wide),
-            false,
-            lhs,
-            rhs,
-        );
-    } else {
-        for row in dw.chunks_exact_mut(wide) {
-            row[input..].fill(0.0);
-        }
-    }
-    BlockGrads { w: dw, b_ih, b_hh }
+    BlockGrads { b_ih, b_hh }
 }
 
 /// Rows summed per task by [`column_sums`]: the partial sums, and so the

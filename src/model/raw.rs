@@ -313,12 +313,27 @@ impl<'a> MatMut<'a> {
         Self::rows(data, rows, cols, cols)
     }
 
-    /// Overwrites the matrix with the dense row-major `src` of its shape.
-    pub(crate) fn copy_from(self, src: &[f32]) {
-        assert_eq!(src.len(), self.rows * self.cols, "copy of another shape");
-        for (i, row) in src.chunks_exact(self.cols.max(1)).enumerate() {
-            self.data[i * self.row_stride..][..self.cols].copy_from_slice(row);
+    /// The matrix cut into views of `per` rows (the last may have fewer),
+    /// for threads to write side by side.
+    pub(crate) fn row_blocks(self, per: usize) -> Vec<MatMut<'a>> {
+        let per = per.max(1);
+        let (rows, cols, stride) = (self.rows, self.cols, self.row_stride);
+        let mut blocks = Vec::with_capacity(rows.div_ceil(per));
+        let mut rest = self.data;
+        let mut first = 0;
+        while first < rows {
+            let n = per.min(rows - first);
+            let take = if first + n < rows {
+                n * stride
+            } else {
+                rest.len()
+            };
+            let (block, tail) = std::mem::take(&mut rest).split_at_mut(take);
+            blocks.push(MatMut::rows(block, n, cols, stride));
+            rest = tail;
+            first += n;
         }
+        blocks
     }
 }
 
@@ -546,6 +561,37 @@ mod tests {
                 .zip(&want)
                 .all(|(g, w)| (g - 2.0 * w).abs() < 1e-5)
         );
+    }
+
+    #[test]
+    fn row_blocks_cover_a_strided_view_and_nothing_beside_it() {
+        // 7 rows of 3 inside rows of 5: blocks of 3, 3 and 1 rows.
+        let (rows, cols, stride) = (7, 3, 5);
+        let mut data = vec![0.0; (rows - 1) * stride + cols];
+        let blocks = MatMut::rows(&mut data, rows, cols, stride).row_blocks(3);
+        assert_eq!(
+            blocks.iter().map(|b| b.rows).collect::<Vec<_>>(),
+            vec![3, 3, 1]
+        );
+        for (k, block) in blocks.into_iter().enumerate() {
+            let a = vec![1.0; block.rows];
+            let b = vec![(k + 1) as f32; cols];
+            matmul(
+                block,
+                false,
+                MatRef::dense(&a, a.len(), 1),
+                MatRef::dense(&b, 1, cols),
+            );
+        }
+        for (at, &x) in data.iter().enumerate() {
+            let (row, col) = (at / stride, at % stride);
+            let want = if col < cols {
+                (row / 3 + 1) as f32
+            } else {
+                0.0
+            };
+            assert_eq!(x, want, "row {row}, column {col}");
+        }
     }
 
     #[test]
