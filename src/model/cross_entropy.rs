@@ -53,11 +53,14 @@ impl OutputNll {
         self
     }
 
+    /// Row `m`'s bias row: 0 without bias rows.
+    fn bias_group(&self, m: usize) -> usize {
+        self.bias_rows.as_ref().map_or(0, |rows| rows[m] as usize)
+    }
+
     /// Where row `m`'s bias starts in the bias buffer.
     fn bias_at(&self, m: usize, vocab: usize) -> usize {
-        self.bias_rows
-            .as_ref()
-            .map_or(0, |rows| rows[m] as usize * vocab)
+        self.bias_group(m) * vocab
     }
 
     /// Columns `cols` of the bias gradient, [G, cols.len()] (G = 1
@@ -73,7 +76,7 @@ impl OutputNll {
         let width = cols.len();
         let mut db = vec![0.0; groups * width];
         for (m, row) in dlogits.chunks_exact(vocab.max(1)).enumerate() {
-            let at = self.bias_at(m, vocab) / vocab.max(1) * width;
+            let at = self.bias_group(m) * width;
             for (acc, x) in db[at..][..width].iter_mut().zip(&row[cols.clone()]) {
                 *acc += x;
             }
@@ -197,7 +200,7 @@ impl OutputNll {
         let groups = bias_len / vocab.max(1);
         let (cols_per, product) = row_blocks(vocab, hidden, rows);
         let dl: &[f32] = &dlogits;
-        let db_blocks: Vec<Vec<f32>> = dw
+        let db_blocks: Vec<(Range<usize>, Vec<f32>)> = dw
             .row_blocks(cols_per)
             .into_par_iter()
             .enumerate()
@@ -210,15 +213,15 @@ impl OutputNll {
                     MatRef::strided(&dl[cols.start..], cols.len(), rows, 1, vocab),
                     MatRef::dense(h, rows, hidden),
                 );
-                self.bias_gradient_cols(dl, cols, groups, vocab)
+                let db = self.bias_gradient_cols(dl, cols.clone(), groups, vocab);
+                (cols, db)
             })
             .collect();
         drop(dlogits);
         let mut db = vec![0.0; bias_len];
-        for (k, block) in db_blocks.iter().enumerate() {
-            let width = cols_per.min(vocab - k * cols_per);
-            for (group, part) in block.chunks_exact(width).enumerate() {
-                db[group * vocab + k * cols_per..][..width].copy_from_slice(part);
+        for (cols, block) in db_blocks {
+            for (group, part) in block.chunks_exact(cols.len()).enumerate() {
+                db[group * vocab + cols.start..][..cols.len()].copy_from_slice(part);
             }
         }
         (dh, db)
