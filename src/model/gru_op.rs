@@ -13,7 +13,10 @@
 //! per-row input biases the biases are `[b_ih(row 0); …; b_ih(row B−1); b_hh]`,
 //! [B+1,3H]: a term that is constant along a sequence (the history context's
 //! share of the input projection) rides on the bias instead of being
-//! broadcast over every position. Gates follow PyTorch's `nn.GRU` (order
+//! broadcast over every position. The raw training path (`lm/grads.rs`)
+//! gives the first layer its input as rows of a table of the batch's
+//! distinct tokens ([`Input::Rows`]), so the input projection and its
+//! gradients run once per distinct token. Gates follow PyTorch's `nn.GRU` (order
 //! r, z, n):
 //!
 //! ```text
@@ -35,8 +38,8 @@ use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 use super::raw::{
-    MatMut, MatRef, PackedRhs, Scratch, add_into, fast_exp, matmul_packed, product, storage_f32,
-    with_f32, worth_threads,
+    MatMut, MatRef, PackedRhs, Scratch, add_into, fast_exp, matmul, matmul_packed, product,
+    storage_f32, with_f32, worth_threads,
 };
 
 /// Sizes of one layer.
@@ -133,6 +136,38 @@ impl Dims {
             self.input + self.hidden,
         )
     }
+}
+
+/// A layer's input.
+#[derive(Clone, Copy)]
+pub(crate) enum Input<'a> {
+    /// One row per position, [B,T,I].
+    Dense(&'a [f32]),
+    /// Position `p`'s input is row `index[p]` of `table` ([U,I]): the first
+    /// layer's embedding rows, one per distinct token of the batch. The
+    /// input projection is then one product per distinct token instead of
+    /// one per position, and its weight and input gradients come from the
+    /// gradients summed per token (a default training batch on the demo
+    /// shop has about 3,900 positions and 830 distinct tokens).
+    Rows { table: &'a [f32], index: &'a [u32] },
+}
+
+impl Input<'_> {
+    /// Rows of `x·W_ihᵀ` the layer keeps: one per position, or per table row.
+    fn projected_rows(&self, d: Dims) -> usize {
+        match self {
+            Input::Dense(_) => d.batch * d.seq,
+            Input::Rows { table, .. } => table.len() / d.input.max(1),
+        }
+    }
+}
+
+/// Where a block of rows finds its input projection.
+enum BlockInput<'a> {
+    /// The block's inputs ([rows,T,I]), and room for their projection.
+    Dense { x: &'a [f32], xw: &'a mut [f32] },
+    /// The projected table ([U,3H]) and the block's positions' rows in it.
+    Rows { xw: &'a [f32], index: &'a [u32] },
 }
 
 /// One cell update for one row. `xw` is this row's `x·W_ihᵀ` and `hh` its
@@ -251,13 +286,14 @@ fn rows_per_block(d: Dims) -> usize {
     }
 }
 
-/// Runs the layer over the whole batch: fills `xw` ([B,T,3H], scratch),
-/// `hs` ([B,T,H]) and `gates` ([B,T,4H]: r, z, n, hn). `w` is `[W_ih |
-/// W_hh]` and `w_hh_t` is `W_hhᵀ` ([H,3H]), packed once for every position.
+/// Runs the layer over the whole batch: fills `xw` (`x·W_ihᵀ`, one row
+/// per [`Input::projected_rows`], scratch), `hs` ([B,T,H]) and `gates`
+/// ([B,T,4H]: r, z, n, hn). `w` is `[W_ih | W_hh]` and `w_hh_t` is `W_hhᵀ`
+/// ([H,3H]), packed once for every position.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forward(
     d: Dims,
-    x: &[f32],
+    input: Input<'_>,
     w: &[f32],
     w_hh_t: &PackedRhs,
     biases: &[f32],
@@ -265,43 +301,81 @@ pub(crate) fn forward(
     hs: &mut [f32],
     gates: &mut [f32],
 ) {
+    let g3 = 3 * d.hidden;
     let per = rows_per_block(d);
+    if let Input::Rows { table, .. } = input {
+        // The distinct tokens' projection, once, before the blocks.
+        let rows = input.projected_rows(d);
+        matmul(
+            MatMut::dense(xw, rows, g3),
+            false,
+            MatRef::dense(table, rows, d.input),
+            d.w_ih_t(w),
+        );
+    }
     if per >= d.batch {
-        return forward_block(d, 0, x, w, w_hh_t, biases, xw, hs, gates, true);
+        let block = match input {
+            Input::Dense(x) => BlockInput::Dense { x, xw },
+            Input::Rows { index, .. } => BlockInput::Rows { xw, index },
+        };
+        return forward_block(d, 0, block, w, w_hh_t, biases, hs, gates, true);
     }
     // Floats per batch row of each buffer.
-    let (row_x, row_h, row_g3, row_g4) = (
-        d.seq * d.input,
-        d.seq * d.hidden,
-        d.seq * 3 * d.hidden,
-        d.seq * 4 * d.hidden,
-    );
-    x.par_chunks(per * row_x)
-        .zip(xw.par_chunks_mut(per * row_g3))
-        .zip(hs.par_chunks_mut(per * row_h))
+    let (row_h, row_g4) = (d.seq * d.hidden, d.seq * 4 * d.hidden);
+    let states = hs
+        .par_chunks_mut(per * row_h)
         .zip(gates.par_chunks_mut(per * row_g4))
-        .enumerate()
-        .for_each(|(k, (((x, xw), hs), gates))| {
-            let block = Dims {
-                batch: hs.len() / row_h,
-                ..d
-            };
-            forward_block(block, k * per, x, w, w_hh_t, biases, xw, hs, gates, false);
-        });
+        .enumerate();
+    let run = |k: usize, block_input: BlockInput<'_>, hs: &mut [f32], gates: &mut [f32]| {
+        let block = Dims {
+            batch: hs.len() / row_h,
+            ..d
+        };
+        forward_block(
+            block,
+            k * per,
+            block_input,
+            w,
+            w_hh_t,
+            biases,
+            hs,
+            gates,
+            false,
+        );
+    };
+    match input {
+        Input::Dense(x) => {
+            let (row_x, row_g3) = (d.seq * d.input, d.seq * g3);
+            x.par_chunks(per * row_x)
+                .zip(xw.par_chunks_mut(per * row_g3))
+                .zip(states)
+                .for_each(|((x, xw), (k, (hs, gates)))| {
+                    run(k, BlockInput::Dense { x, xw }, hs, gates)
+                });
+        }
+        Input::Rows { index, .. } => {
+            let xw = &*xw;
+            index
+                .par_chunks(per * d.seq)
+                .zip(states)
+                .for_each(|(index, (k, (hs, gates)))| {
+                    run(k, BlockInput::Rows { xw, index }, hs, gates)
+                });
+        }
+    }
 }
 
 /// [`forward`] for the rows `first_row..first_row + d.batch` of the batch;
-/// the slices (but `w`, `w_hh_t` and `biases`) hold only those rows.
-/// `threads`: whether its products may use the thread pool.
+/// the slices (but `w`, `w_hh_t`, `biases` and a projected table) hold only
+/// those rows. `threads`: whether its products may use the thread pool.
 #[allow(clippy::too_many_arguments)]
 fn forward_block(
     d: Dims,
     first_row: usize,
-    x: &[f32],
+    input: BlockInput<'_>,
     w: &[f32],
     w_hh_t: &PackedRhs,
     biases: &[f32],
-    xw: &mut [f32],
     hs: &mut [f32],
     gates: &mut [f32],
     threads: bool,
@@ -311,13 +385,19 @@ fn forward_block(
     } = d;
     let g3 = 3 * hidden;
     let g4 = 4 * hidden;
-    // The block's whole input projection as one product.
-    product(threads)(
-        MatMut::dense(xw, batch * seq, g3),
-        false,
-        MatRef::dense(x, batch * seq, d.input),
-        d.w_ih_t(w),
-    );
+    let (xw, index): (&[f32], Option<&[u32]>) = match input {
+        BlockInput::Dense { x, xw } => {
+            // The block's whole input projection as one product.
+            product(threads)(
+                MatMut::dense(xw, batch * seq, g3),
+                false,
+                MatRef::dense(x, batch * seq, d.input),
+                d.w_ih_t(w),
+            );
+            (xw, None)
+        }
+        BlockInput::Rows { xw, index } => (xw, Some(index)),
+    };
     // Zero at the first step: the initial state is zero.
     let mut hh = vec![0.0; batch * g3];
     for t in 0..seq {
@@ -334,7 +414,8 @@ fn forward_block(
             } else {
                 h.fill(0.0);
             }
-            let xw_row = &xw[at * g3..][..g3];
+            let xw_at = index.map_or(at, |index| index[at] as usize);
+            let xw_row = &xw[xw_at * g3..][..g3];
             let gates_row = &mut gates[at * g4..][..g4];
             let (b_ih, b_hh) = d.biases(biases, first_row + b);
             cell(xw_row, &hh[b * g3..][..g3], b_ih, b_hh, h, gates_row);
@@ -344,6 +425,7 @@ fn forward_block(
 
 /// Gradients of the layer's inputs.
 pub(crate) struct Grads {
+    /// Per position ([B,T,I]), or per table row ([U,I]) for [`Input::Rows`].
     pub x: Scratch,
     /// `[dW_ih | dW_hh]`, [3H,I+H].
     pub w: Scratch,
@@ -359,30 +441,28 @@ pub(crate) struct Grads {
 /// every position.
 pub(crate) fn backward(
     d: Dims,
-    x: &[f32],
+    input: Input<'_>,
     w: &[f32],
     hs: &[f32],
     gates: &[f32],
     grad_hs: &[f32],
 ) -> Grads {
     let Dims {
-        batch,
-        seq,
-        input,
-        hidden,
-        ..
+        batch, seq, hidden, ..
     } = d;
     let g3 = 3 * hidden;
     // Every element of both is written by the time loop.
     let mut dxw = Scratch::to_overwrite(batch * seq * g3);
     // Gradient of the pre-activations `h_prev·W_hhᵀ + b_hh`, per position.
     let mut dhh = Scratch::to_overwrite(batch * seq * g3);
-    // Written whole by the product `dxw · W_ih`.
-    let mut dx = Scratch::to_overwrite(batch * seq * input);
+    // Written whole by the product `dxw · W_ih` (per position, or per
+    // table row from the sums of `dxw` per row).
+    let dense = matches!(input, Input::Dense(_));
+    let mut dx = Scratch::to_overwrite(input.projected_rows(d) * d.input);
     let w_hh = PackedRhs::new(d.w_hh(w));
     let per = rows_per_block(d);
     let parts: Vec<BlockGrads> = if per >= batch {
-        let bufs = (&mut dxw[..], &mut dhh[..], &mut dx[..]);
+        let bufs = (&mut dxw[..], &mut dhh[..], dense.then_some(&mut dx[..]));
         vec![backward_block(
             d,
             w,
@@ -394,13 +474,19 @@ pub(crate) fn backward(
     } else {
         // Floats per batch row of each buffer.
         let (row_x, row_h, row_g3, row_g4) =
-            (seq * input, seq * hidden, seq * g3, seq * 4 * hidden);
+            (seq * d.input, seq * hidden, seq * g3, seq * 4 * hidden);
+        // Per-position input gradients only for dense inputs.
+        let dx_blocks: Vec<Option<&mut [f32]>> = if dense {
+            dx.chunks_mut(per * row_x).map(Some).collect()
+        } else {
+            (0..batch.div_ceil(per)).map(|_| None).collect()
+        };
         hs.par_chunks(per * row_h)
             .zip(gates.par_chunks(per * row_g4))
             .zip(grad_hs.par_chunks(per * row_h))
             .zip(dxw.par_chunks_mut(per * row_g3))
             .zip(dhh.par_chunks_mut(per * row_g3))
-            .zip(dx.par_chunks_mut(per * row_x))
+            .zip(dx_blocks)
             .map(|(((((hs, gates), grad_hs), dxw), dhh), dx)| {
                 let block = Dims {
                     batch: hs.len() / row_h,
@@ -411,7 +497,21 @@ pub(crate) fn backward(
             })
             .collect()
     };
-    let dw = weight_gradients(d, x, hs, &dxw, &dhh, per < batch);
+    let dw = match input {
+        Input::Dense(x) => weight_gradients(d, (&dxw, x), hs, &dhh, per < batch),
+        Input::Rows { table, index } => {
+            // Each table row's share: the gradients at its positions, summed.
+            let rows = input.projected_rows(d);
+            let sums = group_sums(&dxw, g3, index, rows);
+            matmul(
+                MatMut::dense(&mut dx, rows, d.input),
+                false,
+                MatRef::dense(&sums, rows, g3),
+                d.w_ih(w),
+            );
+            weight_gradients(d, (&sums, table), hs, &dhh, per < batch)
+        }
+    };
     drop((dxw, dhh));
     let mut parts = parts.into_iter();
     let first = parts.next().expect("at least one block");
@@ -432,16 +532,16 @@ pub(crate) fn backward(
     }
 }
 
-/// `[dW_ih | dW_hh]` ([3H, I+H]) from the whole batch's `dxw` and `dhh`
-/// (whose rows at t = 0 the blocks have cleared). With `split`, blocks of
-/// gate rows go to the threads, each a sum over every position in order:
-/// no share to add to another afterwards, and the same sums on any number
-/// of threads.
+/// `[dW_ih | dW_hh]` ([3H, I+H]) from the whole batch's `dhh` (whose rows
+/// at t = 0 the blocks have cleared) and `(dxw, x)`: the gradient of the
+/// input projection and the inputs, row for row (per position, or per
+/// table row). With `split`, blocks of gate rows go to the threads, each a
+/// sum over every row in order: no share to add to another afterwards, and
+/// the same sums on any number of threads.
 fn weight_gradients(
     d: Dims,
-    x: &[f32],
+    (dxw, x): (&[f32], &[f32]),
     hs: &[f32],
-    dxw: &[f32],
     dhh: &[f32],
     split: bool,
 ) -> Scratch {
@@ -455,13 +555,15 @@ fn weight_gradients(
     let g3 = 3 * hidden;
     let wide = input + hidden;
     let positions = batch * seq;
+    let x_rows = x.len() / input.max(1);
     // Both products write every element; without a pair of positions the
     // `W_hh` columns are cleared instead.
     let mut dw = Scratch::to_overwrite(g3 * wide);
     let rows_per = if split {
         let threads = rayon::current_num_threads().max(1);
-        // Each block packs all of `x` and `hs` again; two blocks per thread
-        // measured no better than four.
+        // Two blocks per thread measured no better than four; nor did
+        // fixed ranges of positions through all gate rows, added after
+        // (the transposed gradients are packed once either way).
         g3.div_ceil(threads * 4).max(16)
     } else {
         g3
@@ -470,12 +572,12 @@ fn weight_gradients(
         let product = product(!split);
         let gates = k * rows_per..(k * rows_per + rows_per).min(g3);
         let n = gates.len();
-        // dW_ih = Σ dxw[b,t]ᵀ · x[b,t], one product over every position.
+        // dW_ih = Σ dxw[r]ᵀ · x[r], one product over every row of `x`.
         product(
             MatMut::rows(dw, n, input, wide),
             false,
-            MatRef::strided(&dxw[gates.start..], n, positions, 1, g3),
-            MatRef::dense(x, positions, input),
+            MatRef::strided(&dxw[gates.start..], n, x_rows, 1, g3),
+            MatRef::dense(x, x_rows, input),
         );
         // dW_hh = Σ dhh[b,t]ᵀ · hs[b,t-1] as ONE product: row i of `dhh`
         // pairs with row i-1 of `hs`. At t = 0 the previous state is zero,
@@ -521,7 +623,7 @@ fn backward_block(
     w: &[f32],
     w_hh: &PackedRhs,
     (hs, gates, grad_hs): (&[f32], &[f32], &[f32]),
-    (dxw, dhh, dx): (&mut [f32], &mut [f32], &mut [f32]),
+    (dxw, dhh, dx): (&mut [f32], &mut [f32], Option<&mut [f32]>),
     threads: bool,
 ) -> BlockGrads {
     let Dims {
@@ -557,14 +659,15 @@ fn backward_block(
             matmul_packed(MatMut::dense(&mut carry, batch, hidden), true, lhs, w_hh);
         }
     }
-    let product = product(threads);
-    // dx = dxw · W_ih for the block's positions.
-    product(
-        MatMut::dense(dx, batch * seq, input),
-        false,
-        MatRef::dense(dxw, batch * seq, g3),
-        d.w_ih(w),
-    );
+    // dx = dxw · W_ih for the block's positions (dense inputs only).
+    if let Some(dx) = dx {
+        product(threads)(
+            MatMut::dense(dx, batch * seq, input),
+            false,
+            MatRef::dense(dxw, batch * seq, g3),
+            d.w_ih(w),
+        );
+    }
 
     let b_ih = if d.per_row {
         dxw.chunks_exact((seq * g3).max(1))
@@ -581,6 +684,47 @@ fn backward_block(
         dhh[b * seq * g3..][..g3].fill(0.0);
     }
     BlockGrads { b_ih, b_hh }
+}
+
+/// `out[g] = Σ rows[p]` over the rows `p` with `index[p] == g`, in the
+/// order of `p`: the same sums on any number of threads. `rows` is [P,
+/// width]; `out` is [groups, width].
+fn group_sums(rows: &[f32], width: usize, index: &[u32], groups: usize) -> Scratch {
+    // The rows of each group, in order (a counting sort).
+    let mut starts = vec![0usize; groups + 1];
+    for &g in index {
+        starts[g as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        starts[g + 1] += starts[g];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; index.len()];
+    for (p, &g) in index.iter().enumerate() {
+        order[next[g as usize]] = p as u32;
+        next[g as usize] += 1;
+    }
+    // Every element is written: a group's first row is copied in.
+    let mut out = Scratch::to_overwrite(groups * width);
+    let chunk = SUM_ROWS.div_ceil(8).max(1);
+    out.par_chunks_mut(chunk * width)
+        .enumerate()
+        .for_each(|(k, out)| {
+            for (i, sum) in out.chunks_exact_mut(width).enumerate() {
+                let g = k * chunk + i;
+                let members = &order[starts[g]..starts[g + 1]];
+                match members.split_first() {
+                    Some((&first, rest)) => {
+                        sum.copy_from_slice(&rows[first as usize * width..][..width]);
+                        for &p in rest {
+                            add_into(sum, &rows[p as usize * width..][..width]);
+                        }
+                    }
+                    None => sum.fill(0.0),
+                }
+            }
+        });
+    out
 }
 
 /// Rows summed per task by [`column_sums`]: the partial sums, and so the
@@ -660,15 +804,20 @@ impl FusedGruLayer {
 
 /// The states ([B,T,H]) and gates ([B,T,4H]) of a layer. `w` is `[W_ih |
 /// W_hh]` ([3H,I+H]); `biases` [2,3H], or [B+1,3H] with per-row input biases.
-pub(crate) fn run_forward(d: Dims, x: &[f32], w: &[f32], biases: &[f32]) -> (Scratch, Scratch) {
+pub(crate) fn run_forward(
+    d: Dims,
+    input: Input<'_>,
+    w: &[f32],
+    biases: &[f32],
+) -> (Scratch, Scratch) {
     let g3 = 3 * d.hidden;
     let w_hh_t = PackedRhs::new(d.w_hh_t(w));
     let positions = d.batch * d.seq;
     // Every element of all three is written: the product, then the cells.
-    let mut xw = Scratch::to_overwrite(positions * g3);
+    let mut xw = Scratch::to_overwrite(input.projected_rows(d) * g3);
     let mut hs = Scratch::to_overwrite(positions * d.hidden);
     let mut gates = Scratch::to_overwrite(positions * 4 * d.hidden);
-    forward(d, x, w, &w_hh_t, biases, &mut xw, &mut hs, &mut gates);
+    forward(d, input, w, &w_hh_t, biases, &mut xw, &mut hs, &mut gates);
     (hs, gates)
 }
 
@@ -690,7 +839,7 @@ impl CustomOp3 for FusedGruLayer {
         let x = storage_f32(s1, l1, "fused gru input")?;
         let w = storage_f32(s2, l2, "fused gru weights")?;
         let biases = storage_f32(s3, l3, "fused gru biases")?;
-        let (hs, gates) = run_forward(d, x, w, biases);
+        let (hs, gates) = run_forward(d, Input::Dense(x), w, biases);
         if self.keep_gates
             && let Ok(mut slot) = self.gates.lock()
         {
@@ -717,15 +866,13 @@ impl CustomOp3 for FusedGruLayer {
             with_f32(w, "fused gru weights", |w| {
                 let gates = match cached {
                     Some(gates) => gates,
-                    None => with_f32(
-                        biases,
-                        "fused gru biases",
-                        |b| Ok(run_forward(d, x, w, b).1),
-                    )?,
+                    None => with_f32(biases, "fused gru biases", |b| {
+                        Ok(run_forward(d, Input::Dense(x), w, b).1)
+                    })?,
                 };
                 let grads = with_f32(res, "fused gru output", |hs| {
                     with_f32(grad_res, "fused gru output gradient", |g| {
-                        Ok(backward(d, x, w, hs, &gates, g))
+                        Ok(backward(d, Input::Dense(x), w, hs, &gates, g))
                     })
                 });
                 drop(gates);
@@ -789,8 +936,8 @@ mod tests {
             for _ in 0..4 {
                 super::super::raw::recycle(vec![f32::NAN; 200_000]);
             }
-            let (hs, gates) = run_forward(d, &x, &w, &biases);
-            let grads = backward(d, &x, &w, &hs, &gates, &grad_hs);
+            let (hs, gates) = run_forward(d, Input::Dense(&x), &w, &biases);
+            let grads = backward(d, Input::Dense(&x), &w, &hs, &gates, &grad_hs);
             (hs, grads)
         };
         let (hs_one, grads_one) = one.install(run);
@@ -811,6 +958,70 @@ mod tests {
         );
         assert!(hs_one.iter().any(|v| v.abs() > 0.1), "a trivial test");
         assert!(grads_one.x.iter().any(|v| v.abs() > 1e-3), "a trivial test");
+    }
+
+    /// The first layer's inputs as rows of a table of distinct tokens give
+    /// what the same inputs written out per position give: the states, the
+    /// weight and bias gradients, and per token the sum of its positions'
+    /// input gradients; on one thread and on two (blocks of rows).
+    #[test]
+    fn table_rows_give_the_dense_result() {
+        let d = Dims {
+            batch: 5,
+            seq: 24,
+            input: 8,
+            hidden: 256,
+            per_row: true,
+        };
+        let (h, g3) = (d.hidden, 3 * d.hidden);
+        let table = values(7 * d.input, 5);
+        // Every table row used, most of them many times, one only once.
+        let index: Vec<u32> = (0..d.batch * d.seq)
+            .map(|p| if p == 17 { 6 } else { (p * p % 11 % 6) as u32 })
+            .collect();
+        let x: Vec<f32> = index
+            .iter()
+            .flat_map(|&u| table[u as usize * d.input..][..d.input].to_vec())
+            .collect();
+        let w: Vec<f32> = values(g3 * (d.input + h), 2)
+            .iter()
+            .map(|v| v * 0.1)
+            .collect();
+        let biases = values((d.batch + 1) * g3, 3);
+        let grad_hs = values(d.batch * d.seq * h, 4);
+        let close = |a: &[f32], b: &[f32]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4)
+        };
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let rows = Input::Rows {
+                    table: &table,
+                    index: &index,
+                };
+                let (hs, gates) = run_forward(d, Input::Dense(&x), &w, &biases);
+                let (hs_rows, gates_rows) = run_forward(d, rows, &w, &biases);
+                assert!(close(&hs_rows, &hs), "states differ on {threads} threads");
+                assert!(close(&gates_rows, &gates), "gates differ");
+                let dense = backward(d, Input::Dense(&x), &w, &hs, &gates, &grad_hs);
+                let by_row = backward(d, rows, &w, &hs, &gates, &grad_hs);
+                assert!(close(&by_row.w, &dense.w), "weight gradients differ");
+                assert!(
+                    close(&by_row.biases, &dense.biases),
+                    "bias gradients differ"
+                );
+                let mut summed = vec![0f32; table.len()];
+                for (dx, &u) in dense.x.chunks_exact(d.input).zip(&index) {
+                    add_into(&mut summed[u as usize * d.input..][..d.input], dx);
+                }
+                assert_eq!(by_row.x.len(), table.len());
+                assert!(close(&by_row.x, &summed), "input gradients differ");
+                assert!(summed.iter().any(|v| v.abs() > 1e-2), "a trivial test");
+            });
+        }
     }
 
     #[test]

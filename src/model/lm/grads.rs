@@ -38,13 +38,20 @@ struct LayerRun<'a> {
 struct Forward<'a> {
     sel: Selected,
     ids: Vec<u32>,
+    /// The batch's distinct tokens, in order of first use: the rows of
+    /// `states[0]`.
+    distinct: Vec<u32>,
+    /// Per position, its token's row in `distinct`.
+    index: Vec<u32>,
     batch: usize,
     embed: F32Ref<'a>,
     out_w: F32Ref<'a>,
     /// Per position, its share of its row's history context; per row, the
     /// context [B, E].
     context: Option<(Vec<f32>, Vec<f32>)>,
-    /// `states[k]` is layer k's input, `states[k + 1]` its output.
+    /// `states[k]` is layer k's input, `states[k + 1]` its output; the
+    /// first layer's input is the embedding of each distinct token, [U, E],
+    /// and `index` places them.
     states: Vec<Scratch>,
     runs: Vec<LayerRun<'a>>,
     /// The top states at the selected positions, [M, H].
@@ -82,20 +89,24 @@ impl LanguageModel {
         let c_dim = cfg.context_dim();
         let g3 = 3 * h;
 
-        // The embedding rows, then the history context.
+        // The embedding rows of the distinct tokens, then the history context.
         let embed = F32Ref::new(&self.embed, "embedding")?;
-        // Every row is copied over.
-        let mut x = Scratch::to_overwrite(batch * seq * e);
-        for (row, &id) in x.chunks_exact_mut(e).zip(&ids) {
+        let (distinct, index) = distinct_tokens(&ids, vocab);
+        let mut x = Scratch::to_overwrite(distinct.len() * e);
+        for (row, &id) in x.chunks_exact_mut(e).zip(&distinct) {
             row.copy_from_slice(&embed[id as usize * e..][..e]);
         }
         let context = match cfg.context_token {
             Some(open) => {
                 let weights = context_weights(&ids, seq, open, &sel.prompt_ends);
                 let mut c = vec![0f32; batch * e];
-                for (at, (&share, x)) in weights.iter().zip(x.chunks_exact(e)).enumerate() {
+                for (at, (&share, &id)) in weights.iter().zip(&ids).enumerate() {
                     if share != 0.0 {
-                        axpy(share, x, &mut c[at / seq * e..][..e]);
+                        axpy(
+                            share,
+                            &embed[id as usize * e..][..e],
+                            &mut c[at / seq * e..][..e],
+                        );
                     }
                 }
                 Some((weights, c))
@@ -149,7 +160,8 @@ impl LanguageModel {
                 _ => [&b_ih[..], &b_hh[..]].concat(),
             };
             let dims = Dims::new(batch, seq, width, h, conditioned);
-            let (hs, gates) = gru_op::run_forward(dims, &states[k], &w, &biases);
+            let input = layer_input(&states, &index, k);
+            let (hs, gates) = gru_op::run_forward(dims, input, &w, &biases);
             states.push(hs);
             runs.push(LayerRun {
                 dims,
@@ -194,6 +206,8 @@ impl LanguageModel {
         Ok(Forward {
             sel,
             ids,
+            distinct,
+            index,
             batch,
             embed,
             out_w,
@@ -295,7 +309,8 @@ impl LanguageModel {
                 w,
                 gates,
             } = run;
-            let g = gru_op::backward(dims, &fwd.states[k], &w, &fwd.states[k + 1], &gates, &d_out);
+            let input = layer_input(&fwd.states, &fwd.index, k);
+            let g = gru_op::backward(dims, input, &w, &fwd.states[k + 1], &gates, &d_out);
             drop((gates, w));
             let width = dims.input;
             let in_total = w_ih.len() / g3;
@@ -338,21 +353,55 @@ impl LanguageModel {
         }
         drop(fwd.states);
 
-        // The embedding: each position's input gradient, plus its share of
-        // the context's, added to its token's row.
+        // The embedding: each distinct token's input gradient (its
+        // positions' already summed), plus each position's share of the
+        // context's, added to its token's row.
+        let mut d_embed = vec![0f32; vocab * e];
+        for (dx, &id) in d_out.chunks_exact(e).zip(&fwd.distinct) {
+            d_embed[id as usize * e..][..e].copy_from_slice(dx);
+        }
         if let Some((weights, _)) = &fwd.context {
-            for (at, (&share, dx)) in weights.iter().zip(d_out.chunks_exact_mut(e)).enumerate() {
+            for (at, (&share, &id)) in weights.iter().zip(&fwd.ids).enumerate() {
                 if share != 0.0 {
-                    axpy(share, &d_context[at / seq * e..][..e], dx);
+                    let d_c = &d_context[at / seq * e..][..e];
+                    axpy(share, d_c, &mut d_embed[id as usize * e..][..e]);
                 }
             }
         }
-        let mut d_embed = vec![0f32; vocab * e];
-        for (dx, &id) in d_out.chunks_exact(e).zip(&fwd.ids) {
-            axpy(1.0, dx, &mut d_embed[id as usize * e..][..e]);
-        }
         put(&self.embed, d_embed)?;
         Ok((loss, grads))
+    }
+}
+
+/// The distinct ids in order of first use, and for each id its place
+/// among them. Ids are below `vocab` (checked by the caller).
+fn distinct_tokens(ids: &[u32], vocab: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut place = vec![u32::MAX; vocab];
+    let mut distinct = Vec::new();
+    let index = ids
+        .iter()
+        .map(|&id| {
+            let slot = &mut place[id as usize];
+            if *slot == u32::MAX {
+                *slot = distinct.len() as u32;
+                distinct.push(id);
+            }
+            *slot
+        })
+        .collect();
+    (distinct, index)
+}
+
+/// Layer `k`'s input: the first layer's is the distinct tokens' embedding
+/// rows, placed by `index`; the others' are the states below, per position.
+fn layer_input<'a>(states: &'a [Scratch], index: &'a [u32], k: usize) -> gru_op::Input<'a> {
+    if k == 0 {
+        gru_op::Input::Rows {
+            table: &states[0],
+            index,
+        }
+    } else {
+        gru_op::Input::Dense(&states[k])
     }
 }
 
