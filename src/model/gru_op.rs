@@ -902,34 +902,47 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn row_blocks_on_threads_give_the_one_thread_result() {
-        // Five rows split 3 + 2 over two threads, with per-row input biases;
-        // large enough that the split is taken.
-        let d = Dims {
-            batch: 5,
-            seq: 24,
-            input: 8,
-            hidden: 256,
-            per_row: true,
-        };
+    /// Five rows with per-row input biases, large enough that two threads
+    /// split them (3 + 2).
+    const TEST_DIMS: Dims = Dims {
+        batch: 5,
+        seq: 24,
+        input: 8,
+        hidden: 256,
+        per_row: true,
+    };
+
+    /// Weights, biases and a gradient of every state for `d`.
+    fn layer(d: Dims) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let (h, g3) = (d.hidden, 3 * d.hidden);
-        let pool = |n| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .unwrap()
-        };
-        let (one, two) = (pool(1), pool(2));
-        assert_eq!(two.install(|| rows_per_block(d)), 3);
-        assert_eq!(one.install(|| rows_per_block(d)), 5);
-        let x = values(d.batch * d.seq * d.input, 1);
-        let w: Vec<f32> = values(g3 * (d.input + h), 2)
+        let w = values(g3 * (d.input + h), 2)
             .iter()
             .map(|v| v * 0.1)
             .collect();
         let biases = values((d.batch + 1) * g3, 3);
         let grad_hs = values(d.batch * d.seq * h, 4);
+        (w, biases, grad_hs)
+    }
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    }
+
+    fn close(a: &[f32], b: &[f32], tolerance: f32) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < tolerance)
+    }
+
+    #[test]
+    fn row_blocks_on_threads_give_the_one_thread_result() {
+        let d = TEST_DIMS;
+        let (one, two) = (pool(1), pool(2));
+        assert_eq!(two.install(|| rows_per_block(d)), 3);
+        assert_eq!(one.install(|| rows_per_block(d)), 5);
+        let x = values(d.batch * d.seq * d.input, 1);
+        let (w, biases, grad_hs) = layer(d);
         let run = || {
             // Pooled buffers hold stale values; NaN ones would show in any
             // element the op read before writing.
@@ -943,9 +956,7 @@ mod tests {
         let (hs_one, grads_one) = one.install(run);
         let (hs_two, grads_two) = two.install(run);
 
-        let close = |a: &[f32], b: &[f32]| {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-5)
-        };
+        let close = |a: &[f32], b: &[f32]| close(a, b, 1e-5);
         for v in [&hs_one[..], &grads_one.x, &grads_one.w, &grads_one.biases] {
             assert!(v.iter().all(|x| x.is_finite()), "a stale value was read");
         }
@@ -966,14 +977,7 @@ mod tests {
     /// input gradients; on one thread and on two (blocks of rows).
     #[test]
     fn table_rows_give_the_dense_result() {
-        let d = Dims {
-            batch: 5,
-            seq: 24,
-            input: 8,
-            hidden: 256,
-            per_row: true,
-        };
-        let (h, g3) = (d.hidden, 3 * d.hidden);
+        let d = TEST_DIMS;
         let table = values(7 * d.input, 5);
         // Every table row used, most of them many times, one only once.
         let index: Vec<u32> = (0..d.batch * d.seq)
@@ -983,21 +987,10 @@ mod tests {
             .iter()
             .flat_map(|&u| table[u as usize * d.input..][..d.input].to_vec())
             .collect();
-        let w: Vec<f32> = values(g3 * (d.input + h), 2)
-            .iter()
-            .map(|v| v * 0.1)
-            .collect();
-        let biases = values((d.batch + 1) * g3, 3);
-        let grad_hs = values(d.batch * d.seq * h, 4);
-        let close = |a: &[f32], b: &[f32]| {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-4)
-        };
+        let (w, biases, grad_hs) = layer(d);
+        let close = |a: &[f32], b: &[f32]| close(a, b, 1e-4);
         for threads in [1, 2] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            pool(threads).install(|| {
                 let rows = Input::Rows {
                     table: &table,
                     index: &index,
