@@ -686,6 +686,10 @@ fn backward_block(
     BlockGrads { b_ih, b_hh }
 }
 
+/// Groups summed per task by [`group_sums`]: a few dozen tasks for the
+/// several hundred distinct tokens of a training batch.
+const GROUPS_PER_TASK: usize = 32;
+
 /// `out[g] = Σ rows[p]` over the rows `p` with `index[p] == g`, in the
 /// order of `p`: the same sums on any number of threads. `rows` is [P,
 /// width]; `out` is [groups, width].
@@ -706,12 +710,11 @@ fn group_sums(rows: &[f32], width: usize, index: &[u32], groups: usize) -> Scrat
     }
     // Every element is written: a group's first row is copied in.
     let mut out = Scratch::to_overwrite(groups * width);
-    let chunk = SUM_ROWS.div_ceil(8).max(1);
-    out.par_chunks_mut(chunk * width)
+    out.par_chunks_mut(GROUPS_PER_TASK * width)
         .enumerate()
         .for_each(|(k, out)| {
             for (i, sum) in out.chunks_exact_mut(width).enumerate() {
-                let g = k * chunk + i;
+                let g = k * GROUPS_PER_TASK + i;
                 let members = &order[starts[g]..starts[g + 1]];
                 match members.split_first() {
                     Some((&first, rest)) => {
