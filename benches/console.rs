@@ -101,8 +101,7 @@ fn key_to_frame(c: &mut Criterion) {
                 config: loop_config.clone(),
                 max_fps: loop_config.console.max_fps,
                 on_frame: Some(frame_tx),
-                sigterm: None,
-                sighup: None,
+                signals: Vec::new(),
             };
             run(&mut terminal, &mut state, input, &mut jobs, replies, opts)
                 .await

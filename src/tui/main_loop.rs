@@ -1,5 +1,6 @@
 //! The one loop: `select!` over the terminal's events, the jobs layer's
-//! messages, SIGTERM/SIGHUP and a frame slot. It draws only when the state
+//! messages, the quitting signals (SIGTERM, SIGHUP, SIGINT, SIGQUIT) and a
+//! frame slot. It draws only when the state
 //! changed: at once after a key (a key is answered with a frame), otherwise
 //! at most `max_fps` times a second. Idle, it sleeps: no tick.
 
@@ -39,19 +40,20 @@ pub struct LoopOptions {
     pub max_fps: u32,
     /// Told of every frame drawn (benchmarks and tests).
     pub on_frame: Option<UnboundedSender<Frame>>,
-    /// SIGTERM, when listening for it.
-    pub sigterm: Option<Signal>,
-    /// SIGHUP, when listening for it.
-    pub sighup: Option<Signal>,
+    /// The signals that quit the console as `q` does (none in tests).
+    pub signals: Vec<Signal>,
 }
 
-async fn signalled(s: &mut Option<Signal>) {
-    match s {
-        Some(s) => {
-            s.recv().await;
+/// Waits for any of `signals`; never returns when there are none.
+async fn signalled(signals: &mut [Signal]) {
+    std::future::poll_fn(|cx| {
+        if signals.iter_mut().any(|s| s.poll_recv(cx).is_ready()) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
         }
-        None => std::future::pending::<()>().await,
-    }
+    })
+    .await
 }
 
 fn from_terminal(ev: TermEvent) -> Option<Event> {
@@ -156,8 +158,7 @@ where
                 None => (Some(Event::Terminate), false),
             },
             Some(m) = replies.recv() => (Some(from_jobs(m)), false),
-            _ = signalled(&mut opts.sigterm) => (Some(Event::Terminate), false),
-            _ = signalled(&mut opts.sighup) => (Some(Event::Terminate), false),
+            _ = signalled(&mut opts.signals) => (Some(Event::Terminate), false),
             _ = tokio::time::sleep_until(slot), if dirty => (None, false),
         };
         let mut quit = false;

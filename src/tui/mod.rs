@@ -46,8 +46,25 @@ pub struct ConsoleOptions {
     pub no_color: bool,
 }
 
+/// The signals that end the console as `q` does, restoring the terminal:
+/// SIGTERM and SIGHUP (a dropped SSH connection), and SIGINT and SIGQUIT,
+/// which in raw mode can only come from another process (`kill -INT`), as
+/// Ctrl-C and Ctrl-\ arrive as keys.
+fn quit_signals() -> Vec<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    [
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+        SignalKind::interrupt(),
+        SignalKind::quit(),
+    ]
+    .into_iter()
+    .filter_map(|kind| signal(kind).ok())
+    .collect()
+}
+
 /// Opens the console on the store in `config` and runs it until the analyst
-/// quits (or SIGTERM/SIGHUP). The terminal is restored however it ends.
+/// quits (or a signal in [`quit_signals`] arrives). The terminal is restored however it ends.
 pub fn run(config: Config, opts: ConsoleOptions) -> Result<()> {
     // Refused before the terminal is touched, so the message is readable.
     let keymap = Arc::new(Keymap::from_config(&config.keys)?);
@@ -69,8 +86,7 @@ pub fn run(config: Config, opts: ConsoleOptions) -> Result<()> {
             config: config.clone(),
             max_fps: config.console.max_fps,
             on_frame: None,
-            sigterm: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
-            sighup: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
+            signals: quit_signals(),
         };
         terminal::install_panic_hook();
         let result = {

@@ -133,6 +133,26 @@ fn assert_cooked(tmux: &Tmux) {
     tmux.wait("stty", |s| s.contains("icanon echo :cooked"));
 }
 
+/// The pane's terminal is not in the alternate screen and shows its cursor.
+fn assert_screen_restored(tmux: &Tmux, signal: &str) {
+    let out = tmux
+        .cmd()
+        .args([
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            "#{alternate_on} #{cursor_flag}",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "0 1",
+        "after SIG{signal}: alternate screen off, cursor shown"
+    );
+}
+
 /// The pid of the process the pane's shell is running.
 fn console_pid(tmux: &Tmux) -> u32 {
     let out = tmux
@@ -298,7 +318,7 @@ fn console_labels_undoes_quits_and_gives_the_terminal_back() {
 }
 
 #[test]
-fn sigterm_and_sighup_give_the_terminal_back() {
+fn every_quitting_signal_gives_the_terminal_back() {
     if !Tmux::available() {
         eprintln!("SKIPPED console signal test: tmux is not installed (.ci/run installs it)");
         return;
@@ -311,7 +331,9 @@ fn sigterm_and_sighup_give_the_terminal_back() {
     )
     .unwrap();
     run(tailor(&db).args(["init", "--demo", "--users", "30", "--seed", "3"]));
-    for signal in ["TERM", "HUP"] {
+    // TERM and HUP: a shutdown and a dropped SSH connection; INT and QUIT:
+    // `kill -INT` from another shell (Ctrl-C in raw mode is a key).
+    for signal in ["TERM", "HUP", "INT", "QUIT"] {
         let tmux = Tmux::start(dir.path());
         tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
         tmux.literal(&format!(
@@ -336,6 +358,7 @@ fn sigterm_and_sighup_give_the_terminal_back() {
             s.contains("tailor-exit=0") && s.trim_end().ends_with(PROMPT.trim_end())
         });
         assert!(!screen.contains("Shoppers ("), "SIG{signal}: {screen}");
+        assert_screen_restored(&tmux, signal);
         assert_cooked(&tmux);
     }
 }

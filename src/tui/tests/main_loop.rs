@@ -71,8 +71,7 @@ fn keys_draw_at_once_idle_draws_nothing_and_q_quits() {
                 config: loop_config.clone(),
                 max_fps: 30,
                 on_frame: Some(frame_tx),
-                sigterm: None,
-                sighup: None,
+                signals: Vec::new(),
             };
             run(&mut terminal, &mut state, input, &mut jobs, replies, opts)
                 .await
@@ -143,8 +142,7 @@ fn a_terminal_that_goes_away_ends_the_loop_and_saves_the_position() {
             config: config.clone(),
             max_fps: 30,
             on_frame: None,
-            sigterm: None,
-            sighup: None,
+            signals: Vec::new(),
         };
         tokio::time::timeout(
             Duration::from_secs(10),
