@@ -8,7 +8,7 @@ use super::messages::{PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperVi
 use super::profile::summarise;
 use crate::config::Config;
 use crate::store::recommend::{CoOccurrence, Recommender};
-use crate::store::{ShopperCursor, Store};
+use crate::store::{ConsoleRun, Labeller, ShopperCursor, Store};
 use crate::train::versions;
 use anyhow::{Context, Result};
 use std::sync::Arc;
@@ -31,10 +31,15 @@ pub fn spawn(
     tx: UnboundedSender<Message>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::task::spawn_blocking(move || {
-        let mut lane = match Store::open(&config.store.path) {
-            Ok(store) => Some(Lane {
+        let mut lane = match Store::open(&config.store.path).and_then(|mut store| {
+            let run = store.claim_console_run(&analyst)?;
+            Ok((store, run))
+        }) {
+            Ok((store, run)) => Some(Lane {
                 store,
                 config,
+                labeller: Labeller::console(&analyst, run.id()),
+                _run: run,
                 analyst,
             }),
             Err(e) => {
@@ -117,6 +122,10 @@ struct Lane {
     store: Store,
     config: Arc<Config>,
     analyst: String,
+    /// The analyst in this console's run: the scope of undo and redo.
+    labeller: Labeller,
+    /// Held while the console runs, so no other console takes the run.
+    _run: ConsoleRun,
 }
 
 fn text<T>(r: Result<T>) -> Result<T, String> {
@@ -172,8 +181,7 @@ impl Lane {
                         verdict,
                         reason.as_deref(),
                         note.as_deref(),
-                        &self.analyst,
-                        false,
+                        &self.labeller,
                     )
                     .map_err(|e| format!("the label was NOT saved: {e}"));
                 let mut out = vec![Reply::Labelled {
@@ -186,9 +194,9 @@ impl Lane {
             Query::Undo | Query::Redo => {
                 let undo = q == Query::Undo;
                 let result = if undo {
-                    self.store.undo_label(&self.analyst)
+                    self.store.undo_label(&self.labeller)
                 } else {
-                    self.store.redo_label(&self.analyst)
+                    self.store.redo_label(&self.labeller)
                 }
                 .map_err(|e| format!("{e}"));
                 let mut out = vec![Reply::Reverted { undo, result }];
@@ -225,7 +233,7 @@ impl Lane {
     }
 
     fn startup(&self) -> Result<Startup> {
-        let trainer = super::lease::current_trainer(&self.config, &self.store)?
+        let trainer = crate::train::lock::current_trainer(&self.store)?
             .map(|j| (j.kind, j.holder, j.started_at));
         Ok(Startup {
             analyst: self.analyst.clone(),
@@ -386,7 +394,7 @@ impl Lane {
         }
     }
 
-    fn promote(&self, version: &str) -> Reply {
+    fn promote(&mut self, version: &str) -> Reply {
         let result = (|| -> Result<()> {
             if !self.store.has_model(version)? {
                 anyhow::bail!("no model version {version:?}");
@@ -410,7 +418,7 @@ impl Lane {
         }
     }
 
-    fn rollback(&self) -> Reply {
+    fn rollback(&mut self) -> Reply {
         let result = (|| -> Result<String> {
             let history = self.store.activation_history()?;
             let Some(previous) = history.get(1) else {

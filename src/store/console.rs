@@ -41,8 +41,6 @@ pub struct GenerationRow {
     pub text: String,
 }
 
-const ACTIVE_M: &str = "COALESCE((SELECT y.label FROM labels y WHERE y.target = m.id ORDER BY y.id DESC LIMIT 1), 'redo') = 'redo'";
-
 impl Store {
     /// The newest `limit` candidates for a shopper and product, oldest
     /// first, each with `analyst`'s label in effect.
@@ -55,49 +53,43 @@ impl Store {
     ) -> Result<Vec<CandidateRow>, StoreError> {
         let mut rows: Vec<CandidateRow> = self
             .conn
-            .prepare_cached(&format!(
+            .prepare_cached(
                 "SELECT g.id, g.model_version, g.text, g.logprob, g.created_at,
                         m.id, m.label, m.reason, m.note
                  FROM users u
                  JOIN products p ON p.product_id = ?2
                  JOIN generations g ON g.user = u.id AND g.product = p.id
-                 LEFT JOIN labels m ON m.id = (
-                     SELECT m.id FROM labels m
-                     WHERE m.generation = g.id AND m.analyst = ?3 AND m.label IN ('up', 'down') AND {ACTIVE_M}
-                     ORDER BY m.id DESC LIMIT 1)
+                 LEFT JOIN labels_in_effect m ON m.generation = g.id AND m.analyst = ?3
                  WHERE u.user_id = ?1
-                 ORDER BY g.id DESC LIMIT ?4"
-            ))
+                 ORDER BY g.id DESC LIMIT ?4",
+            )
             .and_then(|mut s| {
-                s.query_map(
-                    params![user_id, product_id, analyst, limit as i64],
-                    |r| {
-                        let label = match r.get::<_, Option<i64>>(5)? {
-                            Some(label_id) => {
-                                let verdict: String = r.get(6)?;
-                                Some(LabelState {
-                                    label_id,
-                                    verdict: if verdict == "up" {
-                                        Verdict::Up
-                                    } else {
-                                        Verdict::Down
-                                    },
-                                    reason: r.get(7)?,
-                                    note: r.get(8)?,
-                                })
-                            }
-                            None => None,
-                        };
-                        Ok(CandidateRow {
-                            generation_id: r.get(0)?,
-                            model_version: r.get(1)?,
-                            text: r.get(2)?,
-                            logprob: r.get(3)?,
-                            created_at: r.get(4)?,
-                            label,
-                        })
-                    },
-                )?
+                s.query_map(params![user_id, product_id, analyst, limit as i64], |r| {
+                    let label = match r.get::<_, Option<i64>>(5)? {
+                        Some(label_id) => {
+                            let verdict: String = r.get(6)?;
+                            Some(LabelState {
+                                label_id,
+                                verdict: if verdict == "up" {
+                                    Verdict::Up
+                                } else {
+                                    Verdict::Down
+                                },
+                                reason: r.get(7)?,
+                                note: r.get(8)?,
+                            })
+                        }
+                        None => None,
+                    };
+                    Ok(CandidateRow {
+                        generation_id: r.get(0)?,
+                        model_version: r.get(1)?,
+                        text: r.get(2)?,
+                        logprob: r.get(3)?,
+                        created_at: r.get(4)?,
+                        label,
+                    })
+                })?
                 .collect()
             })
             .map_err(|e| self.err(e))?;
@@ -225,10 +217,22 @@ mod tests {
     fn candidates_are_oldest_first_with_my_label_only() {
         let (mut store, ids) = store();
         store
-            .add_label(ids[0], Verdict::Up, Some("great-hook"), None, "ann", false)
+            .add_label(
+                ids[0],
+                Verdict::Up,
+                Some("great-hook"),
+                None,
+                &crate::store::Labeller::console("ann", 1),
+            )
             .unwrap();
         store
-            .add_label(ids[2], Verdict::Down, None, None, "bob", false)
+            .add_label(
+                ids[2],
+                Verdict::Down,
+                None,
+                None,
+                &crate::store::Labeller::console("bob", 1),
+            )
             .unwrap();
         let rows = store.candidates("u1", "p1", "ann", 10).unwrap();
         let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
@@ -239,7 +243,9 @@ mod tests {
             (Verdict::Up, Some("great-hook"))
         );
         assert_eq!(rows[1].label, None, "bob's label is not ann's");
-        store.undo_label("ann").unwrap();
+        store
+            .undo_label(&crate::store::Labeller::console("ann", 1))
+            .unwrap();
         assert_eq!(
             store.candidates("u1", "p1", "ann", 10).unwrap()[0].label,
             None

@@ -39,24 +39,11 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "WITH live AS (
-                     SELECT l.id, l.generation, l.label, l.analyst, l.consumed_by
-                     FROM labels l
-                     WHERE l.label IN ('up', 'down')
-                       AND COALESCE((SELECT a.label FROM labels a WHERE a.target = l.id
-                                     ORDER BY a.id DESC LIMIT 1), 'redo') = 'redo'
-                 ),
-                 newest AS (
-                     SELECT * FROM live
-                     WHERE id = (SELECT MAX(o.id) FROM live o
-                                 WHERE o.generation = live.generation
-                                   AND o.analyst = live.analyst)
-                 )
-                 SELECT n.id, g.id, u.user_id, p.product_id, g.text, n.label, n.analyst,
+                "SELECT n.id, g.id, u.user_id, p.product_id, g.text, n.label, n.analyst,
                         g.created_at, g.model_version,
                         n.consumed_by IS NOT NULL AND EXISTS (
                             SELECT 1 FROM model_activations m WHERE m.version = n.consumed_by)
-                 FROM newest n
+                 FROM labels_in_effect n
                  JOIN generations g ON g.id = n.generation
                  JOIN users u ON u.id = g.user
                  JOIN products p ON p.id = g.product

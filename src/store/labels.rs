@@ -3,13 +3,16 @@
 //! A label row (`up` or `down`) is *active* unless the newest `undo`/`redo`
 //! row that targets it is an `undo`. The label *in effect* for a candidate
 //! and an analyst is their newest active row for it, so re-labelling a
-//! candidate is an edit that an undo takes back to the earlier label.
+//! candidate is an edit that an undo takes back to the earlier label. Both
+//! rules are written once, as the views `active_labels` and
+//! `labels_in_effect` (schema.rs); every query here reads them.
 //!
-//! Each analyst has their own undo history, rebuilt from the rows alone so
-//! that it survives a restart: undo takes back their newest active label;
-//! redo restores the label most recently undone, as long as they have not
-//! labelled anything since (a new label clears the redo history, as in an
-//! editor).
+//! Each console run has its own undo history (see `sessions.rs`), rebuilt
+//! from the rows alone so that it survives a restart: undo takes back the
+//! run's newest active label; redo restores the label it most recently
+//! undid, as long as it has not labelled anything since (a new label clears
+//! the redo history, as in an editor). Two consoles open under one account
+//! never undo each other's labels.
 
 use super::models::now;
 use super::{Store, StoreError};
@@ -85,9 +88,28 @@ pub struct LabelProgress {
     pub per_minute: f64,
 }
 
-/// The SQL condition "label row `l` is active": the newest row acting on it
-/// is not an undo.
-const ACTIVE: &str = "COALESCE((SELECT x.label FROM labels x WHERE x.target = l.id ORDER BY x.id DESC LIMIT 1), 'redo') = 'redo'";
+/// Who writes a label, and in which console run (the undo scope).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labeller {
+    /// The analyst: the OS account, or a claimed name.
+    pub analyst: String,
+    /// Whether the name was claimed (`--analyst`) rather than the OS account.
+    pub claimed: bool,
+    /// The console run; `None` for the command line, whose labels no console
+    /// undoes.
+    pub session: Option<i64>,
+}
+
+impl Labeller {
+    /// The OS account `analyst` labelling from console run `session`.
+    pub fn console(analyst: &str, session: i64) -> Labeller {
+        Labeller {
+            analyst: analyst.to_string(),
+            claimed: false,
+            session: Some(session),
+        }
+    }
+}
 
 impl Store {
     /// Appends an `up`/`down` label by `analyst` on candidate `generation`,
@@ -99,8 +121,7 @@ impl Store {
         verdict: Verdict,
         reason: Option<&str>,
         note: Option<&str>,
-        analyst: &str,
-        claimed: bool,
+        by: &Labeller,
     ) -> Result<LabelState, StoreError> {
         let path = self.path.display().to_string();
         let sql = |source| StoreError::Sqlite {
@@ -110,8 +131,8 @@ impl Store {
         let tx = self.conn.transaction().map_err(sql)?;
         let label_id: Option<i64> = tx
             .prepare_cached(
-                "INSERT INTO labels (generation, label, reason, note, analyst, analyst_claimed, model_version, created_at)
-                 SELECT g.id, ?2, ?3, ?4, ?5, ?6, g.model_version, ?7 FROM generations g WHERE g.id = ?1
+                "INSERT INTO labels (generation, label, reason, note, analyst, analyst_claimed, model_version, created_at, session)
+                 SELECT g.id, ?2, ?3, ?4, ?5, ?6, g.model_version, ?7, ?8 FROM generations g WHERE g.id = ?1
                  RETURNING id",
             )
             .and_then(|mut s| {
@@ -121,9 +142,10 @@ impl Store {
                         verdict.as_str(),
                         reason,
                         note,
-                        analyst,
-                        claimed as i64,
-                        now()
+                        by.analyst,
+                        by.claimed as i64,
+                        now(),
+                        by.session
                     ],
                     |r| r.get(0),
                 )
@@ -152,11 +174,10 @@ impl Store {
         analyst: &str,
     ) -> Result<Option<LabelState>, StoreError> {
         self.conn
-            .prepare_cached(&format!(
-                "SELECT l.id, l.label, l.reason, l.note FROM labels l
-                 WHERE l.generation = ?1 AND l.analyst = ?2 AND l.label IN ('up', 'down') AND {ACTIVE}
-                 ORDER BY l.id DESC LIMIT 1"
-            ))
+            .prepare_cached(
+                "SELECT e.id, e.label, e.reason, e.note FROM labels_in_effect e
+                 WHERE e.generation = ?1 AND e.analyst = ?2",
+            )
             .and_then(|mut s| {
                 s.query_row(params![generation, analyst], |r| {
                     let label: String = r.get(1)?;
@@ -172,51 +193,53 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Takes back `analyst`'s newest active label; `None` when there is
-    /// nothing to undo.
-    pub fn undo_label(&mut self, analyst: &str) -> Result<Option<Reverted>, StoreError> {
+    /// Takes back the newest active label of `by`'s console run; `None`
+    /// when there is nothing to undo (or `by` is not a console run).
+    pub fn undo_label(&mut self, by: &Labeller) -> Result<Option<Reverted>, StoreError> {
+        let Some(session) = by.session else {
+            return Ok(None);
+        };
         let target: Option<(i64, i64)> = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT l.id, l.generation FROM labels l
-                 WHERE l.analyst = ?1 AND l.label IN ('up', 'down') AND {ACTIVE}
-                 ORDER BY l.id DESC LIMIT 1"
-            ))
+            .prepare_cached(
+                "SELECT a.id, a.generation FROM active_labels a
+                 WHERE a.session = ?1 AND a.analyst = ?2
+                 ORDER BY a.id DESC LIMIT 1",
+            )
             .and_then(|mut s| {
-                s.query_row([analyst], |r| Ok((r.get(0)?, r.get(1)?)))
+                s.query_row(params![session, by.analyst], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()
             })
             .map_err(|e| self.err(e))?;
         match target {
-            Some((target, generation)) => {
-                self.act_on(target, generation, "undo", analyst).map(Some)
-            }
+            Some((target, generation)) => self.act_on(target, generation, "undo", by).map(Some),
             None => Ok(None),
         }
     }
 
-    /// Restores the label `analyst` undid most recently, unless they have
-    /// labelled since; `None` when there is nothing to redo.
-    pub fn redo_label(&mut self, analyst: &str) -> Result<Option<Reverted>, StoreError> {
+    /// Restores the label `by`'s console run undid most recently, unless it
+    /// has labelled since; `None` when there is nothing to redo.
+    pub fn redo_label(&mut self, by: &Labeller) -> Result<Option<Reverted>, StoreError> {
+        let Some(session) = by.session else {
+            return Ok(None);
+        };
         let target: Option<(i64, i64)> = self
             .conn
             .prepare_cached(
                 "SELECT u.target, u.generation FROM labels u
-                 WHERE u.analyst = ?1 AND u.label = 'undo'
+                 WHERE u.session = ?1 AND u.analyst = ?2 AND u.label = 'undo'
                    AND u.id > COALESCE((SELECT max(n.id) FROM labels n
-                                        WHERE n.analyst = ?1 AND n.label IN ('up', 'down')), 0)
+                                        WHERE n.session = ?1 AND n.label IN ('up', 'down')), 0)
                    AND u.id = (SELECT max(x.id) FROM labels x WHERE x.target = u.target)
                  ORDER BY u.id DESC LIMIT 1",
             )
             .and_then(|mut s| {
-                s.query_row([analyst], |r| Ok((r.get(0)?, r.get(1)?)))
+                s.query_row(params![session, by.analyst], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()
             })
             .map_err(|e| self.err(e))?;
         match target {
-            Some((target, generation)) => {
-                self.act_on(target, generation, "redo", analyst).map(Some)
-            }
+            Some((target, generation)) => self.act_on(target, generation, "redo", by).map(Some),
             None => Ok(None),
         }
     }
@@ -226,7 +249,7 @@ impl Store {
         target: i64,
         generation: i64,
         action: &str,
-        analyst: &str,
+        by: &Labeller,
     ) -> Result<Reverted, StoreError> {
         let path = self.path.display().to_string();
         let sql = |source| StoreError::Sqlite {
@@ -236,18 +259,30 @@ impl Store {
         let tx = self.conn.transaction().map_err(sql)?;
         let row_id: i64 = tx
             .prepare_cached(
-                "INSERT INTO labels (generation, label, target, analyst, model_version, created_at)
-                 SELECT generation, ?2, id, ?3, model_version, ?4 FROM labels WHERE id = ?1
+                "INSERT INTO labels (generation, label, target, analyst, analyst_claimed, model_version, created_at, session)
+                 SELECT generation, ?2, id, ?3, ?4, model_version, ?5, ?6 FROM labels WHERE id = ?1
                  RETURNING id",
             )
-            .and_then(|mut s| s.query_row(params![target, action, analyst, now()], |r| r.get(0)))
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        target,
+                        action,
+                        by.analyst,
+                        by.claimed as i64,
+                        now(),
+                        by.session
+                    ],
+                    |r| r.get(0),
+                )
+            })
             .map_err(sql)?;
         tx.commit().map_err(sql)?;
         Ok(Reverted {
             row_id,
             target,
             generation,
-            now: self.label_state(generation, analyst)?,
+            now: self.label_state(generation, &by.analyst)?,
         })
     }
 
@@ -264,20 +299,13 @@ impl Store {
                 .map(|n| n as u64)
                 .map_err(|e| self.err(e))
         };
+        // A candidate has a label in effect exactly when it has an active
+        // row, so the cheaper view answers both counts.
         let mine = count(
-            &format!(
-                "SELECT count(DISTINCT l.generation) FROM labels l
-                 WHERE l.analyst = ?1 AND l.label IN ('up', 'down') AND {ACTIVE}"
-            ),
+            "SELECT count(DISTINCT generation) FROM active_labels WHERE analyst = ?1",
             Some(analyst),
         )?;
-        let everyone = count(
-            &format!(
-                "SELECT count(DISTINCT l.generation) FROM labels l
-                 WHERE l.label IN ('up', 'down') AND {ACTIVE}"
-            ),
-            None,
-        )?;
+        let everyone = count("SELECT count(DISTINCT generation) FROM active_labels", None)?;
         let candidates = count("SELECT count(*) FROM generations", None)?;
         let recent: i64 = self
             .conn
@@ -302,21 +330,18 @@ impl Store {
     pub fn export_labels(&self, out: &mut dyn Write) -> Result<u64, StoreError> {
         let mut stmt = self
             .conn
-            .prepare(&format!(
+            .prepare(
                 "SELECT l.id, l.generation, u.user_id, p.product_id, l.model_version, g.text,
                         l.label, l.reason, l.note, l.analyst, l.analyst_claimed, l.created_at,
-                        {ACTIVE} AND l.id = (SELECT max(m.id) FROM labels m
-                                             WHERE m.generation = l.generation AND m.analyst = l.analyst
-                                               AND m.label IN ('up', 'down')
-                                               AND COALESCE((SELECT y.label FROM labels y WHERE y.target = m.id
-                                                             ORDER BY y.id DESC LIMIT 1), 'redo') = 'redo')
+                        EXISTS (SELECT 1 FROM labels_in_effect e
+                                WHERE e.generation = l.generation AND e.analyst = l.analyst AND e.id = l.id)
                  FROM labels l
                  JOIN generations g ON g.id = l.generation
                  JOIN users u ON u.id = g.user
                  JOIN products p ON p.id = g.product
                  WHERE l.label IN ('up', 'down')
-                 ORDER BY l.id"
-            ))
+                 ORDER BY l.id",
+            )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut n = 0u64;
@@ -352,6 +377,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `analyst` in console run 1.
+    pub(crate) fn by(analyst: &str) -> Labeller {
+        Labeller::console(analyst, 1)
+    }
 
     /// A store with one shopper, one product, one model and `n` candidates.
     pub(crate) fn store_with_candidates(n: usize) -> (Store, Vec<i64>) {
@@ -389,28 +419,28 @@ mod tests {
         let (mut store, ids) = store_with_candidates(3);
         let (a, b) = (ids[0], ids[1]);
         store
-            .add_label(a, Verdict::Up, None, None, "ann", false)
+            .add_label(a, Verdict::Up, None, None, &by("ann"))
             .unwrap();
         store
-            .add_label(b, Verdict::Down, Some("generic"), None, "ann", false)
+            .add_label(b, Verdict::Down, Some("generic"), None, &by("ann"))
             .unwrap();
         // Another analyst's label is not ann's to undo.
         store
-            .add_label(b, Verdict::Up, None, None, "bob", false)
+            .add_label(b, Verdict::Up, None, None, &by("bob"))
             .unwrap();
-        let r = store.undo_label("ann").unwrap().unwrap();
+        let r = store.undo_label(&by("ann")).unwrap().unwrap();
         assert_eq!((r.generation, r.now.clone()), (b, None));
         assert_eq!(verdict(&store, b, "bob"), Some(Verdict::Up));
-        let r = store.undo_label("ann").unwrap().unwrap();
+        let r = store.undo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(r.generation, a);
-        assert!(store.undo_label("ann").unwrap().is_none());
+        assert!(store.undo_label(&by("ann")).unwrap().is_none());
         // Redo restores in reverse order of the undos: a, then b.
-        let r = store.redo_label("ann").unwrap().unwrap();
+        let r = store.redo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(
             (r.generation, r.now.map(|s| s.verdict)),
             (a, Some(Verdict::Up))
         );
-        let r = store.redo_label("ann").unwrap().unwrap();
+        let r = store.redo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(r.generation, b);
         assert_eq!(
             store
@@ -421,7 +451,7 @@ mod tests {
                 .as_deref(),
             Some("generic")
         );
-        assert!(store.redo_label("ann").unwrap().is_none());
+        assert!(store.redo_label(&by("ann")).unwrap().is_none());
         let p = store.label_progress("ann").unwrap();
         assert_eq!((p.mine, p.everyone, p.candidates), (2, 2, 3));
     }
@@ -431,13 +461,13 @@ mod tests {
         let (mut store, ids) = store_with_candidates(2);
         let (a, b) = (ids[0], ids[1]);
         store
-            .add_label(a, Verdict::Up, None, None, "ann", false)
+            .add_label(a, Verdict::Up, None, None, &by("ann"))
             .unwrap();
-        store.undo_label("ann").unwrap().unwrap();
+        store.undo_label(&by("ann")).unwrap().unwrap();
         store
-            .add_label(b, Verdict::Up, None, None, "ann", false)
+            .add_label(b, Verdict::Up, None, None, &by("ann"))
             .unwrap();
-        assert!(store.redo_label("ann").unwrap().is_none());
+        assert!(store.redo_label(&by("ann")).unwrap().is_none());
         assert_eq!(verdict(&store, a, "ann"), None);
         // Re-labelling is an edit; undo goes back to the earlier label.
         store
@@ -446,16 +476,47 @@ mod tests {
                 Verdict::Down,
                 None,
                 Some("on second thought"),
-                "ann",
-                false,
+                &by("ann"),
             )
             .unwrap();
         assert_eq!(verdict(&store, b, "ann"), Some(Verdict::Down));
-        let r = store.undo_label("ann").unwrap().unwrap();
+        let r = store.undo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(r.now.map(|s| s.verdict), Some(Verdict::Up));
         let p = store.label_progress("ann").unwrap();
         assert_eq!((p.mine, p.everyone), (1, 1));
         assert!(p.per_minute > 0.0);
+    }
+
+    #[test]
+    fn undo_in_one_console_never_takes_back_another_consoles_label() {
+        // Two consoles under one OS account: runs 1 and 2.
+        let (mut store, ids) = store_with_candidates(3);
+        let (one, two) = (Labeller::console("ann", 1), Labeller::console("ann", 2));
+        store
+            .add_label(ids[0], Verdict::Up, None, None, &one)
+            .unwrap();
+        store
+            .add_label(ids[1], Verdict::Down, None, None, &two)
+            .unwrap();
+        // The command line's labels belong to no console.
+        let cli = Labeller {
+            analyst: "ann".into(),
+            claimed: false,
+            session: None,
+        };
+        store
+            .add_label(ids[2], Verdict::Up, None, None, &cli)
+            .unwrap();
+        let r = store.undo_label(&one).unwrap().unwrap();
+        assert_eq!(r.generation, ids[0], "console 1 undoes its own label");
+        assert!(store.undo_label(&one).unwrap().is_none());
+        assert_eq!(verdict(&store, ids[1], "ann"), Some(Verdict::Down));
+        assert_eq!(verdict(&store, ids[2], "ann"), Some(Verdict::Up));
+        assert!(store.undo_label(&cli).unwrap().is_none());
+        // Console 2's redo history is its own too.
+        assert!(store.redo_label(&two).unwrap().is_none());
+        let r = store.redo_label(&one).unwrap().unwrap();
+        assert_eq!(r.generation, ids[0]);
     }
 
     #[test]
@@ -484,20 +545,20 @@ mod tests {
             };
             let ids = store.insert_generations(&[g.clone(), g]).unwrap();
             store
-                .add_label(ids[0], Verdict::Up, None, None, "ann", false)
+                .add_label(ids[0], Verdict::Up, None, None, &by("ann"))
                 .unwrap();
             store
-                .add_label(ids[1], Verdict::Down, None, None, "ann", false)
+                .add_label(ids[1], Verdict::Down, None, None, &by("ann"))
                 .unwrap();
-            store.undo_label("ann").unwrap();
+            store.undo_label(&by("ann")).unwrap();
             ids
         };
         let mut store = Store::open(&path).unwrap();
-        let r = store.redo_label("ann").unwrap().unwrap();
+        let r = store.redo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(r.generation, ids[1]);
-        let r = store.undo_label("ann").unwrap().unwrap();
+        let r = store.undo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(r.generation, ids[1]);
-        let r = store.undo_label("ann").unwrap().unwrap();
+        let r = store.undo_label(&by("ann")).unwrap().unwrap();
         assert_eq!(r.generation, ids[0]);
     }
 
@@ -509,15 +570,15 @@ mod tests {
             .execute("UPDATE users SET display_name = 'Secret Name'", [])
             .unwrap();
         store
-            .add_label(ids[0], Verdict::Up, None, None, "ann", false)
+            .add_label(ids[0], Verdict::Up, None, None, &by("ann"))
             .unwrap();
         store
-            .add_label(ids[0], Verdict::Down, Some("generic"), None, "ann", false)
+            .add_label(ids[0], Verdict::Down, Some("generic"), None, &by("ann"))
             .unwrap();
         store
-            .add_label(ids[1], Verdict::Up, None, None, "ann", false)
+            .add_label(ids[1], Verdict::Up, None, None, &by("ann"))
             .unwrap();
-        store.undo_label("ann").unwrap();
+        store.undo_label(&by("ann")).unwrap();
         let mut out = Vec::new();
         assert_eq!(store.export_labels(&mut out).unwrap(), 3);
         let text = String::from_utf8(out).unwrap();

@@ -17,15 +17,17 @@ mod models;
 mod queries;
 pub mod recommend;
 mod schema;
+mod sessions;
 
 pub use console::{CandidateRow, GenerationRow};
 pub use demo_sink::DemoWriter;
 pub use feedback::FeedbackLabel;
 pub use generations::NewGeneration;
 pub use jobs::JobRow;
-pub use labels::{LabelProgress, LabelState, Reverted, Verdict};
+pub use labels::{LabelProgress, LabelState, Labeller, Reverted, Verdict};
 pub use models::{ModelVersion, now as unix_now};
 pub use queries::{ShopperCursor, ShopperRow};
+pub use sessions::ConsoleRun;
 
 use crate::domain::Stats;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -177,11 +179,17 @@ impl Store {
         })
     }
 
-    /// The active model version, if any: the newest activation wins.
+    /// The active model version, if any: the newest activation of a version
+    /// that has not been refused wins.
     pub fn active_model(&self) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
         self.conn
-            .prepare_cached("SELECT version FROM model_activations ORDER BY id DESC LIMIT 1")
+            .prepare_cached(
+                "SELECT a.version FROM model_activations a
+                 JOIN model_versions v ON v.version = a.version
+                 WHERE v.status <> 'refused'
+                 ORDER BY a.id DESC LIMIT 1",
+            )
             .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))
     }

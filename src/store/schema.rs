@@ -134,6 +134,49 @@ CREATE TABLE console_sessions (
 );
 "#,
     ),
+    // Hardening (issue 19): what a label "in effect" is, written once as two
+    // views; undo scoped to the console run that made the label; why a
+    // version was refused; which version a trainer was writing, so the next
+    // trainer can sweep a folder a killed one left unregistered.
+    M::up(
+        r#"
+-- The console run (see store/sessions.rs) that wrote a label; NULL for the
+-- command line. Undo and redo act only within one run.
+ALTER TABLE labels ADD COLUMN session INTEGER;
+CREATE INDEX labels_session ON labels(session, id) WHERE session IS NOT NULL;
+
+-- One row per console run an analyst has had. A run is live while its
+-- process holds `<store>.session-<id>.lock`; a new console resumes the
+-- analyst's newest run that is not live, so undo survives a restart but
+-- never reaches into another open console.
+CREATE TABLE console_runs (
+    id         INTEGER PRIMARY KEY,
+    analyst    TEXT    NOT NULL,
+    started_at INTEGER NOT NULL
+);
+CREATE INDEX console_runs_analyst ON console_runs(analyst, id);
+
+-- An up/down row is active unless the newest undo/redo row acting on it is
+-- an undo.
+CREATE VIEW active_labels AS
+SELECT l.* FROM labels l
+WHERE l.label IN ('up', 'down')
+  AND COALESCE((SELECT x.label FROM labels x WHERE x.target = l.id
+                ORDER BY x.id DESC LIMIT 1), 'redo') = 'redo';
+
+-- The label in effect for a candidate and an analyst: their newest active
+-- row for it (re-labelling is an edit; undoing the edit restores the old one).
+CREATE VIEW labels_in_effect AS
+SELECT a.* FROM active_labels a
+WHERE a.id = (SELECT max(b.id) FROM active_labels b
+              WHERE b.generation = a.generation AND b.analyst = a.analyst);
+
+ALTER TABLE model_versions ADD COLUMN status_reason TEXT;
+
+-- The version folder a trainer is writing, until it is registered.
+ALTER TABLE jobs ADD COLUMN writing TEXT;
+"#,
+    ),
 ];
 
 /// The migrations, in order.

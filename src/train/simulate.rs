@@ -8,14 +8,14 @@
 //! size; a test runs a small one on a tiny model.
 
 use super::candidates;
-use super::finetune::{self, FinetuneReport};
+use super::finetuned_version::{self, FinetuneReport};
 use super::metrics;
 use super::versions;
 use crate::config::Config;
 use crate::domain::Product;
 use crate::model::generate::generate_checked;
 use crate::store::recommend::{CoOccurrence, Recommender};
-use crate::store::{Store, Verdict};
+use crate::store::{Labeller, Store, Verdict};
 use crate::text::{FactChecker, Facts};
 use serde::Serialize;
 use std::path::Path;
@@ -177,6 +177,12 @@ fn label_more(
     count: usize,
 ) -> anyhow::Result<usize> {
     let (loaded, _) = versions::load_active(store, dir)?;
+    // A claimed name from the command line's point of view: no console run.
+    let labeller = Labeller {
+        analyst: ANALYST.into(),
+        claimed: true,
+        session: None,
+    };
     let mut given = 0;
     while given < count && next < plan.label_shoppers.len() {
         let user = &plan.label_shoppers[next];
@@ -202,7 +208,7 @@ fn label_more(
             } else {
                 Verdict::Down
             };
-            store.add_label(*id, verdict, None, None, ANALYST, true)?;
+            store.add_label(*id, verdict, None, None, &labeller)?;
             given += 1;
         }
     }
@@ -230,7 +236,7 @@ pub fn run_curve(
         if budget > given {
             next = label_more(store, config, dir, plan, next, budget - given)?;
             given = budget;
-            report = Some(finetune::run(
+            report = Some(finetuned_version::run(
                 store,
                 config,
                 dir,
