@@ -111,7 +111,7 @@ pub enum Command {
         /// Label as this analyst (recorded as claimed; default: the OS account).
         #[arg(long)]
         analyst: Option<String>,
-        /// A reason code.
+        /// A reason code, one of `console.reasons` in the config.
         #[arg(long)]
         reason: Option<String>,
         /// A free-text note.
@@ -250,7 +250,14 @@ where
                 c.downcast_ref::<ImportError>()
                     .is_some_and(ImportError::is_bad_data)
             });
-            ExitCode::from(if bad_data { EXIT_DATA } else { 1 })
+            let usage = e.downcast_ref::<UsageError>().is_some();
+            ExitCode::from(if bad_data {
+                EXIT_DATA
+            } else if usage {
+                2
+            } else {
+                1
+            })
         }
     }
 }
@@ -310,26 +317,35 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             note,
             json,
         } => {
+            let analyst = analyst.map(|a| check_analyst(&a)).transpose()?;
+            let reason = reason
+                .map(|r| check_reason(&r, &config.console.reasons))
+                .transpose()?;
+            // A note is free text: kept, but never with escape sequences,
+            // controls or bidi overrides.
+            let note = note.map(|n| crate::sanitize::sanitize(&n).into_owned());
             let mut store = Store::open(&config.store.path)?;
             let verdict = match verdict {
                 VerdictArg::Up => crate::store::Verdict::Up,
                 VerdictArg::Down => crate::store::Verdict::Down,
             };
-            let claimed = analyst.is_some();
-            let analyst = analyst.unwrap_or_else(model_cmds::os_account);
+            let by = crate::store::Labeller {
+                claimed: analyst.is_some(),
+                analyst: analyst.unwrap_or_else(model_cmds::os_account),
+                session: None,
+            };
             let state = store.add_label(
                 generation_id,
                 verdict,
                 reason.as_deref(),
                 note.as_deref(),
-                &analyst,
-                claimed,
+                &by,
             )?;
             let line = LabelLine {
                 label_id: state.label_id,
                 generation_id,
                 label: verdict,
-                analyst,
+                analyst: by.analyst,
             };
             print(&line, json)
         }
@@ -444,6 +460,38 @@ fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSumma
         .with_context(|| format!("creating the demo shop at {}", path.display()))?;
     tracing::info!(?summary, seconds = started.elapsed().as_secs_f64(), truth = %truth.display(), "demo shop created");
     Ok(summary)
+}
+
+/// A usage error found after parsing (it needs the config): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+/// `--analyst`: a name recorded with every label and shown to every
+/// analyst, so one that would need cleaning is refused rather than altered.
+/// (Checked here rather than by clap, which would echo the raw value.)
+fn check_analyst(s: &str) -> Result<String, UsageError> {
+    if s.trim().is_empty() {
+        return Err(UsageError("--analyst: an analyst name cannot be empty".into()));
+    }
+    if crate::sanitize::sanitize_line(s) != s {
+        return Err(UsageError(format!(
+            "--analyst {s:?}: holds control characters, escape sequences or bidi overrides"
+        )));
+    }
+    Ok(s.to_string())
+}
+
+/// `--reason` must be one of the configured codes, as in the console.
+fn check_reason(reason: &str, known: &[String]) -> Result<String, UsageError> {
+    if known.iter().any(|k| k == reason) {
+        Ok(reason.to_string())
+    } else {
+        Err(UsageError(format!(
+            "--reason: unknown reason code {reason:?}; known codes (console.reasons): {}",
+            known.join(", ")
+        )))
+    }
 }
 
 /// Where the demo's hidden tastes are written: beside the store, for

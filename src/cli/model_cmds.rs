@@ -4,14 +4,14 @@
 
 use super::{ModelsAction, print};
 use crate::config::Config;
-use crate::model::checkpoint::sweep_temporary;
 use crate::sanitize::sanitize_line;
 use crate::store::Store;
 use crate::store::recommend::{CoOccurrence, Recommender};
 use crate::train::candidates::{self, Stored};
 use crate::train::data;
 use crate::train::eval::{EvalOptions, evaluate};
-use crate::train::lock::TrainerGuard;
+use crate::train::finetuned_version::{self, FinetuneReport};
+use crate::train::lock::{LeaseEnd, Trainer, with_trainer};
 use crate::train::metrics::EvalReport;
 use crate::train::new_version::{Stage, train_and_save};
 use crate::train::pretrain::{StopReason, TrainProgress};
@@ -44,40 +44,33 @@ pub struct TrainReport {
 
 fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
     let store = Store::open(&config.store.path)?;
-    let dir = versions::models_dir(config);
-    let swept = sweep_temporary(&dir);
-    if swept > 0 {
-        tracing::info!(swept, dir = %dir.display(), "swept temporary version folders");
-    }
-    Ok((store, dir))
+    Ok((store, versions::models_dir(config)))
 }
 
 /// `tailor train`.
 pub fn train(config: &Config) -> Result<TrainReport> {
     let (mut store, dir) = open(config)?;
-    let mut guard = TrainerGuard::acquire(&store, "pretrain", &os_account())?;
-    let result = train_locked(config, &mut store, &dir, &mut guard);
-    let detail = match &result {
-        Ok(r) => serde_json::json!({"version": r.model_version}),
-        Err(e) => serde_json::json!({"error": e.to_string()}),
-    };
-    guard.finish(
-        &store,
-        if result.is_ok() { "done" } else { "failed" },
-        &detail,
-    );
-    result
+    with_trainer(
+        config,
+        "pretrain",
+        &os_account(),
+        |trainer| train_locked(config, &mut store, &dir, trainer),
+        |result| match result {
+            Ok(r) => LeaseEnd::Done(serde_json::json!({"version": r.model_version})),
+            Err(e) => LeaseEnd::Failed(format!("{e:#}")),
+        },
+    )
 }
 
 fn train_locked(
     config: &Config,
     store: &mut Store,
     dir: &std::path::Path,
-    guard: &mut TrainerGuard,
+    trainer: &Trainer,
 ) -> Result<TrainReport> {
     let started = std::time::Instant::now();
     let show = std::io::stderr().is_terminal();
-    let mut on_stage = |store: &Store, stage: Stage<'_>| {
+    let mut on_stage = |stage: Stage<'_>| {
         let Stage::Training(p) = stage else { return };
         if show {
             eprint!(
@@ -88,10 +81,17 @@ fn train_locked(
         if p.step.is_multiple_of(50) {
             tracing::info!(?p, "progress");
         }
-        guard.beat(store, &serde_json::to_value(p).unwrap_or_default());
     };
     let cancel = AtomicBool::new(false);
-    let saved = train_and_save(config, store, dir, &os_account(), &mut on_stage, &cancel)?;
+    let saved = train_and_save(
+        config,
+        store,
+        dir,
+        trainer,
+        &os_account(),
+        &mut on_stage,
+        &cancel,
+    )?;
     if show {
         eprintln!();
     }
@@ -112,10 +112,7 @@ fn train_locked(
 }
 
 /// `tailor finetune`.
-pub fn finetune(
-    config: &Config,
-    max_steps: Option<usize>,
-) -> Result<crate::train::finetune::FinetuneReport> {
+pub fn finetune(config: &Config, max_steps: Option<usize>) -> Result<FinetuneReport> {
     let (mut store, dir) = open(config)?;
     let show = std::io::stderr().is_terminal();
     let mut progress = |p: &TrainProgress| {
@@ -126,7 +123,7 @@ pub fn finetune(
             );
         }
     };
-    let report = crate::train::finetune::run(
+    let report = finetuned_version::run(
         &mut store,
         config,
         &dir,
@@ -169,7 +166,7 @@ pub fn generate(
     }
     let (loaded, note) = versions::load_active(&store, &dir)?;
     if let Some(note) = note {
-        eprintln!("tailor: {}", sanitize_line(&note));
+        eprintln!("tailor: warning: {}", sanitize_line(&note));
     }
     let product_id = match product_id {
         Some(p) => p.to_string(),
@@ -220,7 +217,13 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
     let (store, dir) = open(config)?;
     let loaded = match version {
         Some(v) => versions::load(&dir, v)?,
-        None => versions::load_active(&store, &dir)?.0,
+        None => {
+            let (loaded, note) = versions::load_active(&store, &dir)?;
+            if let Some(note) = note {
+                eprintln!("tailor: warning: {}", sanitize_line(&note));
+            }
+            loaded
+        }
     };
     // Rebuild the held-out split exactly as the version was trained.
     let mut model = config.model.clone();
@@ -253,7 +256,7 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
 
 /// `tailor models`.
 pub fn models(config: &Config, action: ModelsAction, json: bool) -> Result<()> {
-    let (store, dir) = open(config)?;
+    let (mut store, dir) = open(config)?;
     match action {
         ModelsAction::List => {
             let mut out = std::io::stdout().lock();
@@ -262,7 +265,7 @@ pub fn models(config: &Config, action: ModelsAction, json: bool) -> Result<()> {
                     writeln!(out, "{}", serde_json::to_string(&m)?)?;
                 } else {
                     let ppl = m.metrics.get("val_ppl").and_then(|v| v.as_f64());
-                    writeln!(
+                    write!(
                         out,
                         "{} {:<6} {:<9} parent {:<6} val_ppl {}",
                         if m.active { "*" } else { " " },
@@ -271,6 +274,10 @@ pub fn models(config: &Config, action: ModelsAction, json: bool) -> Result<()> {
                         m.parent.as_deref().unwrap_or("-"),
                         ppl.map_or("-".into(), |p| format!("{p:.3}")),
                     )?;
+                    match &m.refused {
+                        Some(why) => writeln!(out, "  REFUSED: {}", sanitize_line(why))?,
+                        None => writeln!(out)?,
+                    }
                 }
             }
             Ok(())

@@ -1,12 +1,12 @@
 //! Fine-tuning on new labels as a background job (`t`, `:finetune`): the
-//! same steps as `tailor finetune` (`train::finetune::run_unlocked`; the
-//! jobs layer already holds the trainer lock), with progress to the jobs
+//! same steps as `tailor finetune` (`finetuned_version::finetune_and_save`;
+//! the jobs layer already holds the trainer), with progress to the jobs
 //! pane, cancel wired to `c`, and the promotion gate's decision as the notice.
 
 use super::{BackgroundJob, JobContext, JobError, JobKind, JobOutcome, JobProgress};
 use crate::config::Config;
 use crate::store::Store;
-use crate::train::finetune::{FinetuneError, run_unlocked};
+use crate::train::finetuned_version::{FinetuneError, finetune_and_save};
 use crate::train::pretrain::TrainProgress;
 use crate::train::versions;
 use std::sync::Arc;
@@ -33,8 +33,11 @@ impl BackgroundJob for FinetuneJob {
         "fine-tune on new labels".into()
     }
 
-    fn run(self: Box<Self>, ctx: &JobContext) -> Result<JobOutcome, JobError> {
+    fn run(self: Box<Self>, ctx: &JobContext<'_>) -> Result<JobOutcome, JobError> {
         let config = &self.config;
+        let trainer = ctx
+            .trainer()
+            .ok_or_else(|| anyhow::anyhow!("a training job runs only inside the trainer"))?;
         let mut store = Store::open(&config.store.path).map_err(anyhow::Error::from)?;
         let dir = versions::models_dir(config);
         ctx.progress(
@@ -58,10 +61,11 @@ impl BackgroundJob for FinetuneJob {
                 p.step == p.total_steps,
             )
         };
-        let report = match run_unlocked(
+        let report = match finetune_and_save(
             &mut store,
             config,
             &dir,
+            trainer,
             &self.analyst,
             None,
             &mut progress,

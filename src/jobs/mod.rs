@@ -11,17 +11,17 @@
 //!   (a filter typed further before its first page came back) are skipped;
 //! - the **model lane** ([`ModelRequest`]): one blocking thread that keeps
 //!   the loaded model and generates or explains candidates;
-//! - **background jobs** ([`BackgroundJob`]): training and, later,
-//!   fine-tuning, each on its own blocking thread with progress and a cancel
-//!   flag, exclusive across processes through a lock file and visible to
-//!   every analyst through a lease row (see [`lease`]).
+//! - **background jobs** ([`BackgroundJob`]): pre-training and fine-tuning,
+//!   each on its own blocking thread with progress and a cancel flag,
+//!   exclusive across processes through the trainer lock and visible to
+//!   every analyst through its lease row (`train::lock::with_trainer`, the
+//!   same wrapper `tailor train` and `tailor finetune` use).
 //!
 //! The work itself is synchronous code (`store`, `train`, `model`) with its
 //! own tests; this layer only runs it off the UI thread.
 
 pub mod explain;
 pub mod finetune;
-pub mod lease;
 pub mod messages;
 pub mod model_lane;
 pub mod pretrain;
@@ -29,6 +29,7 @@ pub mod profile;
 pub mod store_lane;
 
 use crate::config::Config;
+use crate::train::lock::{LeaseEnd, LockError, Trainer, with_trainer};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,8 +55,6 @@ pub enum JobKind {
     Generate,
     /// Explaining a candidate.
     Explain,
-    /// Exporting labels.
-    Export,
 }
 
 impl JobKind {
@@ -66,7 +65,6 @@ impl JobKind {
             JobKind::Finetune => "finetune",
             JobKind::Generate => "generate",
             JobKind::Explain => "explain",
-            JobKind::Export => "export",
         }
     }
 
@@ -169,7 +167,7 @@ pub struct JobOutcome {
     pub active_model: Option<String>,
 }
 
-/// Long work with progress and cancel: training now, fine-tuning next.
+/// Long work with progress and cancel: pre-training and fine-tuning.
 /// `run` is synchronous and runs on a blocking thread.
 pub trait BackgroundJob: Send + 'static {
     /// What kind of job this is.
@@ -177,27 +175,28 @@ pub trait BackgroundJob: Send + 'static {
     /// A one-line description for the jobs pane.
     fn what(&self) -> String;
     /// Does the work, reporting through `ctx` and checking its cancel flag.
-    fn run(self: Box<Self>, ctx: &JobContext) -> Result<JobOutcome, JobError>;
+    fn run(self: Box<Self>, ctx: &JobContext<'_>) -> Result<JobOutcome, JobError>;
 }
 
-/// Called with each forwarded progress report (the lease's heartbeat).
-pub type ProgressHook = Box<dyn Fn(&JobProgress) + Send + Sync>;
-
-/// What a running job sees: its cancel flag and a progress sink that
-/// forwards at most a few updates a second.
-pub struct JobContext {
+/// What a running job sees: its cancel flag, a progress sink that
+/// forwards at most a few updates a second, and the trainer when it holds it.
+pub struct JobContext<'a> {
     id: JobId,
     cancel: Arc<AtomicBool>,
     tx: UnboundedSender<Message>,
     last: std::sync::Mutex<Option<Instant>>,
-    /// The lease row, for heartbeats, when the job holds the trainer.
-    heartbeat: Option<ProgressHook>,
+    trainer: Option<&'a Trainer>,
 }
 
 /// Progress is forwarded at most this often (the last step always is).
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
-impl JobContext {
+impl JobContext<'_> {
+    /// The trainer, for a job whose kind needs it.
+    pub fn trainer(&self) -> Option<&Trainer> {
+        self.trainer
+    }
+
     /// The flag that `c` raises.
     pub fn cancel_flag(&self) -> &AtomicBool {
         &self.cancel
@@ -218,9 +217,6 @@ impl JobContext {
         }
         *last = Some(now);
         drop(last);
-        if let Some(beat) = &self.heartbeat {
-            beat(&p);
-        }
         let _ = self.tx.send(Message::Job(JobEvent {
             id: self.id,
             update: JobUpdate::Progress(p),
@@ -344,8 +340,8 @@ impl Jobs {
     }
 }
 
-/// Runs a background job with the trainer lease when it needs one, and
-/// turns its result into the final update.
+/// Runs a background job, inside the trainer (`with_trainer`) when its kind
+/// needs it, and turns its result into the final update.
 fn run_background(
     id: JobId,
     job: Box<dyn BackgroundJob>,
@@ -355,37 +351,32 @@ fn run_background(
     tx: UnboundedSender<Message>,
 ) -> JobUpdate {
     let kind = job.kind();
-    let lease = if kind.needs_trainer() {
-        match lease::TrainerLease::acquire(config, kind, analyst) {
-            Ok(l) => Some(Arc::new(l)),
-            Err(e) => {
-                return JobUpdate::Failed {
-                    error: format!("{e:#}"),
-                };
-            }
-        }
+    let run = |trainer: Option<&Trainer>| -> Result<JobOutcome, JobError> {
+        let ctx = JobContext {
+            id,
+            cancel,
+            tx,
+            last: std::sync::Mutex::new(None),
+            trainer,
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&ctx))).unwrap_or_else(
+            |panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".into());
+                Err(JobError::Failed(anyhow::anyhow!(
+                    "the job panicked: {what}"
+                )))
+            },
+        )
+    };
+    let result = if kind.needs_trainer() {
+        with_trainer(config, kind.as_str(), analyst, |t| run(Some(t)), lease_end)
     } else {
-        None
+        run(None)
     };
-    let heartbeat = lease.as_ref().map(|l| l.heartbeat_fn());
-    let ctx = JobContext {
-        id,
-        cancel,
-        tx,
-        last: std::sync::Mutex::new(None),
-        heartbeat,
-    };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&ctx)))
-        .unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
-            Err(JobError::Failed(anyhow::anyhow!(
-                "the job panicked: {what}"
-            )))
-        });
     let update = match result {
         Ok(outcome) => JobUpdate::Finished {
             summary: outcome.summary,
@@ -396,10 +387,23 @@ fn run_background(
             error: format!("{e:#}"),
         },
     };
-    drop(ctx);
-    if let Some(lease) = lease.and_then(|l| Arc::try_unwrap(l).ok()) {
-        lease.finish(&update);
-    }
     tracing::info!(id, kind = kind.as_str(), ?update, "job ended");
     update
+}
+
+/// How a console job ends its trainer lease.
+fn lease_end(result: &Result<JobOutcome, JobError>) -> LeaseEnd {
+    match result {
+        Ok(o) => LeaseEnd::Done(
+            serde_json::json!({"summary": o.summary, "active_model": o.active_model}),
+        ),
+        Err(JobError::Cancelled) => LeaseEnd::Cancelled,
+        Err(JobError::Failed(e)) => LeaseEnd::Failed(format!("{e:#}")),
+    }
+}
+
+impl From<LockError> for JobError {
+    fn from(e: LockError) -> Self {
+        JobError::Failed(e.into())
+    }
 }

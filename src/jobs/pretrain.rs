@@ -4,7 +4,6 @@
 
 use super::{BackgroundJob, JobContext, JobError, JobKind, JobOutcome, JobProgress};
 use crate::config::Config;
-use crate::model::checkpoint::sweep_temporary;
 use crate::store::Store;
 use crate::train::new_version::{Stage, train_and_save};
 use crate::train::versions;
@@ -39,12 +38,14 @@ impl BackgroundJob for PretrainJob {
         "new model version".into()
     }
 
-    fn run(self: Box<Self>, ctx: &JobContext) -> Result<JobOutcome, JobError> {
+    fn run(self: Box<Self>, ctx: &JobContext<'_>) -> Result<JobOutcome, JobError> {
         let config = &self.config;
+        let trainer = ctx
+            .trainer()
+            .ok_or_else(|| anyhow::anyhow!("a training job runs only inside the trainer"))?;
         let mut store = Store::open(&config.store.path).map_err(anyhow::Error::from)?;
         let dir = versions::models_dir(config);
-        sweep_temporary(&dir);
-        let mut on_stage = |_: &Store, stage: Stage<'_>| match stage {
+        let mut on_stage = |stage: Stage<'_>| match stage {
             Stage::BuildingDataset => ctx.progress(phase("building the dataset"), true),
             Stage::Saving => ctx.progress(phase("saving"), true),
             Stage::Training(p) => ctx.progress(
@@ -64,6 +65,7 @@ impl BackgroundJob for PretrainJob {
             config,
             &mut store,
             &dir,
+            trainer,
             &self.analyst,
             &mut on_stage,
             ctx.cancel_flag(),

@@ -1,6 +1,6 @@
 //! Lease rows for background jobs: who runs what since when, so that every
 //! analyst's console can say who holds the trainer. The lock that makes a
-//! trainer exclusive is a lock file (see `jobs::lease`); these rows are what
+//! trainer exclusive is a lock file (see `train::lock`); these rows are what
 //! people see.
 
 use super::models::now;
@@ -63,6 +63,41 @@ impl Store {
         self.conn
             .prepare_cached("UPDATE jobs SET heartbeat = ?2, state = ?3, detail = ?4 WHERE id = ?1")
             .and_then(|mut s| s.execute(params![id, now(), state, detail.to_string()]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records that job `id` is writing the version folder `version`, so
+    /// that if it dies before registering it, the next trainer can sweep the
+    /// folder ([`Store::unregistered_writes`]).
+    pub fn job_writing(&self, id: i64, version: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE jobs SET writing = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, version]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Version folders that a job began writing but that never reached the
+    /// registry: the job died or failed between its folder and its row.
+    pub fn unregistered_writes(&self) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT DISTINCT writing FROM jobs
+                 WHERE writing IS NOT NULL AND state <> 'running'
+                   AND writing NOT IN (SELECT version FROM model_versions)",
+            )
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets the writes of ended jobs once their folders are dealt with.
+    pub fn clear_writes(&self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "UPDATE jobs SET writing = NULL WHERE writing IS NOT NULL AND state <> 'running'",
+            )
+            .and_then(|mut s| s.execute([]))
             .map(|_| ())
             .map_err(|e| self.err(e))
     }

@@ -5,7 +5,7 @@
 
 use super::data::{Example, make_batch, score_targets};
 use super::kto::{KtoWeights, dpo_losses, kto_losses, reference_point};
-use super::pretrain::{StopReason, TrainError, TrainProgress, mean_loss};
+use super::pretrain::{StopReason, TrainError, TrainProgress};
 use super::versions::LoadedModel;
 use crate::config::FinetuneSection;
 use crate::domain::{HistoryItem, Product};
@@ -16,7 +16,6 @@ use candle_nn::VarMap;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -121,7 +120,7 @@ fn sequence_sums(
         .collect())
 }
 
-fn pairs_of<'a>(examples: &[&'a LabelExample]) -> Vec<(&'a [u32], &'a [u32])> {
+pub(super) fn pairs_of<'a>(examples: &[&'a LabelExample]) -> Vec<(&'a [u32], &'a [u32])> {
     examples
         .iter()
         .map(|e| (e.prompt.as_slice(), e.target.as_slice()))
@@ -298,312 +297,12 @@ pub fn finetune(
     })
 }
 
-/// What the promotion gate measured and decided.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GateReport {
-    /// Held-out pre-training perplexity of the parent.
-    pub parent_ppl: f64,
-    /// The same for the new version.
-    pub ppl: f64,
-    /// The largest relative rise accepted.
-    pub ppl_tolerance: f64,
-    /// Up-minus-down margin of the parent on held-out labels: mean
-    /// per-token log-probability of up candidates minus that of down ones.
-    pub parent_margin: Option<f64>,
-    /// The same for the new version.
-    pub margin: Option<f64>,
-    /// Held-out labels up and down.
-    pub held_out_up: usize,
-    /// Held-out labels down.
-    pub held_out_down: usize,
-    /// Whether the new version may replace its parent.
-    pub promote: bool,
-    /// Why, in plain words.
-    pub reason: String,
-}
-
-/// Mean per-token log-probability of the up labels minus that of the down
-/// labels, or `None` without both.
-fn label_margin(model: &LanguageModel, held: &[LabelExample]) -> candle_core::Result<Option<f64>> {
-    let (mut up, mut down) = ((0.0, 0usize), (0.0, 0usize));
-    let held_refs: Vec<&LabelExample> = held.iter().collect();
-    for (e, row) in held
-        .iter()
-        .zip(score_targets(model, &pairs_of(&held_refs), 64)?)
-    {
-        if row.is_empty() {
-            continue;
-        }
-        let mean = row.iter().map(|&x| x as f64).sum::<f64>() / row.len() as f64;
-        let acc = if e.up { &mut up } else { &mut down };
-        acc.0 += mean;
-        acc.1 += 1;
-    }
-    Ok((up.1 > 0 && down.1 > 0).then(|| up.0 / up.1 as f64 - down.0 / down.1 as f64))
-}
-
-/// Decides whether `child` may replace `parent`: held-out perplexity on
-/// pre-training text may rise by at most the tolerance, and the margin on
-/// held-out labels must improve.
-pub fn gate(
-    parent: &LanguageModel,
-    child: &LanguageModel,
-    pretrain_val: &[Example],
-    held: &[LabelExample],
-    tolerance: f64,
-) -> candle_core::Result<GateReport> {
-    let val = &pretrain_val[..pretrain_val.len().min(512)];
-    let parent_ppl = mean_loss(parent, val, 64)?.exp();
-    let ppl = mean_loss(child, val, 64)?.exp();
-    let parent_margin = label_margin(parent, held)?;
-    let margin = label_margin(child, held)?;
-    let held_out_up = held.iter().filter(|e| e.up).count();
-    let held_out_down = held.len() - held_out_up;
-    let rise = ppl / parent_ppl - 1.0;
-    let (promote, reason) = match (parent_margin, margin) {
-        _ if !ppl.is_finite() => (
-            false,
-            "the new version's perplexity is not finite".to_string(),
-        ),
-        _ if rise > tolerance => (
-            false,
-            format!(
-                "kept as a candidate: held-out perplexity rose {:.1}% ({parent_ppl:.3} → {ppl:.3}), more than the {:.1}% allowed",
-                rise * 100.0,
-                tolerance * 100.0
-            ),
-        ),
-        (Some(before), Some(after)) if after > before => (
-            true,
-            format!(
-                "promoted: the up-minus-down margin on {} held-out labels rose {before:.4} → {after:.4} nats/token, and held-out perplexity changed {:+.1}% ({parent_ppl:.3} → {ppl:.3}, {:.1}% allowed)",
-                held.len(),
-                rise * 100.0,
-                tolerance * 100.0
-            ),
-        ),
-        (Some(before), Some(after)) => (
-            false,
-            format!(
-                "kept as a candidate: the up-minus-down margin on {} held-out labels did not improve ({before:.4} → {after:.4} nats/token)",
-                held.len()
-            ),
-        ),
-        _ => (
-            false,
-            format!(
-                "kept as a candidate: the gate needs held-out labels both up and down to measure against, and has {held_out_up} up and {held_out_down} down; label candidates of more shoppers"
-            ),
-        ),
-    };
-    Ok(GateReport {
-        parent_ppl,
-        ppl,
-        ppl_tolerance: tolerance,
-        parent_margin,
-        margin,
-        held_out_up,
-        held_out_down,
-        promote,
-        reason,
-    })
-}
-
-/// What `tailor finetune --json` prints (DESIGN.md §3), and what the
-/// console's notice shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct FinetuneReport {
-    /// The new version.
-    pub model_version: String,
-    /// The version it was fine-tuned from.
-    pub parent_version: String,
-    /// New labels learned from.
-    pub labels_used: usize,
-    /// Whether it became the active version.
-    pub promoted: bool,
-    /// The gate's measurements and decision.
-    pub eval: GateReport,
-    /// Steps taken.
-    pub steps: usize,
-    /// Wall-clock seconds, loading and gate included.
-    pub seconds: f64,
-}
-
-/// Why a fine-tuning request ended without a version.
-#[derive(Debug, thiserror::Error)]
-pub enum FinetuneError {
-    /// Someone else is training.
-    #[error(transparent)]
-    Lock(#[from] super::lock::LockError),
-    /// The store.
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    /// The versions on disk.
-    #[error(transparent)]
-    Version(#[from] super::versions::VersionError),
-    /// Training itself.
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    /// The cancel flag was raised; nothing was saved.
-    #[error("fine-tuning was cancelled; no version was saved")]
-    Cancelled,
-}
-
-impl From<candle_core::Error> for FinetuneError {
-    fn from(e: candle_core::Error) -> Self {
-        FinetuneError::Train(TrainError::Candle(e))
-    }
-}
-
-/// Fine-tunes the active version on the labels not yet used, end to end:
-/// takes the trainer lock, trains, runs the gate, saves the version (active
-/// only if the gate passed) and records which labels it consumed. `actor`
-/// is the account that asked.
-pub fn run(
-    store: &mut crate::store::Store,
-    config: &crate::config::Config,
-    dir: &std::path::Path,
-    actor: &str,
-    max_steps: Option<usize>,
-    progress: &mut dyn FnMut(&TrainProgress),
-    cancel: &AtomicBool,
-) -> Result<FinetuneReport, FinetuneError> {
-    let mut guard = super::lock::TrainerGuard::acquire(store, "finetune", actor)?;
-    // Heartbeats go through a connection of their own.
-    let beats = crate::store::Store::open(store.path())?;
-    let mut on_step = |p: &TrainProgress| {
-        guard.beat(&beats, &serde_json::to_value(p).unwrap_or_default());
-        progress(p);
-    };
-    let result = run_unlocked(store, config, dir, actor, max_steps, &mut on_step, cancel);
-    let (state, detail) = match &result {
-        Ok(r) => (
-            "done",
-            serde_json::json!({"version": r.model_version, "promoted": r.promoted, "reason": r.eval.reason}),
-        ),
-        Err(FinetuneError::Cancelled) => ("cancelled", serde_json::json!({})),
-        Err(e) => ("failed", serde_json::json!({"error": e.to_string()})),
-    };
-    guard.finish(store, state, &detail);
-    result
-}
-
-/// [`run`] for a caller that already holds the trainer lock (the console's
-/// jobs layer takes it for every training job).
-pub fn run_unlocked(
-    store: &mut crate::store::Store,
-    config: &crate::config::Config,
-    dir: &std::path::Path,
-    actor: &str,
-    max_steps: Option<usize>,
-    progress: &mut dyn FnMut(&TrainProgress),
-    cancel: &AtomicBool,
-) -> Result<FinetuneReport, FinetuneError> {
-    let started = Instant::now();
-    let parent_version = store.active_model()?.ok_or_else(|| {
-        super::versions::VersionError::NoModel("no model yet: run `tailor train` first".into())
-    })?;
-    let (parent, varmap, policy) = super::versions::load_trainable(dir, &parent_version)?;
-    let cfg = &config.finetune;
-    let labels = store.labels_in_effect()?;
-    let products: HashMap<String, Product> = store
-        .products()?
-        .into_iter()
-        .map(|p| (p.product_id.clone(), p))
-        .collect();
-    let mut histories: HashMap<String, Vec<HistoryItem>> = HashMap::new();
-    for l in &labels {
-        if !histories.contains_key(&l.user_id) {
-            histories.insert(l.user_id.clone(), store.user_history(&l.user_id)?);
-        }
-    }
-    let split = split_labels(&parent, &labels, &histories, &products, cfg);
-    if split.train.is_empty() {
-        return Err(TrainError::NoData(format!(
-            "no new labels to learn from ({} labels in effect, {} of them from held-out shoppers, the rest already used by {parent_version} or its ancestors): label more candidates first",
-            labels.len(),
-            split.held_out.len()
-        ))
-        .into());
-    }
-    // Pre-training text as the parent saw it: its prompt shape, its split.
-    let s = &parent.settings;
-    let mut model_section = config.model.clone();
-    model_section.history_items = s.history_items;
-    model_section.title_words = s.title_words;
-    model_section.review_words = s.review_words;
-    model_section.max_prompt_tokens = s.max_prompt_tokens;
-    model_section.max_target_tokens = s.max_target_tokens;
-    let mut train_section = config.train.clone();
-    train_section.seed = s.split_seed;
-    train_section.val_fraction = s.val_fraction;
-    let data = super::data::build(
-        store,
-        &model_section,
-        &train_section,
-        Some(parent.vocab.clone()),
-    )?;
-    let tuned = finetune(
-        varmap,
-        policy,
-        &parent.model,
-        &split.train,
-        &data.train,
-        cfg,
-        max_steps,
-        progress,
-        cancel,
-    )?;
-    if tuned.stop == StopReason::Cancelled {
-        return Err(FinetuneError::Cancelled);
-    }
-    let report = gate(
-        &parent.model,
-        &tuned.model,
-        &data.val,
-        &split.held_out,
-        cfg.ppl_tolerance,
-    )?;
-    tracing::info!(reason = %report.reason, "promotion gate");
-    let version = super::versions::next_version(store, dir)?;
-    let metrics = serde_json::json!({
-        "val_ppl": report.ppl,
-        "finetune_loss": tuned.loss,
-        "steps": tuned.steps,
-        "seconds": tuned.seconds,
-        "labels_used": tuned.labels_used.len(),
-        "gate": report,
-    });
-    let mut settings = parent.settings.clone();
-    settings.kind = "finetune".into();
-    settings.parent = Some(parent_version.clone());
-    super::versions::save_finetuned(
-        store,
-        dir,
-        &version,
-        &tuned.varmap,
-        &parent.vocab,
-        &settings,
-        &metrics,
-        report.promote.then_some(actor),
-        &tuned.labels_used,
-    )?;
-    Ok(FinetuneReport {
-        model_version: version,
-        parent_version,
-        labels_used: tuned.labels_used.len(),
-        promoted: report.promote,
-        eval: report,
-        steps: tuned.steps,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
     use crate::model::{ModelConfig, init_varmap};
+    use crate::train::gate::gate;
     use candle_core::{DType, Device, Tensor};
     use candle_nn::VarBuilder;
 

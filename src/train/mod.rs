@@ -6,6 +6,8 @@ pub mod candidates;
 pub mod data;
 pub mod eval;
 pub mod finetune;
+pub mod finetuned_version;
+pub mod gate;
 pub mod kto;
 pub mod lock;
 pub mod metrics;

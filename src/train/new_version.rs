@@ -3,6 +3,7 @@
 //! only in how they show progress and who they record.
 
 use super::data;
+use super::lock::Trainer;
 use super::pretrain::{StopReason, TrainProgress, Trained, model_config, train};
 use super::versions::{self, VersionSettings};
 use crate::config::Config;
@@ -36,18 +37,19 @@ pub struct SavedVersion {
 }
 
 /// Builds the dataset from `store`, trains with `config`, and saves and
-/// activates a new version in `dir` recorded as made by `analyst`.
-/// `on_stage` is given the store, for heartbeats. Returns `None`, having
-/// saved nothing, when `cancel` is raised.
+/// activates a new version in `dir` recorded as made by `analyst`, holding
+/// `trainer` (its lease gets the heartbeats and the version being written).
+/// Returns `None`, having saved nothing, when `cancel` is raised.
 pub fn train_and_save(
     config: &Config,
     store: &mut Store,
     dir: &Path,
+    trainer: &Trainer,
     analyst: &str,
-    on_stage: &mut dyn FnMut(&Store, Stage<'_>),
+    on_stage: &mut dyn FnMut(Stage<'_>),
     cancel: &AtomicBool,
 ) -> anyhow::Result<Option<SavedVersion>> {
-    on_stage(store, Stage::BuildingDataset);
+    on_stage(Stage::BuildingDataset);
     let started = std::time::Instant::now();
     let data = data::build(store, &config.model, &config.train, None)?;
     tracing::info!(
@@ -61,16 +63,19 @@ pub fn train_and_save(
     }
     let model_cfg = model_config(&config.model, &data.vocab);
     let trained = {
-        let store: &Store = store;
-        let mut progress = |p: &TrainProgress| on_stage(store, Stage::Training(p));
+        let mut progress = |p: &TrainProgress| {
+            trainer.beat(&serde_json::to_value(p).unwrap_or_default());
+            on_stage(Stage::Training(p));
+        };
         train(&model_cfg, &data, &config.train, &mut progress, cancel)?
     };
     if trained.stop == StopReason::Cancelled {
         return Ok(None);
     }
-    on_stage(store, Stage::Saving);
+    on_stage(Stage::Saving);
     let val_ppl = trained.val_loss.exp();
     let version = versions::next_version(store, dir)?;
+    trainer.writing(&version)?;
     let metrics = serde_json::json!({
         "val_ppl": val_ppl,
         "train_loss": trained.train_loss,

@@ -293,9 +293,11 @@ pub fn load(dir: &Path, version: &str) -> Result<LoadedModel, VersionError> {
     })
 }
 
-/// Loads the active version; when its files are missing or corrupt, falls
-/// back to the versions active before it, newest first. Returns the model
-/// and, when it fell back, a message saying which version was refused and why.
+/// Loads the active version; when its files are missing or corrupt, marks it
+/// refused in the registry (with the reason) and falls back to the versions
+/// active before it, newest first. Returns the model and, when it fell back,
+/// a message saying which version was refused and why, for the caller to
+/// show (stderr, the console's notice).
 pub fn load_active(
     store: &Store,
     dir: &Path,
@@ -317,7 +319,15 @@ pub fn load_active(
                 }
                 return Ok((m, note));
             }
-            Err(e) => refused.push(format!("refused {e}")),
+            Err(e) => {
+                // Recorded so that `tailor models` and every later command
+                // agree on what is active; a read-only store cannot record
+                // it, and then only this run falls back.
+                if let Err(store_err) = store.refuse_model(version, &e.to_string()) {
+                    tracing::warn!(%version, error = %store_err, "could not mark the version refused");
+                }
+                refused.push(format!("refused model version {version}: {e}"));
+            }
         }
     }
     Err(VersionError::NoModel(format!(

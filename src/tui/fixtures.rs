@@ -90,6 +90,7 @@ fn models(d: Decorate, with: bool) -> Vec<ModelVersion> {
             created_at: T0,
             active: false,
             metrics: serde_json::json!({"val_ppl": 18.204}),
+            refused: None,
         },
         ModelVersion {
             version: "v2".into(),
@@ -98,6 +99,7 @@ fn models(d: Decorate, with: bool) -> Vec<ModelVersion> {
             created_at: T0 + 3 * DAY,
             active: true,
             metrics: serde_json::json!({"val_ppl": 14.871}),
+            refused: None,
         },
     ]
 }

@@ -5,7 +5,7 @@ use crate::{json, tailor};
 use std::path::{Path, PathBuf};
 use tailor::config::Config;
 use tailor::store::Store;
-use tailor::train::lock::{TrainerGuard, lock_path};
+use tailor::train::lock::{LeaseEnd, lock_path, with_trainer};
 use tailor::train::simulate::{ANALYST, CurvePlan, run_curve};
 
 /// Fine-tuning settings for the tiny model, after `crate::tiny_config`.
@@ -143,17 +143,26 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
     let users: Vec<&str> = users.iter().map(String::as_str).collect();
     label_some(&db, &file, &users[..6]);
     // This process trains: another is refused and told who and since when.
-    let store = Store::open(&db).unwrap();
-    let guard = TrainerGuard::acquire(&store, "finetune", "ann").unwrap();
-    let refused = finetune();
-    assert!(!refused.status.success());
-    let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(
-        err.contains("a finetune job is already running: started by ann")
-            && err.contains(&format!("(process {})", std::process::id())),
-        "{err}"
-    );
-    guard.finish(&store, "done", &serde_json::json!({}));
+    let mut config = tailor::config::Config::default();
+    config.store.path = db.clone();
+    with_trainer(
+        &config,
+        "finetune",
+        "ann",
+        |_| {
+            let refused = finetune();
+            assert!(!refused.status.success());
+            let err = String::from_utf8_lossy(&refused.stderr);
+            assert!(
+                err.contains("a finetune job is already running: started by ann")
+                    && err.contains(&format!("(process {})", std::process::id())),
+                "{err}"
+            );
+            Ok::<_, tailor::train::lock::LockError>(())
+        },
+        |_| LeaseEnd::Done(serde_json::json!({})),
+    )
+    .unwrap();
     let ok = finetune();
     assert!(
         ok.status.success(),
@@ -213,4 +222,64 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
         "{:?}",
         lines[0]
     );
+}
+
+/// A demo store with one stored candidate (id 1) written straight into the
+/// store, so labelling needs no model.
+fn shop_with_one_candidate() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    tailor(&db)
+        .args(["init", "--demo", "--users", "20", "--seed", "3"])
+        .assert()
+        .success();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "INSERT INTO model_versions (version, kind, created_at) VALUES ('v1', 'pretrain', 0);
+         INSERT INTO generations (id, user, product, model_version, text, logprob, created_at)
+         VALUES (1, 1, 1, 'v1', 'A candidate.', -1.0, 0);",
+    )
+    .unwrap();
+    (dir, db)
+}
+
+#[test]
+fn label_fields_with_escapes_or_unknown_reasons_are_refused_and_notes_cleaned() {
+    let (_dir, db) = shop_with_one_candidate();
+    for (args, said) in [
+        (vec!["--analyst", "ann\x1b[2J"], "control characters"),
+        (vec!["--analyst", "ann\u{202e}nna"], "bidi"),
+        (vec!["--analyst", " "], "empty"),
+        (vec!["--reason", "because-i-said-so"], "unknown reason code"),
+    ] {
+        let out = tailor(&db)
+            .args(["label", "1", "up"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(!err.contains('\x1b'), "the refusal echoes no escape: {err:?}");
+    }
+    assert_eq!(crate::stats(&db)["labels"], 0, "nothing was written");
+    let label = json(tailor(&db).args([
+        "label",
+        "1",
+        "down",
+        "--reason",
+        "generic",
+        "--note",
+        "too long\x1b]52;c;aGVsbG8=\x07 and \u{202e}flat",
+        "--json",
+    ]));
+    assert_eq!(label["label"], "down");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (reason, note): (String, String) = conn
+        .query_row("SELECT reason, note FROM labels", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(reason, "generic");
+    assert_eq!(note, "too long and flat");
 }

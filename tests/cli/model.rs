@@ -155,10 +155,47 @@ fn train_generate_eval_and_version_registry_end_to_end() {
     json(shop.cmd().args(["models", "promote", "v2", "--json"]));
     assert_eq!(stats(&shop.db)["active_model"], "v2");
 
-    // A corrupt active version is refused and the previous good one used.
+    // A corrupt active version is refused, said on stderr, recorded in the
+    // registry with why, and the previous good one used.
     let weights = shop.models_dir().join("v2").join("model.safetensors");
     let bytes = std::fs::read(&weights).unwrap();
     std::fs::write(&weights, &bytes[..bytes.len() / 3]).unwrap();
+    let out = shop.cmd().args(["eval", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning") && err.contains("refused model version v2") && err.contains("v1"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["model_version"], "v1");
+    let out = shop.cmd().args(["models", "--json"]).output().unwrap();
+    let list = json_lines(&out.stdout);
+    assert_eq!(
+        (list[0]["active"].as_bool(), list[1]["active"].as_bool()),
+        (Some(true), Some(false)),
+        "{list:?}"
+    );
+    assert!(
+        list[1]["refused"]
+            .as_str()
+            .is_some_and(|why| why.contains("model.safetensors")),
+        "{list:?}"
+    );
+    assert!(list[0]["refused"].is_null());
+    let human = shop.cmd().arg("models").output().unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human
+            .lines()
+            .any(|l| l.contains("v2") && l.contains("REFUSED")),
+        "{human}"
+    );
+    assert_eq!(stats(&shop.db)["active_model"], "v1");
     let out = shop
         .cmd()
         .args([
@@ -170,11 +207,6 @@ fn train_generate_eval_and_version_registry_end_to_end() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("refused") && err.contains("v2") && err.contains("v1"),
-        "{err}"
     );
     assert!(
         json_lines(&out.stdout)
@@ -189,12 +221,15 @@ fn train_generate_eval_and_version_registry_end_to_end() {
 }
 
 #[test]
-fn stale_temporary_version_folders_are_swept() {
+fn stale_temporary_version_folders_are_swept_by_the_next_trainer() {
     let shop = Shop::new();
     let stale = shop.models_dir().join(".tmp-v7-12345");
     std::fs::create_dir_all(&stale).unwrap();
     std::fs::write(stale.join("model.safetensors"), b"half").unwrap();
+    // Only a trainer sweeps: it holds the lock, so nothing is being written.
     shop.cmd().args(["models"]).assert().success();
+    assert!(stale.exists());
+    shop.cmd().args(["train", "--json"]).assert().success();
     assert!(!stale.exists());
 }
 

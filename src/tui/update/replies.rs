@@ -384,10 +384,7 @@ pub(super) fn on_job(state: &mut State, ev: JobEvent) -> Action {
             active_model,
         } => {
             let kind = finish(state, ev.id, JobState::Done, summary.clone());
-            if matches!(
-                kind,
-                Some(JobKind::Pretrain | JobKind::Finetune | JobKind::Export)
-            ) {
+            if matches!(kind, Some(JobKind::Pretrain | JobKind::Finetune)) {
                 state.notice(summary);
             }
             if let Some(v) = active_model {
