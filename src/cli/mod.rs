@@ -472,7 +472,9 @@ pub struct UsageError(String);
 /// (Checked here rather than by clap, which would echo the raw value.)
 fn check_analyst(s: &str) -> Result<String, UsageError> {
     if s.trim().is_empty() {
-        return Err(UsageError("--analyst: an analyst name cannot be empty".into()));
+        return Err(UsageError(
+            "--analyst: an analyst name cannot be empty".into(),
+        ));
     }
     if crate::sanitize::sanitize_line(s) != s {
         return Err(UsageError(format!(

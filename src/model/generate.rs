@@ -2,7 +2,7 @@
 //! and its state shared by every candidate; duplicates are re-drawn.
 
 use super::LanguageModel;
-use super::generation::GenState;
+use super::decode::GenState;
 use super::sample::{SamplingParams, repeated_ngram_bans, sample_token};
 use crate::text::{Facts, Special, Vocab, fill};
 use rand::SeedableRng;

@@ -7,7 +7,7 @@ use candle_nn::VarBuilder;
 
 use super::config::ModelConfig;
 use super::cross_entropy::OutputNll;
-use super::generation::{FrozenLm, GenState};
+use super::decode::{FrozenLm, GenState};
 use super::gru::Gru;
 
 mod grads;

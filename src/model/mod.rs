@@ -6,7 +6,8 @@
 //!   reference, generation step); the fused op and its hand-written backward
 //!   live in `gru_op`.
 //! - [`lm`]: the language model, its loss and per-token log-probabilities.
-//! - [`generation`]: frozen weights and per-candidate state for sampling.
+//! - [`decode`]: frozen weights and per-candidate state for sampling, one
+//!   token at a time.
 //! - [`init_varmap`]: deterministic initial weights from a seed.
 //! - [`checkpoint`], [`sample`], [`generate`]: model folders on disk, the
 //!   sampling rules, and batched candidate generation.
@@ -18,8 +19,8 @@ pub mod adamw;
 pub mod checkpoint;
 pub mod config;
 mod cross_entropy;
+pub mod decode;
 pub mod generate;
-pub mod generation;
 pub mod gru;
 mod gru_op;
 mod init;
@@ -49,7 +50,7 @@ pub fn matmul_gflops(n: usize, rounds: usize) -> f64 {
     }
     2.0 * (n * n * n) as f64 / best / 1e9
 }
-pub use generation::{FrozenLm, GenState};
+pub use decode::{FrozenLm, GenState};
 pub use gru::{FrozenGru, Gru};
 pub use init::init_varmap;
 pub use lm::LanguageModel;

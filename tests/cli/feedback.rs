@@ -260,7 +260,10 @@ fn label_fields_with_escapes_or_unknown_reasons_are_refused_and_notes_cleaned() 
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(said), "{args:?}: {err}");
-        assert!(!err.contains('\x1b'), "the refusal echoes no escape: {err:?}");
+        assert!(
+            !err.contains('\x1b'),
+            "the refusal echoes no escape: {err:?}"
+        );
     }
     assert_eq!(crate::stats(&db)["labels"], 0, "nothing was written");
     let label = json(tailor(&db).args([

@@ -20,7 +20,8 @@ use candle_core::{DType, Device, Result, Tensor, bail};
 
 use super::{LanguageModel, Selected, context_weights};
 use crate::model::cross_entropy::OutputNll;
-use crate::model::gru_op::{self, Dims, column_sums};
+use crate::model::gru_op::{self, Dims};
+use crate::model::raw::reduce::column_sums;
 use crate::model::raw::{F32Ref, MatMut, MatRef, Scratch, matmul};
 
 /// One GRU layer's forward, kept for its backward.

@@ -1,5 +1,6 @@
-//! Generation state: a frozen copy of the weights and, per candidate, the GRU
-//! states and the current next-token logits.
+//! Decoding state: a frozen copy of the weights and, per candidate, the GRU
+//! states and the current next-token logits; batched candidates are sampled
+//! over it in `generate.rs`.
 
 use std::sync::Arc;
 
