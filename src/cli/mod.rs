@@ -287,7 +287,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
                 };
                 print(&counts, json)
             } else {
-                let store = Store::open(&config.store.path)?;
+                let store = Store::create(&config.store.path)?;
                 let s = store.stats()?;
                 let counts = Counts {
                     users: s.users,

@@ -111,6 +111,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
+        drop(Store::create(&config.store.path).unwrap());
         let first = TrainerLease::acquire(&config, JobKind::Pretrain, "ann").unwrap();
         let err = TrainerLease::acquire(&config, JobKind::Finetune, "bob")
             .err()
@@ -131,7 +132,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
-        let store = Store::open(&config.store.path).unwrap();
+        let store = Store::create(&config.store.path).unwrap();
         // A row left by a process that died before the lock file existed.
         store.start_job("pretrain", "ghost", 1).unwrap();
         assert_eq!(current_trainer(&config, &store).unwrap(), None);
@@ -150,7 +151,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
-        let store = Store::open(&config.store.path).unwrap();
+        let store = Store::create(&config.store.path).unwrap();
         store.start_job("pretrain", "ghost", 1).unwrap();
         let lease = TrainerLease::acquire(&config, JobKind::Pretrain, "ann").unwrap();
         let row = store.running_job(&TRAINER_KINDS).unwrap().unwrap();

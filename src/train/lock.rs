@@ -148,7 +148,7 @@ mod tests {
     fn a_second_trainer_is_refused_with_the_holder_named_until_the_first_ends() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.db");
-        let a = Store::open(&db).unwrap();
+        let a = Store::create(&db).unwrap();
         let b = Store::open(&db).unwrap();
         let guard = TrainerGuard::acquire(&a, "finetune", "ann").unwrap();
         let refused = TrainerGuard::acquire(&b, "pretrain", "bob").unwrap_err();
