@@ -42,6 +42,8 @@ pub struct TrainReport {
     stop: StopReason,
 }
 
+/// Opens the store for a command that writes to it, and sweeps the version
+/// folders that an interrupted save left behind.
 fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
     let store = Store::open(&config.store.path)?;
     let dir = versions::models_dir(config);
@@ -50,6 +52,13 @@ fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
         tracing::info!(swept, dir = %dir.display(), "swept temporary version folders");
     }
     Ok((store, dir))
+}
+
+/// Opens the store for a command that only reads it: read-only, and said
+/// so, when it cannot be written. Nothing is swept: a reader removes nothing.
+fn open_for_reading(config: &Config) -> Result<(Store, std::path::PathBuf)> {
+    let store = super::open_for_reading(&config.store.path)?;
+    Ok((store, versions::models_dir(config)))
 }
 
 /// `tailor train`.
@@ -217,7 +226,7 @@ pub fn generate(
 
 /// `tailor eval`.
 pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
-    let (store, dir) = open(config)?;
+    let (store, dir) = open_for_reading(config)?;
     let loaded = match version {
         Some(v) => versions::load(&dir, v)?,
         None => versions::load_active(&store, &dir)?.0,
@@ -253,7 +262,10 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
 
 /// `tailor models`.
 pub fn models(config: &Config, action: ModelsAction, json: bool) -> Result<()> {
-    let (store, dir) = open(config)?;
+    let (store, dir) = match action {
+        ModelsAction::List => open_for_reading(config)?,
+        ModelsAction::Promote { .. } | ModelsAction::Rollback => open(config)?,
+    };
     match action {
         ModelsAction::List => {
             let mut out = std::io::stdout().lock();
