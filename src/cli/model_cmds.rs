@@ -46,19 +46,28 @@ pub struct TrainReport {
 /// folders that an interrupted save left behind.
 fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
     let store = Store::open(&config.store.path)?;
+    Ok((store, sweep(config)))
+}
+
+/// Opens the store for a command that only reads it: read-only, and said
+/// so, when it cannot be written, and then nothing is swept either.
+fn open_for_reading(config: &Config) -> Result<(Store, std::path::PathBuf)> {
+    let store = super::open_for_reading(&config.store.path)?;
+    if store.is_read_only() {
+        return Ok((store, versions::models_dir(config)));
+    }
+    Ok((store, sweep(config)))
+}
+
+/// Removes the temporary version folders an interrupted save left; returns
+/// the models folder.
+fn sweep(config: &Config) -> std::path::PathBuf {
     let dir = versions::models_dir(config);
     let swept = sweep_temporary(&dir);
     if swept > 0 {
         tracing::info!(swept, dir = %dir.display(), "swept temporary version folders");
     }
-    Ok((store, dir))
-}
-
-/// Opens the store for a command that only reads it: read-only, and said
-/// so, when it cannot be written. Nothing is swept: a reader removes nothing.
-fn open_for_reading(config: &Config) -> Result<(Store, std::path::PathBuf)> {
-    let store = super::open_for_reading(&config.store.path)?;
-    Ok((store, versions::models_dir(config)))
+    dir
 }
 
 /// `tailor train`.
