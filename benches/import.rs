@@ -229,7 +229,7 @@ fn generate(dir: &Path, sizes: &Sizes) {
 /// One tailor round: a fresh store with products and shoppers (not timed),
 /// then the timed events import. Returns seconds.
 fn tailor_round(data: &Path, db: &Path, events: usize) -> f64 {
-    let mut store = Store::open(db).expect("opening a fresh store");
+    let mut store = Store::create(db).expect("opening a fresh store");
     store
         .import(ImportKind::Products, &data.join("products.csv"))
         .expect("importing products");

@@ -101,7 +101,7 @@ fn main() {
     }
     std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("creating {}: {e}", root.display()));
     let scratch = tempfile::tempdir_in(&root).expect("a temporary folder");
-    let mut store = Store::open(&scratch.path().join("ml-1m.db")).expect("opening a fresh store");
+    let mut store = Store::create(&scratch.path().join("ml-1m.db")).expect("opening a fresh store");
 
     let mut seconds = [0.0; 3];
     for (i, (kind, name)) in [

@@ -299,7 +299,7 @@ fn scale_store(db: &Path, sizes: &Sizes) -> Store {
     let generate_s = t.elapsed().as_secs_f64();
     eprintln!("queries bench: generated the CSVs in {generate_s:.1} s");
 
-    let mut store = Store::open(db).expect("creating the scale store");
+    let mut store = Store::create(db).expect("creating the scale store");
     let t = Instant::now();
     store
         .import(ImportKind::Products, &dir.join("products.csv"))

@@ -7,8 +7,8 @@ pub mod model_cmds;
 
 use crate::config::Config;
 use crate::demo::DemoOptions;
-use crate::store::Store;
 use crate::store::import::{ImportError, ImportKind};
+use crate::store::{Found, Store};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -271,9 +271,19 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
     if let Some(db) = cli.db {
         config.store.path = db;
     }
+    let command = cli.command.unwrap_or(Command::Console);
+    // Whatever is at the store path is judged before the log file is opened
+    // beside it: a refused command leaves nothing behind, not even a log.
+    match command {
+        Command::Init { .. } | Command::Console => {
+            let _ = Store::inspect(&config.store.path)?;
+        }
+        Command::Bench { .. } => {}
+        _ => Store::check(&config.store.path)?,
+    }
     let _log = crate::logging::init(&config);
-    tracing::info!(command = ?cli.command, store = %config.store.path.display(), "start");
-    match cli.command.unwrap_or(Command::Console) {
+    tracing::info!(?command, store = %config.store.path.display(), "start");
+    match command {
         Command::Console => console(config, env),
         Command::Init {
             demo,
@@ -294,7 +304,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
                 };
                 print(&counts, json)
             } else {
-                let store = Store::open(&config.store.path)?;
+                let store = Store::create(&config.store.path)?;
                 let s = store.stats()?;
                 let counts = Counts {
                     users: s.users,
@@ -351,7 +361,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
         }
         Command::Export { what, out } => {
             let ExportArg::Labels = what;
-            let store = Store::open(&config.store.path)?;
+            let store = open_for_reading(&config.store.path)?;
             match out {
                 Some(path) => {
                     // Written beside the target and renamed, so a reader never
@@ -373,7 +383,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             Ok(())
         }
         Command::Stats { json } => {
-            let store = Store::open(&config.store.path)?;
+            let store = open_for_reading(&config.store.path)?;
             print(&store.stats()?, json)
         }
         Command::Train {
@@ -415,16 +425,34 @@ struct Counts {
     events: u64,
 }
 
+/// Opens the store for a command that only reads it, saying so on stderr
+/// when the store cannot be written and is opened read-only.
+pub(crate) fn open_for_reading(path: &Path) -> Result<Store> {
+    let store = Store::open_for_reading(path)?;
+    if store.is_read_only() {
+        eprintln!(
+            "tailor: store {} is read-only: opened for reading",
+            path.display()
+        );
+        tracing::info!(store = %path.display(), "opened read-only");
+    }
+    Ok(store)
+}
+
 /// Opens the console; on a missing store, creates the demo shop first.
 fn console(config: Config, env: &[(String, String)]) -> Result<()> {
     let path = &config.store.path;
-    if !path.exists() {
+    if Store::inspect(path)? == Found::Missing {
         let opts = DemoOptions {
             seed: config.demo.seed,
             users: config.demo.users,
         };
         eprintln!("no store at {}: creating the demo shop", path.display());
         create_demo(path, &opts)?;
+    } else {
+        // The console writes (labels, its session): refuse an empty or
+        // read-only store here, before the terminal is taken over.
+        drop(Store::open(path)?);
     }
     // https://no-color.org: set and not empty.
     let no_color = env.iter().any(|(k, v)| k == "NO_COLOR" && !v.is_empty());

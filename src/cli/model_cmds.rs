@@ -42,8 +42,17 @@ pub struct TrainReport {
     stop: StopReason,
 }
 
+/// Opens the store for a command that writes to it.
 fn open(config: &Config) -> Result<(Store, std::path::PathBuf)> {
     let store = Store::open(&config.store.path)?;
+    Ok((store, versions::models_dir(config)))
+}
+
+/// Opens the store for a command that only reads it: read-only, and said
+/// so, when it cannot be written. (Nothing is swept here: only a trainer,
+/// holding the trainer lock, sweeps the models folder.)
+fn open_for_reading(config: &Config) -> Result<(Store, std::path::PathBuf)> {
+    let store = super::open_for_reading(&config.store.path)?;
     Ok((store, versions::models_dir(config)))
 }
 
@@ -214,7 +223,7 @@ pub fn generate(
 
 /// `tailor eval`.
 pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
-    let (store, dir) = open(config)?;
+    let (store, dir) = open_for_reading(config)?;
     let loaded = match version {
         Some(v) => versions::load(&dir, v)?,
         None => {
@@ -256,7 +265,10 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
 
 /// `tailor models`.
 pub fn models(config: &Config, action: ModelsAction, json: bool) -> Result<()> {
-    let (mut store, dir) = open(config)?;
+    let (mut store, dir) = match action {
+        ModelsAction::List => open_for_reading(config)?,
+        ModelsAction::Promote { .. } | ModelsAction::Rollback => open(config)?,
+    };
     match action {
         ModelsAction::List => {
             let mut out = std::io::stdout().lock();

@@ -527,6 +527,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
+        drop(Store::create(&config.store.path).unwrap());
         let replies = ask(config, vec![Query::Export]);
         let Reply::Notice { text, error: false } = &replies[0] else {
             panic!("{replies:?}");
@@ -545,6 +546,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
+        drop(Store::create(&config.store.path).unwrap());
         let page = |tag, filter: &str| Query::Shoppers {
             tag,
             filter: filter.into(),

@@ -38,7 +38,7 @@ impl Store {
             message,
         };
         if path.exists() {
-            let existing = Store::open(path)?;
+            let existing = Store::create(path)?;
             if !existing.is_empty()? {
                 return Err(invalid(
                     "already holds data; remove it or choose another --db".into(),
@@ -48,7 +48,7 @@ impl Store {
         let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
         remove_db_files(&tmp);
         let result = (|| {
-            let mut store = Store::open(&tmp)?;
+            let mut store = Store::create(&tmp)?;
             // The temporary file is renamed into place only once complete,
             // so it needs no journal while it is being filled.
             store

@@ -524,7 +524,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
         let ids = {
-            let mut store = Store::open(&path).unwrap();
+            let mut store = Store::create(&path).unwrap();
             store
                 .conn
                 .execute_batch(

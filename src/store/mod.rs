@@ -14,6 +14,7 @@ pub mod import;
 mod jobs;
 mod labels;
 mod models;
+mod open;
 mod queries;
 pub mod recommend;
 mod schema;
@@ -26,13 +27,14 @@ pub use generations::NewGeneration;
 pub use jobs::JobRow;
 pub use labels::{LabelProgress, LabelState, Labeller, Reverted, Verdict};
 pub use models::{ModelVersion, now as unix_now};
+pub use open::Found;
 pub use queries::{ShopperCursor, ShopperRow};
+pub use schema::APPLICATION_ID;
 pub use sessions::ConsoleRun;
 
 use crate::domain::Stats;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +66,38 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// Nothing is at the path, and this command may not create a store.
+    #[error("no store at {path}; run `tailor init` (or `tailor` for the demo)")]
+    Missing {
+        /// The database file.
+        path: String,
+    },
+    /// The file is not an SQLite database at all.
+    #[error("store {path}: not an SQLite database; choose another --db")]
+    NotSqlite {
+        /// The file.
+        path: String,
+    },
+    /// Another program's SQLite database: never changed, never adopted.
+    #[error(
+        "store {path}: not a tailor store (another program's SQLite database); choose another --db"
+    )]
+    Foreign {
+        /// The database file.
+        path: String,
+    },
+    /// An SQLite database with no schema, which only `tailor init` fills.
+    #[error("store {path}: an empty database, not yet a tailor store; run `tailor init`")]
+    Uninitialised {
+        /// The database file.
+        path: String,
+    },
+    /// A command that writes met a store the process cannot write.
+    #[error("store {path} is read-only; this command needs to write to it")]
+    ReadOnly {
+        /// The database file.
+        path: String,
+    },
     /// A request the store cannot satisfy, in words.
     #[error("store {path}: {message}")]
     Invalid {
@@ -78,6 +112,8 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only because the process cannot write the store.
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -87,26 +123,6 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and migrates it.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn =
-            Connection::open_with_flags(path, flags).map_err(|source| StoreError::Sqlite {
-                path: path.display().to_string(),
-                source,
-            })?;
-        Store::setup(conn, path.to_path_buf())
-    }
-
     /// Opens a private in-memory store, for tests.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let path = PathBuf::from(":memory:");
@@ -114,35 +130,7 @@ impl Store {
             path: path.display().to_string(),
             source,
         })?;
-        Store::setup(conn, path)
-    }
-
-    fn setup(mut conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        let sql = |source| StoreError::Sqlite {
-            path: path.display().to_string(),
-            source,
-        };
-        conn.busy_timeout(Duration::from_secs(10)).map_err(sql)?;
-        conn.set_transaction_behavior(TransactionBehavior::Immediate);
-        // journal_mode returns a row, so it is read rather than executed.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(sql)?;
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -65536;",
-        )
-        .map_err(sql)?;
-        conn.set_prepared_statement_cache_capacity(64);
-        schema::migrations()
-            .to_latest(&mut conn)
-            .map_err(|source| StoreError::Migration {
-                path: path.display().to_string(),
-                source,
-            })?;
-        Ok(Store { conn, path })
+        Store::setup(conn, path, false)
     }
 
     /// The database file this store was opened on.
@@ -215,7 +203,7 @@ mod tests {
     #[test]
     fn opens_with_wal_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("nested/t.db")).unwrap();
+        let store = Store::create(&dir.path().join("nested/t.db")).unwrap();
         let mode: String = store
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -238,7 +226,7 @@ mod tests {
     fn reopening_keeps_the_schema_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        drop(Store::open(&path).unwrap());
+        drop(Store::create(&path).unwrap());
         let store = Store::open(&path).unwrap();
         let v: i64 = store
             .conn

@@ -4,6 +4,28 @@
 
 use rusqlite_migration::{M, Migrations};
 
+/// `PRAGMA application_id` of every tailor store: "tail" in ASCII
+/// (0x7461696C), in the database header at offset 68. It is what tells our
+/// file from another program's SQLite database before anything is written.
+/// `file(1)` reports such a file as "SQLite 3.x database, application id
+/// 1952541036". Never change it: stores made with another value would be
+/// refused as foreign.
+pub const APPLICATION_ID: i32 = 0x7461_696C;
+
+/// The tables of the first migration: a database whose `application_id` is
+/// still 0 (made before the stamp) is ours when it has every one of them
+/// and a `user_version` of at least 1.
+pub(super) const FIRST_TABLES: &[&str] = &[
+    "users",
+    "products",
+    "events",
+    "model_versions",
+    "model_activations",
+    "generations",
+    "labels",
+    "jobs",
+];
+
 /// Every migration, oldest first.
 const MIGRATIONS: &[M<'static>] = &[
     M::up(
@@ -184,6 +206,11 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
 }
 
+/// The `user_version` of a store with every migration applied.
+pub(super) fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +218,21 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn the_first_migration_creates_every_table_that_marks_an_old_store() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 1).unwrap();
+        for table in FIRST_TABLES {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{table}");
+        }
     }
 }

@@ -115,7 +115,7 @@ mod tests {
     fn a_second_console_gets_its_own_run_and_a_restart_resumes_the_old_one() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.db");
-        let mut a = Store::open(&db).unwrap();
+        let mut a = Store::create(&db).unwrap();
         let mut b = Store::open(&db).unwrap();
         let first = a.claim_console_run("ann").unwrap();
         let second = b.claim_console_run("ann").unwrap();

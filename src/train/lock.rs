@@ -263,7 +263,7 @@ mod tests {
     fn config(dir: &Path) -> Config {
         let mut config = Config::default();
         config.store.path = dir.join("t.db");
-        drop(Store::open(&config.store.path).unwrap());
+        drop(Store::create(&config.store.path).unwrap());
         config
     }
 

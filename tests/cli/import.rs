@@ -17,6 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 fn store() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");
+    tailor(&db).arg("init").assert().success();
     (dir, db)
 }
 

@@ -5,6 +5,7 @@ mod feedback;
 mod import;
 mod init;
 mod model;
+mod store;
 
 use assert_cmd::Command;
 use std::path::Path;
