@@ -98,6 +98,16 @@ impl Query {
     }
 }
 
+/// What a candidate list answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidatesFrom {
+    /// `Query::Candidates` with this tag (a later query supersedes it).
+    Query(u64),
+    /// Generation: the list after new candidates were stored, whatever the
+    /// console shows by then.
+    Generated,
+}
+
 /// What the console needs at start-up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Startup {
@@ -183,8 +193,8 @@ pub enum Reply {
     },
     /// For [`Query::Candidates`], and after generating.
     Candidates {
-        /// The query's tag (0 after generating).
-        tag: u64,
+        /// What asked for the list.
+        from: CandidatesFrom,
         /// The shopper.
         user_id: String,
         /// The product.

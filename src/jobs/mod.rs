@@ -37,7 +37,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-pub use messages::{PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup};
+pub use messages::{
+    CandidatesFrom, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup,
+};
 pub use model_lane::{Generated, ModelRequest};
 
 /// A job's number within this console.

@@ -2,9 +2,9 @@
 //! and generates or explains candidates, one request at a time. Each
 //! request shows in the jobs pane while it runs.
 
-use super::Reply;
 use super::explain::explain;
 use super::store_lane::CANDIDATES;
+use super::{CandidatesFrom, Reply};
 use super::{JobEvent, JobId, JobKind, JobUpdate, Message};
 use crate::config::Config;
 use crate::store::Store;
@@ -173,7 +173,7 @@ impl Lane {
                 }
                 Ok((
                     Reply::Candidates {
-                        tag: 0,
+                        from: CandidatesFrom::Generated,
                         user_id,
                         product_id,
                         rows,

@@ -4,7 +4,9 @@
 //! has the label.
 
 use super::Message;
-use super::messages::{PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup};
+use super::messages::{
+    CandidatesFrom, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup,
+};
 use super::profile::summarise;
 use crate::config::Config;
 use crate::store::recommend::{CoOccurrence, Recommender};
@@ -94,7 +96,7 @@ fn failed(q: &Query, why: &str) -> Vec<Reply> {
             user_id,
             product_id,
         } => vec![Reply::Candidates {
-            tag,
+            from: CandidatesFrom::Query(tag),
             user_id,
             product_id,
             rows: Err(why),
@@ -161,7 +163,7 @@ impl Lane {
                         .map_err(Into::into),
                 );
                 vec![Reply::Candidates {
-                    tag,
+                    from: CandidatesFrom::Query(tag),
                     user_id,
                     product_id,
                     rows,

@@ -12,7 +12,8 @@ use crate::domain::{EventKind, HistoryItem};
 use crate::jobs::explain::{Contribution, Explanation};
 use crate::jobs::profile::summarise;
 use crate::jobs::{
-    JobEvent, JobKind, JobProgress, JobUpdate, PageFrom, Reply, ShopperView, Startup,
+    CandidatesFrom, JobEvent, JobKind, JobProgress, JobUpdate, PageFrom, Reply, ShopperView,
+    Startup,
 };
 use crate::jobs::{ProductRow, ShopperPage};
 use crate::store::{
@@ -339,7 +340,7 @@ fn candidates(state: &mut State, d: Decorate) {
     feed(
         state,
         [Event::Reply(Reply::Candidates {
-            tag,
+            from: CandidatesFrom::Query(tag),
             user_id: "u0000007".into(),
             product_id: "p00031".into(),
             rows: Ok(candidate_rows(d)),

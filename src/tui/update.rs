@@ -17,7 +17,9 @@ use super::state::{
     Confirm, JobItem, JobState, LOSS_POINTS, LineInput, Mode, Pending, Session, State,
 };
 use crate::jobs::ProductRow;
-use crate::jobs::{JobEvent, JobKind, JobUpdate, ModelRequest, PageFrom, Query, Reply};
+use crate::jobs::{
+    CandidatesFrom, JobEvent, JobKind, JobUpdate, ModelRequest, PageFrom, Query, Reply,
+};
 use crate::store::{ShopperCursor, Verdict};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 

@@ -1,7 +1,8 @@
 //! `update` without a terminal: keys in, actions and state out.
 
 use crate::jobs::{
-    JobEvent, JobKind, JobProgress, JobUpdate, ModelRequest, PageFrom, Query, Reply, Startup,
+    CandidatesFrom, JobEvent, JobKind, JobProgress, JobUpdate, ModelRequest, PageFrom, Query,
+    Reply, Startup,
 };
 use crate::store::{LabelProgress, LabelState, Reverted, Verdict};
 use crate::tui::event::{Action, Event};
@@ -180,7 +181,7 @@ fn generating_needs_a_model_and_a_shopper_and_selects_the_first_new_candidate() 
     handle(
         &mut s,
         Event::Reply(Reply::Candidates {
-            tag: 0,
+            from: CandidatesFrom::Generated,
             user_id: "u0000007".into(),
             product_id: "p00031".into(),
             rows: Ok(rows),

@@ -182,7 +182,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             }
         }
         Reply::Candidates {
-            tag,
+            from,
             user_id,
             product_id,
             rows,
@@ -191,7 +191,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             let list = &mut state.candidates;
             let same_target = list.user_id.as_deref() == Some(&user_id)
                 && list.product.as_ref().map(|p| p.product_id.as_str()) == Some(&product_id);
-            if tag == 0 {
+            if from == CandidatesFrom::Generated {
                 list.generating = false;
                 if !same_target {
                     state.notice(format!(
@@ -200,7 +200,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
                     ));
                     return Action::None;
                 }
-            } else if tag != list.tag {
+            } else if from != CandidatesFrom::Query(list.tag) {
                 state.dirty = false;
                 return Action::None;
             }
