@@ -11,6 +11,9 @@
 //!
 //! `cargo bench --bench console`
 
+// Test and benchmark code: a panic is a failed run, not a crash.
+#![allow(clippy::unwrap_used)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -15,6 +15,9 @@
 //! Run with `cargo bench --bench feedback_curve`. Without `--bench` (as
 //! `cargo test --benches` runs it) it does nothing.
 
+// Test and benchmark code: a panic is a failed run, not a crash.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::time::Instant;
 use tailor::config::Config;

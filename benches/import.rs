@@ -20,6 +20,9 @@
 //! A plain `main` rather than criterion: criterion's minimum of ten samples
 //! of several seconds each is too slow for a one-million-row load.
 
+// Test and benchmark code: a panic is a failed run, not a crash.
+#![allow(clippy::unwrap_used)]
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;

@@ -15,6 +15,9 @@
 //! test --benches` runs it) it does nothing: the data set is too large for a
 //! smoke run.
 
+// Test and benchmark code: a panic is a failed run, not a crash.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -25,6 +25,9 @@
 //! test --benches` runs it) it builds a small private store and runs each
 //! query once.
 
+// Test and benchmark code: a panic is a failed run, not a crash.
+#![allow(clippy::unwrap_used)]
+
 use criterion::Criterion;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

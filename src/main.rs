@@ -1,5 +1,9 @@
 //! The `tailor` binary: everything lives in the library.
 
+// `unsafe` is denied crate-wide (Cargo.toml) and allowed here alone:
+// one `set_var` before any thread exists.
+#![allow(unsafe_code)]
+
 use std::process::ExitCode;
 
 /// candle allocates a fresh buffer for nearly every tensor of a training

@@ -7,6 +7,10 @@
 //! and a dispatch each, and candle's transposed-rhs path is slow for few rows
 //! (PERFORMANCE-FACTS.md).
 
+// `unsafe` is denied crate-wide (Cargo.toml) and allowed here alone:
+// the one `gemm` call, behind bounds-checked views.
+#![allow(unsafe_code)]
+
 use std::ops::Range;
 
 use candle_core::{CpuStorage, Layout, Result, Storage, StorageRef, Tensor, bail};

@@ -1,5 +1,8 @@
 //! The one integration-test binary: the real `tailor` under assert_cmd.
 
+// Test and benchmark code: a panic is a failed run, not a crash.
+#![allow(clippy::unwrap_used)]
+
 mod console;
 mod feedback;
 mod import;

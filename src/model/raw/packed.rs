@@ -12,6 +12,10 @@
 //! Without AVX-512 (checked at run time, so a portable build still runs) the
 //! matrix is kept dense and the product goes through `gemm` as before.
 
+// `unsafe` is denied crate-wide (Cargo.toml) and allowed here alone:
+// the AVX-512 micro-kernel: intrinsics on bounds-checked views, entered only where the CPU reports AVX-512F.
+#![allow(unsafe_code)]
+
 use super::{MatMut, MatRef, assert_product_shapes, matmul_serial};
 
 /// Columns per panel: three 16-float vectors.
