@@ -338,20 +338,16 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             let store = Store::open(&config.store.path)?;
             match out {
                 Some(path) => {
-                    // Written beside the target and renamed, so a reader never
-                    // sees half an export.
-                    let tmp = path.with_extension("jsonl.tmp");
-                    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-                    let rows = store.export_labels(&mut file)?;
-                    use std::io::Write as _;
-                    file.flush()?;
-                    file.into_inner()?.sync_all()?;
-                    std::fs::rename(&tmp, &path)?;
+                    // Never half an export, never over a FIFO, device or link.
+                    let rows = crate::output::write_with(&path, |out| -> Result<u64> {
+                        Ok(store.export_labels(out)?)
+                    })?;
                     eprintln!("tailor: {rows} labels written to {}", path.display());
                 }
                 None => {
-                    let mut out = std::io::stdout().lock();
-                    store.export_labels(&mut out)?;
+                    crate::output::stdout_with(|out| -> Result<u64> {
+                        Ok(store.export_labels(out)?)
+                    })?;
                 }
             }
             Ok(())

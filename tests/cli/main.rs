@@ -5,6 +5,7 @@ mod feedback;
 mod import;
 mod init;
 mod model;
+mod output;
 
 use assert_cmd::Command;
 use std::path::Path;
