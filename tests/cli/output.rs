@@ -374,3 +374,59 @@ fn export_to_a_full_stdout_names_standard_output_not_the_store() {
         "tailor: writing standard output: disk full"
     );
 }
+
+#[test]
+fn a_corrupt_model_error_reaches_stderr_without_a_backtrace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(&config, crate::tiny_config(4, "")).unwrap();
+    tailor(&db)
+        .args(["init", "--demo", "--users", "40"])
+        .assert()
+        .success();
+    tailor(&db)
+        .arg("--config")
+        .arg(&config)
+        .args(["train", "--json"])
+        .assert()
+        .success();
+    // Weights whose header gives the embedding the wrong shape, with the
+    // hash recorded to match: the hash check passes and candle refuses the
+    // tensor, with a backtrace in its message when RUST_BACKTRACE is set.
+    let version = dir.path().join("models/v1");
+    let weights = version.join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let shape = &mut header["embed.weight"]["shape"];
+    let (rows, cols) = (shape[0].as_u64().unwrap(), shape[1].as_u64().unwrap());
+    *shape = serde_json::json!([rows * 2, cols / 2]);
+    let mut text = header.to_string().into_bytes();
+    assert!(text.len() <= n);
+    text.resize(n, b' ');
+    let corrupt = [&bytes[..8], &text, &bytes[8 + n..]].concat();
+    std::fs::write(&weights, &corrupt).unwrap();
+    let config_json = version.join("config.json");
+    let mut recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&config_json).unwrap()).unwrap();
+    use sha2::Digest as _;
+    let hash: String = sha2::Sha256::digest(&corrupt)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    recorded["weights_sha256"] = hash.into();
+    std::fs::write(&config_json, recorded.to_string()).unwrap();
+
+    let out = tailor(&db)
+        .arg("--config")
+        .arg(&config)
+        .env("RUST_BACKTRACE", "1")
+        .args(["eval", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("shape mismatch for embed.weight"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line, no backtrace: {err}");
+}
