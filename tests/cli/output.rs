@@ -355,6 +355,19 @@ fn demo_init_writes_its_tastes_through_a_symlink() {
 }
 
 #[test]
+fn a_log_that_cannot_be_written_never_reaches_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let out = tailor(&db)
+        .env("TAILOR_LOG_PATH", "/dev/full")
+        .args(["init", "--demo", "--users", "30"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "nothing about the log on stderr");
+}
+
+#[test]
 fn export_to_a_full_stdout_names_standard_output_not_the_store() {
     let (_dir, db) = shop_with_labels(3);
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
