@@ -538,6 +538,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
+        let tiny = crate::demo::DemoOptions { seed: 1, users: 5 };
+        let tastes = dir.path().join("t.tastes.csv");
+        Store::create_demo(&config.store.path, &tiny, &tastes, &mut |_| {}).unwrap();
         // A file where the exports folder should be.
         std::fs::write(dir.path().join("exports"), "").unwrap();
         let replies = ask(config, vec![Query::Export]);
