@@ -9,6 +9,7 @@ pub mod domain;
 pub mod jobs;
 pub mod logging;
 pub mod model;
+pub mod output;
 pub mod sanitize;
 pub mod store;
 pub mod text;

@@ -245,7 +245,8 @@ where
     match dispatch(cli, env) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tailor: {}", crate::sanitize::sanitize(&format!("{e:#}")));
+            tracing::error!("{e:#}");
+            eprintln!("tailor: {}", crate::sanitize::sanitize(&error_text(&e)));
             let bad_data = e.chain().any(|c| {
                 c.downcast_ref::<ImportError>()
                     .is_some_and(ImportError::is_bad_data)
@@ -260,6 +261,49 @@ where
             })
         }
     }
+}
+
+/// How an error reads on stderr: its chain joined by ": ", each cause once
+/// (errors that embed their cause also expose it as `source`), without the
+/// backtraces some errors carry in their text, and a full disk called "disk
+/// full" in place of the words of the layer that met it.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = without_backtrace(&cause.to_string());
+        if crate::store::disk_full::is_disk_full(cause) {
+            for part in &mut parts {
+                *part = part.replace(&text, DISK_FULL);
+            }
+            if !parts.last().is_some_and(|p| p.contains(DISK_FULL)) {
+                parts.push(DISK_FULL.into());
+            }
+            // What lies below is how the layer met it ("Error code 4874 …").
+            break;
+        }
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
+/// What a user is told when the disk is full.
+const DISK_FULL: &str = "disk full";
+
+/// `text` up to the first line of a backtrace. candle's errors append one
+/// (`{inner}\n{backtrace}`) whenever `RUST_BACKTRACE` is set; a user wants
+/// the message, and the log has the rest.
+fn without_backtrace(text: &str) -> String {
+    let is_frame = |line: &str| {
+        let rest = line.trim_start();
+        rest.len() < line.len()
+            && rest
+                .split_once(": ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let kept: Vec<&str> = text.lines().take_while(|l| !is_frame(l)).collect();
+    kept.join("\n").trim_end().to_string()
 }
 
 fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
@@ -364,20 +408,16 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             let store = open_for_reading(&config.store.path)?;
             match out {
                 Some(path) => {
-                    // Written beside the target and renamed, so a reader never
-                    // sees half an export.
-                    let tmp = path.with_extension("jsonl.tmp");
-                    let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-                    let rows = store.export_labels(&mut file)?;
-                    use std::io::Write as _;
-                    file.flush()?;
-                    file.into_inner()?.sync_all()?;
-                    std::fs::rename(&tmp, &path)?;
+                    // Never half an export, never over a FIFO, device or link.
+                    let rows = crate::output::write_with(&path, |out| -> Result<u64> {
+                        Ok(store.export_labels(out)?)
+                    })?;
                     eprintln!("tailor: {rows} labels written to {}", path.display());
                 }
                 None => {
-                    let mut out = std::io::stdout().lock();
-                    store.export_labels(&mut out)?;
+                    crate::output::stdout_with(|out| -> Result<u64> {
+                        Ok(store.export_labels(out)?)
+                    })?;
                 }
             }
             Ok(())
@@ -546,4 +586,68 @@ pub(crate) fn print<T: Serialize>(value: &T, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+
+    #[test]
+    fn error_text_says_an_embedded_cause_once() {
+        let io = std::io::Error::from_raw_os_error(21);
+        let e = anyhow::Error::new(StoreError::Io {
+            path: "shop.db".into(),
+            source: io,
+        })
+        .context("opening the store");
+        let text = error_text(&e);
+        assert_eq!(
+            text,
+            "opening the store: store shop.db: Is a directory (os error 21)"
+        );
+    }
+
+    #[test]
+    fn error_text_says_disk_full_for_enospc_and_sqlite_full() {
+        let e = anyhow::Error::new(std::io::Error::from_raw_os_error(28)).context("creating x");
+        assert_eq!(error_text(&e), "creating x: disk full");
+        let e = anyhow::Error::new(StoreError::Io {
+            path: "shop.db".into(),
+            source: std::io::Error::from_raw_os_error(28),
+        });
+        assert_eq!(error_text(&e), "store shop.db: disk full");
+        // What the issue saw: the WAL index could not grow.
+        let e =
+            anyhow::Error::new(crate::store::disk_full::shm_full("shop.db")).context("exporting");
+        assert_eq!(error_text(&e), "exporting: store shop.db: disk full");
+    }
+
+    #[test]
+    fn error_text_drops_a_backtrace_carried_in_the_message() {
+        #[derive(Debug)]
+        struct WithTrace(String);
+        impl std::fmt::Display for WithTrace {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl std::error::Error for WithTrace {}
+        // As candle's `Error::WithBacktrace` writes it.
+        let trace = std::backtrace::Backtrace::force_capture();
+        let e = anyhow::Error::new(WithTrace(format!(
+            "unexpected rank, expected: 2, got: 1\n{trace}"
+        )))
+        .context("loading v2");
+        let text = error_text(&e);
+        assert_eq!(text, "loading v2: unexpected rank, expected: 2, got: 1");
+    }
+
+    #[test]
+    fn error_text_keeps_a_multi_line_message_that_is_not_a_backtrace() {
+        let e = anyhow::anyhow!(
+            "TOML parse error at line 1, column 3\n  |\n1 | a =\n  |    ^\nexpected a value"
+        );
+        assert_eq!(error_text(&e), e.to_string());
+    }
 }

@@ -227,7 +227,9 @@ impl Lane {
                     error: false,
                 },
                 Err(e) => Reply::Notice {
-                    text: format!("export failed: {e:#}"),
+                    // Each error here says its cause itself (output.rs's
+                    // convention): the chain would say it twice.
+                    text: format!("export failed: {e}"),
                     error: true,
                 },
             }],
@@ -450,17 +452,16 @@ impl Lane {
             Some(d) if !d.as_os_str().is_empty() => d.join("exports"),
             _ => std::path::PathBuf::from("exports"),
         };
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|error| crate::output::OutputError::Io {
+            doing: "creating the folder",
+            path: dir.clone(),
+            error,
+        })?;
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
         let path = dir.join(format!("labels-{stamp}.jsonl"));
-        let tmp = dir.join(format!(".labels-{stamp}.jsonl.tmp"));
-        let file =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        let mut out = std::io::BufWriter::new(file);
-        let n = self.store.export_labels(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
+        let n = crate::output::write_with(&path, |out| -> Result<u64> {
+            Ok(self.store.export_labels(out)?)
+        })?;
         Ok((path, n))
     }
 }
@@ -541,6 +542,28 @@ mod tests {
             .collect();
         assert_eq!(files.len(), 1, "no temporary file left: {files:?}");
         assert!(files[0].starts_with("labels-") && files[0].ends_with(".jsonl"));
+    }
+
+    #[test]
+    fn a_failed_export_says_which_path_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let tiny = crate::demo::DemoOptions { seed: 1, users: 5 };
+        let tastes = dir.path().join("t.tastes.csv");
+        Store::create_demo(&config.store.path, &tiny, &tastes, &mut |_| {}).unwrap();
+        // A file where the exports folder should be.
+        std::fs::write(dir.path().join("exports"), "").unwrap();
+        let replies = ask(config, vec![Query::Export]);
+        let Reply::Notice { text, error: true } = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        let exports = dir.path().join("exports").display().to_string();
+        assert!(
+            text.starts_with(&format!("export failed: creating the folder {exports}: ")),
+            "{text}"
+        );
+        assert_eq!(text.matches("os error").count(), 1, "{text}");
     }
 
     #[test]

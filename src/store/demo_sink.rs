@@ -3,6 +3,7 @@
 use super::{Store, StoreError};
 use crate::demo::{self, DemoOptions, DemoSink, DemoSummary, Taste};
 use crate::domain::{Event, Product, User};
+use crate::output::{Output, OutputError};
 use rusqlite::{Transaction, params};
 use std::collections::HashMap;
 use std::io::Write;
@@ -15,18 +16,32 @@ pub struct DemoWriter<'a, 'p> {
     path: PathBuf,
     products: HashMap<String, i64>,
     current_user: Option<(String, i64)>,
-    truth: std::io::BufWriter<std::fs::File>,
-    truth_path: PathBuf,
+    /// The tastes file, committed only once the store is in place.
+    truth: Output,
+    /// The store as the user named it, for the tastes file's errors (`path`
+    /// is the temporary file being filled).
+    shop: PathBuf,
     progress: &'p mut dyn FnMut(u64),
     users: u64,
+}
+
+/// A tastes-file error as the store reports it: the store it was made for,
+/// then what went wrong with which file.
+fn truth_error(shop: &Path, e: OutputError) -> StoreError {
+    StoreError::Invalid {
+        path: shop.display().to_string(),
+        message: e.to_string(),
+    }
 }
 
 impl Store {
     /// Builds the deterministic demo shop at `path`, which must not hold a
     /// store yet. It is built in a temporary file beside `path` and renamed
     /// into place only when complete, so an interrupted run leaves nothing.
-    /// Each shopper's hidden taste goes to `truth_path` (CSV), for evaluation
-    /// only. `progress` is called with the number of shoppers written.
+    /// Each shopper's hidden taste goes to `truth_path` (CSV, through
+    /// [`crate::output`]), for evaluation only; it appears only with the
+    /// store, and a failed run leaves neither. `progress` is called with the
+    /// number of shoppers written.
     pub fn create_demo(
         path: &Path,
         opts: &DemoOptions,
@@ -47,6 +62,7 @@ impl Store {
         }
         let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
         remove_db_files(&tmp);
+        let truth = Output::create(truth_path).map_err(|e| truth_error(path, e))?;
         let result = (|| {
             let mut store = Store::create(&tmp)?;
             // The temporary file is renamed into place only once complete,
@@ -55,11 +71,10 @@ impl Store {
                 .conn
                 .execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
                 .map_err(|e| store.err(e))?;
-            let summary = {
-                let mut writer = store.demo_writer(truth_path, progress)?;
+            let (summary, truth) = {
+                let mut writer = store.demo_writer(truth, path, progress)?;
                 let summary = demo::generate(opts, &mut writer)?;
-                writer.finish()?;
-                summary
+                (summary, writer.finish()?)
             };
             store.analyze()?;
             let sql = |e| store.err(e);
@@ -72,15 +87,24 @@ impl Store {
                 .execute_batch("PRAGMA synchronous = FULL;")
                 .map_err(|e| store.err(e))?;
             drop(store);
-            Ok(summary)
+            Ok((summary, truth))
         })();
         match result {
-            Ok(summary) => {
+            Ok((summary, truth)) => {
                 remove_db_files(path);
-                std::fs::rename(&tmp, path).map_err(|source| StoreError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                if let Err(source) = std::fs::rename(&tmp, path) {
+                    remove_db_files(&tmp);
+                    return Err(StoreError::Io {
+                        path: path.display().to_string(),
+                        source,
+                    });
+                }
+                // The store is ours (it was missing or empty): without its
+                // tastes the run failed, so it goes too.
+                if let Err(e) = truth.commit() {
+                    remove_db_files(path);
+                    return Err(truth_error(path, e));
+                }
                 Ok(summary)
             }
             Err(e) => {
@@ -92,16 +116,13 @@ impl Store {
 
     fn demo_writer<'p>(
         &mut self,
-        truth_path: &Path,
+        mut truth: Output,
+        shop: &Path,
         progress: &'p mut dyn FnMut(u64),
     ) -> Result<DemoWriter<'_, 'p>, StoreError> {
-        let io = |source| StoreError::Io {
-            path: truth_path.display().to_string(),
-            source,
-        };
-        let truth = std::fs::File::create(truth_path).map_err(io)?;
-        let mut truth = std::io::BufWriter::new(truth);
-        writeln!(truth, "user_id,taste").map_err(io)?;
+        if let Err(e) = writeln!(truth, "user_id,taste") {
+            return Err(truth_write_error(&mut truth, shop, e));
+        }
         let path = self.path.clone();
         let tx = self
             .conn
@@ -116,7 +137,7 @@ impl Store {
             products: HashMap::new(),
             current_user: None,
             truth,
-            truth_path: truth_path.to_path_buf(),
+            shop: shop.to_path_buf(),
             progress,
             users: 0,
         })
@@ -131,16 +152,18 @@ impl DemoWriter<'_, '_> {
         }
     }
 
-    fn finish(mut self) -> Result<(), StoreError> {
-        self.truth.flush().map_err(|source| StoreError::Io {
-            path: self.truth_path.display().to_string(),
-            source,
-        })?;
+    /// Commits the shop's transaction; returns the tastes file, complete
+    /// but not yet committed.
+    fn finish(mut self) -> Result<Output, StoreError> {
+        if let Err(e) = self.truth.flush() {
+            return Err(truth_write_error(&mut self.truth, &self.shop, e));
+        }
         (self.progress)(self.users);
         self.tx.commit().map_err(|source| StoreError::Sqlite {
             path: self.path.display().to_string(),
             source,
-        })
+        })?;
+        Ok(self.truth)
     }
 }
 
@@ -183,12 +206,9 @@ impl DemoSink for DemoWriter<'_, '_> {
             })
             .map_err(|e| self.err(e))?;
         self.current_user = Some((u.user_id.clone(), id));
-        writeln!(self.truth, "{},{}", u.user_id, taste.as_str()).map_err(|source| {
-            StoreError::Io {
-                path: self.truth_path.display().to_string(),
-                source,
-            }
-        })?;
+        if let Err(e) = writeln!(self.truth, "{},{}", u.user_id, taste.as_str()) {
+            return Err(truth_write_error(&mut self.truth, &self.shop, e));
+        }
         self.users += 1;
         if self.users.is_multiple_of(10_000) {
             (self.progress)(self.users);
@@ -232,6 +252,16 @@ impl DemoSink for DemoWriter<'_, '_> {
             .map_err(|err| self.err(err))?;
         Ok(())
     }
+}
+
+/// A failed write to the tastes file, naming it.
+fn truth_write_error(truth: &mut Output, shop: &Path, e: std::io::Error) -> StoreError {
+    let e = truth.failure().unwrap_or_else(|| OutputError::Io {
+        doing: "writing",
+        path: truth.path().to_path_buf(),
+        error: e,
+    });
+    truth_error(shop, e)
 }
 
 /// Removes a database file and its WAL and shared-memory companions.

@@ -8,6 +8,7 @@
 mod catalog;
 mod console;
 mod demo_sink;
+pub mod disk_full;
 mod feedback;
 mod generations;
 pub mod import;

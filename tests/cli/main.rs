@@ -8,6 +8,7 @@ mod feedback;
 mod import;
 mod init;
 mod model;
+mod output;
 mod store;
 
 use assert_cmd::Command;
