@@ -344,3 +344,60 @@ fn timestamp_past_2100_exits_65_naming_line_column_and_value() {
         assert_eq!(stats(&db)["events"], 0);
     }
 }
+
+#[test]
+fn an_out_of_range_setting_stops_the_import_with_exit_1_naming_the_key() {
+    let (dir, db) = store();
+    let cfg = dir.path().join("my.toml");
+    for (toml, message) in [
+        (
+            "[model]\nlayers = 7\n",
+            "[model] layers = 7: must be 1 or 2",
+        ),
+        (
+            "[generate]\ntop_p = 5.0\n",
+            "[generate] top_p = 5: must be in (0, 1]",
+        ),
+        (
+            "[train]\nbatch_size = 0\n",
+            "[train] batch_size = 0: must be at least 1",
+        ),
+    ] {
+        std::fs::write(&cfg, toml).unwrap();
+        tailor(&db)
+            .arg("--config")
+            .arg(&cfg)
+            .args(["import", "users"])
+            .arg(fixture("users.csv"))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("my.toml: {message}")));
+    }
+    tailor(&db)
+        .env("TAILOR_GENERATE_TEMPERATURE", "-1")
+        .args(["import", "users"])
+        .arg(fixture("users.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "TAILOR_GENERATE_TEMPERATURE=\"-1\": [generate] temperature = -1",
+        ));
+    assert!(!db.exists(), "nothing ran: the store was never created");
+}
+
+#[test]
+fn a_count_flag_of_zero_is_a_usage_error() {
+    let (_dir, db) = store();
+    for args in [
+        &["generate", "--user", "u1", "-n", "0"][..],
+        &["train", "--epochs", "0"],
+        &["init", "--demo", "--users", "0"],
+    ] {
+        tailor(&db)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("must be at least 1"));
+    }
+    assert!(!db.exists());
+}
