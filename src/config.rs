@@ -3,9 +3,16 @@
 //! flags override everything. Unknown keys are errors.
 //!
 //! Nothing here reads the environment: `main.rs` passes the variables in.
+//! Every setting has an allowed range (`rules`), checked on every load.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+
+pub(crate) mod rules;
+
+#[doc(hidden)]
+pub use rules::check_any_config;
+pub use rules::{BadSetting, at_least_one};
 
 /// The default configuration, exactly as shipped at the repository root.
 pub const DEFAULT_TOML: &str = include_str!("../config.toml");
@@ -260,6 +267,14 @@ pub enum ConfigError {
         /// toml's message, which quotes the line and the key.
         message: String,
     },
+    /// A setting is outside its allowed range.
+    #[error("{origin}: {setting}")]
+    Invalid {
+        /// Where the configuration came from: `config PATH`.
+        origin: String,
+        /// The setting and its rule.
+        setting: BadSetting,
+    },
     /// An environment override names no key or holds a bad value.
     #[error("environment variable {name}={value:?}: {message}")]
     Env {
@@ -293,7 +308,12 @@ impl Config {
         let user: toml::Table = toml::from_str(text).map_err(parse_err)?;
         let mut merged: toml::Table = toml::from_str(DEFAULT_TOML).map_err(parse_err)?;
         merge(&mut merged, user);
-        Config::deserialize(toml::Value::Table(merged)).map_err(parse_err)
+        let config = Config::deserialize(toml::Value::Table(merged)).map_err(parse_err)?;
+        config.validate().map_err(|setting| ConfigError::Invalid {
+            origin: format!("config {}", path.display()),
+            setting,
+        })?;
+        Ok(config)
     }
 
     /// Loads the configuration: `file` (when given) over the defaults, then
@@ -319,7 +339,9 @@ impl Config {
     /// is an error.
     pub fn with_env(self, env: &[(String, String)]) -> Result<Config, ConfigError> {
         let mut table = toml::Table::try_from(&self).expect("a config serialises to a table");
-        let mut changed = false;
+        // (section, key, variable, value) of each override, to blame the
+        // right variable when the result breaks a rule.
+        let mut applied: Vec<(String, String, &str, &str)> = Vec::new();
         for (name, value) in env {
             let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
@@ -351,16 +373,36 @@ impl Config {
                     .ok_or_else(|| env_err(format!("expected a {}", old.type_str())))?,
             };
             section_table.insert(key.to_string(), new);
-            changed = true;
+            applied.push((section.to_string(), key.to_string(), name, value));
         }
-        if !changed {
+        if applied.is_empty() {
             return Ok(self);
         }
-        Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Env {
-            name: "TAILOR_*".into(),
-            value: String::new(),
-            message: e.to_string().trim_end().to_string(),
-        })
+        let config =
+            Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Env {
+                name: "TAILOR_*".into(),
+                value: String::new(),
+                message: e.to_string().trim_end().to_string(),
+            })?;
+        config.validate().map_err(|setting| {
+            // The last override of a key the rule reads is the one to blame.
+            let culprit = applied.iter().rev().find(|(section, key, ..)| {
+                section == setting.section
+                    && (key == setting.key || setting.other_key == Some(key.as_str()))
+            });
+            match culprit {
+                Some((_, _, name, value)) => ConfigError::Env {
+                    name: (*name).to_string(),
+                    value: (*value).to_string(),
+                    message: setting.to_string(),
+                },
+                None => ConfigError::Invalid {
+                    origin: "config".into(),
+                    setting,
+                },
+            }
+        })?;
+        Ok(config)
     }
 }
 

@@ -50,7 +50,7 @@ pub enum Command {
         #[arg(long, requires = "demo")]
         seed: Option<u64>,
         /// Number of demo shoppers (default: `demo.users`).
-        #[arg(long, requires = "demo")]
+        #[arg(long, requires = "demo", value_parser = crate::config::at_least_one)]
         users: Option<usize>,
         /// Print JSON.
         #[arg(long)]
@@ -75,7 +75,7 @@ pub enum Command {
     /// Pre-train a new model version on the store and activate it.
     Train {
         /// Passes over the data (default: `train.epochs`).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::config::at_least_one)]
         epochs: Option<usize>,
         /// Stop after this many steps (default: `train.max_steps`).
         #[arg(long)]
@@ -93,7 +93,7 @@ pub enum Command {
         #[arg(long)]
         product: Option<String>,
         /// How many candidates (default: `generate.n_candidates`).
-        #[arg(short = 'n', long = "n")]
+        #[arg(short = 'n', long = "n", value_parser = crate::config::at_least_one)]
         n: Option<usize>,
         /// Sampling seed (default: from the clock).
         #[arg(long)]

@@ -2,6 +2,7 @@
 //! (top-p) without a full sort, a no-repeat-n-gram rule and a minimum length.
 
 use super::raw::fast_exp;
+use crate::config::{BadSetting, rules};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,34 @@ impl SamplingDefaults {
             min_tokens: self.min_tokens,
             max_tokens: self.max_tokens,
         }
+    }
+
+    /// Checks `[generate]`: at least one candidate of at least one token,
+    /// a temperature ≥ 0 (0 is greedy), a nucleus in (0, 1], and no minimum
+    /// length past the maximum.
+    pub fn validate(&self) -> Result<(), BadSetting> {
+        const S: &str = "generate";
+        rules::at_least(S, "n_candidates", self.n_candidates, 1)?;
+        rules::non_negative(S, "temperature", f64::from(self.temperature))?;
+        rules::require(
+            self.top_p > 0.0 && self.top_p <= 1.0,
+            S,
+            "top_p",
+            self.top_p,
+            "must be in (0, 1]",
+        )?;
+        rules::at_least(S, "max_tokens", self.max_tokens, 1)?;
+        rules::require(
+            self.min_tokens <= self.max_tokens,
+            S,
+            "min_tokens",
+            self.min_tokens,
+            format!("must be at most max_tokens ({})", self.max_tokens),
+        )
+        .map_err(|bad| BadSetting {
+            other_key: Some("max_tokens"),
+            ..bad
+        })
     }
 }
 

@@ -10,8 +10,11 @@
 mod catalog;
 mod events;
 mod fields;
+#[doc(hidden)]
+pub mod fuzzing;
 mod source;
 
+pub use fields::TIMESTAMP_RANGE;
 pub use source::MAX_FIELD_BYTES;
 
 use super::{Store, StoreError};
@@ -19,6 +22,7 @@ use catalog::{ProductSink, UserSink};
 use events::EventSink;
 use source::{At, Cells};
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -215,6 +219,21 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The format of `path`, or the bad-data error that refuses it.
+    fn named(path: &Path, file_name: &str) -> Result<Format, ImportError> {
+        Format::of(path).ok_or_else(|| {
+            At {
+                file: file_name,
+                line: 0,
+            }
+            .error(
+                None,
+                None,
+                "unsupported file extension; expected .csv or .jsonl",
+            )
+        })
+    }
 }
 
 impl Store {
@@ -222,21 +241,36 @@ impl Store {
     /// by external id (events by shopper, product, kind and time).
     pub fn import(&mut self, kind: ImportKind, path: &Path) -> Result<ImportReport, ImportError> {
         let file_name = path.display().to_string();
-        let Some(format) = Format::of(path) else {
-            return Err(At {
-                file: &file_name,
-                line: 0,
-            }
-            .error(
-                None,
-                None,
-                "unsupported file extension; expected .csv or .jsonl",
-            ));
-        };
+        let format = Format::named(path, &file_name)?;
         let file = std::fs::File::open(path).map_err(|source| ImportError::Io {
             file: file_name.clone(),
             source,
         })?;
+        self.import_from(kind, format, &file_name, file)
+    }
+
+    /// Imports `bytes` as if they were the file `file_name` (whose extension
+    /// decides the format), through the same code as [`Store::import`].
+    /// For the fuzz targets and property tests, which have no file.
+    #[doc(hidden)]
+    pub fn import_bytes(
+        &mut self,
+        kind: ImportKind,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<ImportReport, ImportError> {
+        let format = Format::named(Path::new(file_name), file_name)?;
+        self.import_from(kind, format, file_name, bytes)
+    }
+
+    /// Reads `file` into the store, with foreign-key checks off for events.
+    fn import_from(
+        &mut self,
+        kind: ImportKind,
+        format: Format,
+        file_name: &str,
+        file: impl Read,
+    ) -> Result<ImportReport, ImportError> {
         let db = self.path.display().to_string();
         let sql = |source| StoreError::Sqlite {
             path: db.clone(),
@@ -254,7 +288,7 @@ impl Store {
                 .execute_batch("PRAGMA foreign_keys = OFF")
                 .map_err(sql)?;
         }
-        let result = self.import_file(kind, format, &file_name, file, &db);
+        let result = self.import_file(kind, format, file_name, file, &db);
         if checks_off {
             let restored = self.conn.execute_batch("PRAGMA foreign_keys = ON");
             if result.is_ok() {
@@ -270,7 +304,7 @@ impl Store {
         kind: ImportKind,
         format: Format,
         file_name: &str,
-        file: std::fs::File,
+        file: impl Read,
         db: &str,
     ) -> Result<ImportReport, ImportError> {
         let sql = sql_error(db);
@@ -302,7 +336,7 @@ impl Store {
 fn read<S: RowSink>(
     format: Format,
     file_name: &str,
-    file: std::fs::File,
+    file: impl Read,
     kind: ImportKind,
     sink: &mut S,
     report: &mut ImportReport,
@@ -339,5 +373,7 @@ fn sql_error(db: &str) -> impl Fn(rusqlite::Error) -> ImportError + '_ {
     }
 }
 
+#[cfg(test)]
+mod edge_tests;
 #[cfg(test)]
 mod tests;

@@ -289,3 +289,118 @@ fn a_missing_file_is_a_failure_not_bad_data() {
         .code(1)
         .stderr(predicate::str::contains("nowhere.csv"));
 }
+
+#[test]
+fn unterminated_quote_at_eof_exits_65_naming_its_line_column_and_cause() {
+    let (dir, db) = store();
+    let file = dir.path().join("x.csv");
+    std::fs::write(&file, "product_id,title,category\np9,Thing,\"cat").unwrap();
+    let stderr = import_fails(&db, "products", &file);
+    assert!(
+        stderr.contains("x.csv:2: column `category`: unterminated quote"),
+        "{stderr}"
+    );
+    assert_eq!(stats(&db)["products"], 0);
+}
+
+#[test]
+fn unterminated_quote_in_mid_file_exits_65_at_the_line_where_its_record_starts() {
+    let (dir, db) = store();
+    let file = dir.path().join("x.csv");
+    std::fs::write(
+        &file,
+        "product_id,title,category\np1,A,c\np2,\"Thing,cat\np3,Other,cat\n",
+    )
+    .unwrap();
+    let stderr = import_fails(&db, "products", &file);
+    assert!(
+        stderr.contains("x.csv:3: column `title`: unterminated quote"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("fields"), "{stderr}");
+    assert_eq!(stats(&db)["products"], 0);
+}
+
+#[test]
+fn timestamp_past_2100_exits_65_naming_line_column_and_value() {
+    let (dir, db) = store_with_catalog();
+    for (name, ts) in [
+        ("ms.csv", "99999999999999"),
+        ("max.csv", "9223372036854775807"),
+        ("far.csv", "9999-12-31T00:00:00Z"),
+        ("bc.csv", "-62135596800"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(
+            &file,
+            format!("user_id,product_id,kind,ts\nu1,p1,view,1700000000\nu1,p1,view,{ts}\n"),
+        )
+        .unwrap();
+        let stderr = import_fails(&db, "events", &file);
+        assert!(
+            stderr.contains(&format!("{name}:3: column `ts`: timestamp out of range")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(&format!("\"{ts}\"")), "{stderr}");
+        assert_eq!(stats(&db)["events"], 0);
+    }
+}
+
+#[test]
+fn an_out_of_range_setting_stops_the_import_with_exit_1_naming_the_key() {
+    let (dir, db) = store();
+    let before = stats(&db);
+    let cfg = dir.path().join("my.toml");
+    for (toml, message) in [
+        (
+            "[model]\nlayers = 7\n",
+            "[model] layers = 7: must be 1 or 2",
+        ),
+        (
+            "[generate]\ntop_p = 5.0\n",
+            "[generate] top_p = 5: must be in (0, 1]",
+        ),
+        (
+            "[train]\nbatch_size = 0\n",
+            "[train] batch_size = 0: must be at least 1",
+        ),
+    ] {
+        std::fs::write(&cfg, toml).unwrap();
+        tailor(&db)
+            .arg("--config")
+            .arg(&cfg)
+            .args(["import", "users"])
+            .arg(fixture("users.csv"))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("my.toml: {message}")));
+    }
+    tailor(&db)
+        .env("TAILOR_GENERATE_TEMPERATURE", "-1")
+        .args(["import", "users"])
+        .arg(fixture("users.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "TAILOR_GENERATE_TEMPERATURE=\"-1\": [generate] temperature = -1",
+        ));
+    assert_eq!(stats(&db), before, "nothing ran: nothing was imported");
+}
+
+#[test]
+fn a_count_flag_of_zero_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    for args in [
+        &["generate", "--user", "u1", "-n", "0"][..],
+        &["train", "--epochs", "0"],
+        &["init", "--demo", "--users", "0"],
+    ] {
+        tailor(&db)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("must be at least 1"));
+    }
+    assert!(!db.exists());
+}

@@ -152,7 +152,14 @@ pub fn event_kind(at: At<'_>, column: &str, cell: Cell<'_>) -> Result<EventKind>
     }
 }
 
-/// A timestamp: RFC 3339, or integer Unix seconds (as text or a JSON number).
+/// The times an event may carry, in Unix seconds: 1970-01-01T00:00:00Z to
+/// 2100-01-01T00:00:00Z, both included. Shop history lies well inside; a
+/// value outside is a unit mistake (milliseconds) or a placeholder
+/// (`9999-12-31`), and the console could not show it as a date.
+pub const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 0..=4_102_444_800;
+
+/// A timestamp: RFC 3339, or integer Unix seconds (as text or a JSON
+/// number), within [`TIMESTAMP_RANGE`].
 pub fn timestamp(at: At<'_>, column: &str, cell: Cell<'_>) -> Result<i64> {
     let parsed = match cell {
         Cell::Absent => return Err(at.bad(column, cell, "required value is missing")),
@@ -160,23 +167,31 @@ pub fn timestamp(at: At<'_>, column: &str, cell: Cell<'_>) -> Result<i64> {
             let s = s.trim();
             let unsigned = s.strip_prefix('-').unwrap_or(s);
             if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-                s.parse().ok()
+                // Digits too many for an i64 are out of range, not malformed.
+                Some(s.parse().unwrap_or(i64::MAX))
             } else {
                 chrono::DateTime::parse_from_rfc3339(s)
                     .ok()
                     .map(|t| t.timestamp())
             }
         }
+        Cell::Json(Value::Number(n)) if n.is_u64() => Some(n.as_i64().unwrap_or(i64::MAX)),
         Cell::Json(Value::Number(n)) => n.as_i64(),
         Cell::Json(_) => None,
     };
-    parsed.ok_or_else(|| {
-        at.bad(
+    match parsed {
+        Some(ts) if TIMESTAMP_RANGE.contains(&ts) => Ok(ts),
+        Some(_) => Err(at.bad(
+            column,
+            cell,
+            "timestamp out of range: expected 1970-01-01T00:00:00Z to 2100-01-01T00:00:00Z",
+        )),
+        None => Err(at.bad(
             column,
             cell,
             "expected an RFC 3339 timestamp (2024-05-01T12:00:00Z) or integer Unix seconds",
-        )
-    })
+        )),
+    }
 }
 
 /// A rating: an integer from 1 to 5, as text or a JSON number.
@@ -303,12 +318,60 @@ mod tests {
     }
 
     #[test]
+    fn timestamp_window_is_1970_to_2100_inclusive() {
+        let date = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+        assert_eq!(*TIMESTAMP_RANGE.start(), date("1970-01-01T00:00:00Z"));
+        assert_eq!(*TIMESTAMP_RANGE.end(), date("2100-01-01T00:00:00Z"));
+        for ok in [
+            "0",
+            "4102444800",
+            "1970-01-01T00:00:00Z",
+            "2100-01-01T00:00:00Z",
+        ] {
+            assert!(timestamp(AT, "ts", text(ok)).is_ok(), "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn timestamp_past_2100_or_before_1970_is_refused_naming_the_value() {
+        for bad in [
+            "4102444801",
+            "99999999999999",
+            "9223372036854775807",
+            "99999999999999999999",
+            "-1",
+            "-9223372036854775808",
+            "9999-12-31T00:00:00Z",
+            "2100-01-01T00:00:01Z",
+            "1969-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+        ] {
+            let e = timestamp(AT, "ts", text(bad)).unwrap_err();
+            assert!(e.is_bad_data());
+            let e = e.to_string();
+            assert!(e.starts_with("f.csv:2: column `ts`: "), "{e}");
+            assert!(e.contains("out of range"), "{bad:?}: {e}");
+            assert!(e.contains(&format!("{bad:?}")), "{e}");
+        }
+        for bad in [
+            serde_json::json!(i64::MAX),
+            serde_json::json!(u64::MAX),
+            serde_json::json!(-1),
+            serde_json::json!(99_999_999_999_999_i64),
+        ] {
+            let e = timestamp(AT, "ts", Cell::Json(&bad))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("out of range"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn timestamps_and_ratings() {
         assert_eq!(
             timestamp(AT, "ts", text("1700000000")).unwrap(),
             1_700_000_000
         );
-        assert_eq!(timestamp(AT, "ts", text("-5")).unwrap(), -5);
         assert_eq!(
             timestamp(AT, "ts", text("2023-11-14T22:13:20Z")).unwrap(),
             1_700_000_000
@@ -319,8 +382,9 @@ mod tests {
         );
         let n = serde_json::json!(1_700_000_000);
         assert_eq!(timestamp(AT, "ts", Cell::Json(&n)).unwrap(), 1_700_000_000);
-        for bad in ["yesterday", "2023-11-14", "1.5", "99999999999999999999", ""] {
-            assert!(timestamp(AT, "ts", text(bad)).is_err(), "{bad:?}");
+        for bad in ["yesterday", "2023-11-14", "1.5", ""] {
+            let e = timestamp(AT, "ts", text(bad)).unwrap_err().to_string();
+            assert!(e.contains("expected an RFC 3339"), "{bad:?}: {e}");
         }
         let f = serde_json::json!(1.5);
         assert!(timestamp(AT, "ts", Cell::Json(&f)).is_err());

@@ -8,7 +8,6 @@ use super::{ImportError, ImportKind, ImportReport, RowSink};
 use crate::sanitize::sanitize_line;
 use csv::{ByteRecord, ReaderBuilder, Terminator};
 use serde_json::Value;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 
 /// The longest field accepted, in bytes.
@@ -102,6 +101,11 @@ fn io_error(file: &str, source: io::Error) -> ImportError {
 /// Counts the bytes handed to the CSV parser and refuses to hand out more
 /// than `limit`: the parser grows its record buffer for as long as a record
 /// lasts, so without this one unterminated quote could fill the memory.
+///
+/// It also keeps the raw bytes of the record being parsed (from
+/// `record_start` on), because the parser ends a record that is still inside
+/// quotes at the end of the file as if the quote were closed: only the raw
+/// bytes tell. Keeping them costs one copy per buffer read, nothing per row.
 struct Counted<R> {
     inner: R,
     handed: u64,
@@ -109,6 +113,11 @@ struct Counted<R> {
     exceeded: bool,
     eof: bool,
     last: u8,
+    /// Where the record being parsed starts, as a byte offset in the file.
+    record_start: u64,
+    /// The bytes handed out from `kept_from` on.
+    kept: Vec<u8>,
+    kept_from: u64,
 }
 
 impl<R: Read> Read for Counted<R> {
@@ -124,6 +133,13 @@ impl<R: Read> Read for Counted<R> {
             Some(last) => self.last = buf[last],
             None => self.eof = true,
         }
+        // Bytes before the current record are no longer needed.
+        let done = usize::try_from(self.record_start.saturating_sub(self.kept_from))
+            .unwrap_or(usize::MAX)
+            .min(self.kept.len());
+        self.kept.drain(..done);
+        self.kept_from += done as u64;
+        self.kept.extend_from_slice(&buf[..n]);
         self.handed += n as u64;
         Ok(n)
     }
@@ -135,6 +151,54 @@ impl<R> Counted<R> {
     fn ended_with_newline(&self, consumed: u64) -> bool {
         !(self.eof && consumed == self.handed && self.last != b'\n')
     }
+
+    /// Whether the record from `record_start` to `consumed` ran into the
+    /// end of the file inside a quoted field. Only the file's last record
+    /// can: a quote left open swallows everything after it.
+    fn ends_inside_quotes(&self, consumed: u64) -> bool {
+        if !(self.eof && consumed == self.handed) {
+            return false;
+        }
+        let from = usize::try_from(self.record_start.saturating_sub(self.kept_from))
+            .unwrap_or(usize::MAX)
+            .min(self.kept.len());
+        ends_inside_quotes(&self.kept[from..])
+    }
+}
+
+/// Whether `raw`, the bytes of CSV records, ends inside a quoted field.
+/// This is the csv crate's own state machine (quote `"`, doubled quotes,
+/// no escape character, records ending at `\n`), reduced to the states that
+/// decide it: a quote opens a field only at its start, a doubled quote
+/// stays inside, and after a closing quote the field goes on unquoted.
+pub(super) fn ends_inside_quotes(raw: &[u8]) -> bool {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    for &b in raw {
+        state = match (state, b) {
+            (State::FieldStart, b'"') => State::Quoted,
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (_, b',' | b'\n') => State::FieldStart,
+            _ => State::Unquoted,
+        };
+    }
+    state == State::Quoted
+}
+
+/// One CSV record as [`read_csv`] reads it.
+struct Record {
+    /// The line it starts on.
+    line: u64,
+    /// Whether the file ended inside its last field's quotes.
+    open_quote: bool,
 }
 
 /// Reads a CSV file with a header row into `sink`.
@@ -142,9 +206,9 @@ impl<R> Counted<R> {
 /// Records end at `\n` only, so that a CRLF record consumes its whole line
 /// (the parser would otherwise count its `\n` towards the next record's line
 /// number); the `\r` left at the end of the last field is dropped.
-pub fn read_csv<S: RowSink>(
+pub fn read_csv<R: Read, S: RowSink>(
     file_name: &str,
-    file: File,
+    file: R,
     kind: ImportKind,
     sink: &mut S,
     report: &mut ImportReport,
@@ -160,6 +224,9 @@ pub fn read_csv<S: RowSink>(
         exceeded: false,
         eof: false,
         last: 0,
+        record_start: 0,
+        kept: Vec::new(),
+        kept_from: 0,
     };
     let mut rdr = ReaderBuilder::new()
         .has_headers(false)
@@ -168,21 +235,26 @@ pub fn read_csv<S: RowSink>(
         .buffer_capacity(READ_BUFFER)
         .from_reader(counted);
     let mut rec = ByteRecord::new();
-    let mut next = |rec: &mut ByteRecord| -> Result<Option<u64>, ImportError> {
+    let mut next = |rec: &mut ByteRecord| -> Result<Option<Record>, ImportError> {
         let before = rdr.position().line();
         match rdr.read_byte_record(rec) {
             Ok(false) => Ok(None),
             Ok(true) => {
                 let consumed = rdr.position().byte();
                 let newlines = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                let terminator = u64::from(rdr.get_ref().ended_with_newline(consumed));
-                rdr.get_mut().limit = consumed + allowance;
-                Ok(Some(
-                    rdr.position()
-                        .line()
-                        .saturating_sub(newlines + terminator)
-                        .max(1),
-                ))
+                let counted = rdr.get_mut();
+                let open_quote = counted.ends_inside_quotes(consumed);
+                // A record cut off inside quotes has no newline of its own,
+                // even when the file's last byte is one (inside the quotes).
+                let terminator = u64::from(!open_quote && counted.ended_with_newline(consumed));
+                counted.limit = consumed + allowance;
+                counted.record_start = consumed;
+                let line = rdr
+                    .position()
+                    .line()
+                    .saturating_sub(newlines + terminator)
+                    .max(1);
+                Ok(Some(Record { line, open_quote }))
             }
             Err(_) if rdr.get_ref().exceeded => Err(At {
                 file: file_name,
@@ -200,7 +272,7 @@ pub fn read_csv<S: RowSink>(
         }
     };
 
-    let Some(header_line) = next(&mut rec)? else {
+    let Some(head) = next(&mut rec)? else {
         return Err(At {
             file: file_name,
             line: 1,
@@ -209,17 +281,36 @@ pub fn read_csv<S: RowSink>(
     };
     let at = At {
         file: file_name,
-        line: header_line,
+        line: head.line,
     };
+    if head.open_quote {
+        return Err(at.error(
+            None,
+            Some(excerpt(field(&rec, rec.len().saturating_sub(1)))),
+            "unterminated quote in the header row: the quoted field runs to the end of the file",
+        ));
+    }
     let map = header(kind, &rec, at)?;
-    while let Some(line) = next(&mut rec)? {
+    while let Some(record) = next(&mut rec)? {
+        let at = At {
+            file: file_name,
+            line: record.line,
+        };
+        if record.open_quote {
+            // The quote that was never closed opened the record's last field.
+            let last = rec.len().saturating_sub(1);
+            return Err(at.error(
+                map.get(last).map(|&col| columns[col]),
+                Some(excerpt(field(&rec, last))),
+                format!(
+                    "unterminated quote in field {}: the quoted field runs to the end of the file",
+                    last + 1
+                ),
+            ));
+        }
         if rec.len() == 1 && field(&rec, 0).is_empty() {
             continue; // a blank CRLF line
         }
-        let at = At {
-            file: file_name,
-            line,
-        };
         if rec.len() != map.len() {
             return Err(at.error(
                 None,
@@ -306,9 +397,9 @@ fn header(kind: ImportKind, rec: &ByteRecord, at: At<'_>) -> Result<Vec<usize>, 
 
 /// Reads a JSON Lines file into `sink`: one object per line, blank lines
 /// skipped, keys as the CSV columns.
-pub fn read_jsonl<S: RowSink>(
+pub fn read_jsonl<R: Read, S: RowSink>(
     file_name: &str,
-    file: File,
+    file: R,
     kind: ImportKind,
     sink: &mut S,
     report: &mut ImportReport,
@@ -420,6 +511,9 @@ mod tests {
             exceeded: false,
             eof: false,
             last: 0,
+            record_start: 0,
+            kept: Vec::new(),
+            kept_from: 0,
         };
         let mut buf = [0u8; 64];
         assert_eq!(r.read(&mut buf).unwrap(), 10);
