@@ -151,3 +151,68 @@ fn the_checks_see_what_they_look_for() {
         "unsafe_code"
     ));
 }
+
+/// `file:line: text` for every code line under `dir` that contains `needle`.
+fn lines_with(dir: &str, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in rust_files(&root().join(dir)) {
+        let text = std::fs::read_to_string(&file).expect("a UTF-8 source file");
+        for (n, line) in text.lines().enumerate() {
+            if code(line).contains(needle) {
+                found.push(format!(
+                    "{}:{}: {}",
+                    file.strip_prefix(root()).unwrap_or(&file).display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_label_in_effect_rule_is_written_once() {
+    // The rule "active unless the newest undo/redo row acting on it is an
+    // undo" lives in the views of schema.rs; a query elsewhere that spells
+    // it out again is a second definition that can drift.
+    let found: Vec<String> = lines_with("src", "'redo') = 'redo'")
+        .into_iter()
+        .filter(|f| !f.starts_with("src/store/schema.rs:"))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "the label-in-effect rule written outside schema.rs's views:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn only_the_trainer_wrapper_takes_the_trainer_lock() {
+    // One trainer per store is train::lock::with_trainer's job alone.
+    let found: Vec<String> = lines_with("src", "try_lock()")
+        .into_iter()
+        .filter(|f| {
+            !f.starts_with("src/train/lock.rs:") && !f.starts_with("src/store/sessions.rs:")
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "a lock taken outside train/lock.rs (and the console runs of store/sessions.rs):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_reductions_live_in_one_file() {
+    for f in ["fn column_sums", "fn group_sums"] {
+        let found = lines_with("src", f);
+        assert!(
+            !found.is_empty()
+                && found
+                    .iter()
+                    .all(|l| l.starts_with("src/model/raw/reduce.rs:")),
+            "{f} is defined outside src/model/raw/reduce.rs: {found:?}"
+        );
+    }
+}
