@@ -5,9 +5,16 @@
 //! builds the catalog, stream `i + 1` builds shopper `i`. Shoppers are
 //! therefore independent of each other and are streamed to the sink one at a
 //! time, so memory does not grow with the number of users.
+//!
+//! Besides this default shop, `family/` makes structurally different shops
+//! from one spec each ([`Shop`], `tailor init --demo --shop NAME`), and
+//! `judge.rs` holds, for evaluation only, each shop's judge and ceiling.
 
 mod catalog;
 mod copy;
+mod family;
+#[doc(hidden)]
+pub mod judge;
 mod phrases;
 mod recent;
 mod reviews;
@@ -114,6 +121,87 @@ pub trait DemoSink {
     fn user(&mut self, u: &User, taste: Taste) -> Result<(), Self::Error>;
     /// One event of the shopper last passed to [`DemoSink::user`].
     fn event(&mut self, e: &Event) -> Result<(), Self::Error>;
+}
+
+/// Receives any shop of the family, the default included: like
+/// [`DemoSink`], but a shopper's hidden taste comes as its name, since each
+/// shop has tastes of its own.
+pub trait ShopSink {
+    /// The sink's own error, returned unchanged by [`Shop::generate`].
+    type Error;
+    /// One catalog product.
+    fn product(&mut self, p: &Product) -> Result<(), Self::Error>;
+    /// One shopper; `taste` (the name in the truth file) is only for the ground-truth file.
+    fn user(&mut self, u: &User, taste: &str) -> Result<(), Self::Error>;
+    /// One event of the shopper last passed to [`ShopSink::user`].
+    fn event(&mut self, e: &Event) -> Result<(), Self::Error>;
+}
+
+/// Feeds the default demo's calls to a [`ShopSink`], its tastes by name.
+struct ByName<'s, S>(&'s mut S);
+
+impl<S: ShopSink> DemoSink for ByName<'_, S> {
+    type Error = S::Error;
+    fn product(&mut self, p: &Product) -> Result<(), S::Error> {
+        self.0.product(p)
+    }
+    fn user(&mut self, u: &User, taste: Taste) -> Result<(), S::Error> {
+        self.0.user(u, taste.as_str())
+    }
+    fn event(&mut self, e: &Event) -> Result<(), S::Error> {
+        self.0.event(e)
+    }
+}
+
+/// Names of every demo shop, the default first.
+const SHOP_NAMES: [&str; 5] = ["default", "kitchen", "garden", "beauty", "books"];
+
+/// Names of every demo shop `tailor init --demo --shop` accepts, the default first.
+pub fn shop_names() -> &'static [&'static str] {
+    &SHOP_NAMES
+}
+
+/// One of the demo shops: the default, or a shop of the family.
+#[derive(Debug, Clone, Copy)]
+pub struct Shop(Which);
+
+#[derive(Debug, Clone, Copy)]
+enum Which {
+    Default,
+    Family(&'static family::spec::Spec),
+}
+
+impl Shop {
+    /// The default demo shop, the one [`generate`] makes.
+    pub const DEFAULT: Shop = Shop(Which::Default);
+
+    /// The shop called `name` (one of [`shop_names`]).
+    pub fn named(name: &str) -> Option<Shop> {
+        if name == "default" {
+            return Some(Shop::DEFAULT);
+        }
+        family::spec(name).map(|s| Shop(Which::Family(s)))
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self.0 {
+            Which::Default => "default",
+            Which::Family(s) => s.name,
+        }
+    }
+
+    /// Generates this shop for `opts` into `sink`, streaming one shopper at a time.
+    pub fn generate<S: ShopSink>(
+        self,
+        opts: &DemoOptions,
+        sink: &mut S,
+    ) -> Result<DemoSummary, S::Error> {
+        match self.0 {
+            Which::Default => generate(opts, &mut ByName(sink)),
+            Which::Family(spec) => family::generate(spec, opts, sink),
+        }
+    }
 }
 
 /// Counts of what [`generate`] produced.
