@@ -6,7 +6,7 @@
 pub mod model_cmds;
 
 use crate::config::Config;
-use crate::demo::DemoOptions;
+use crate::demo::{DemoOptions, Shop};
 use crate::store::import::{ImportError, ImportKind};
 use crate::store::{Found, Store};
 use anyhow::{Context, Result};
@@ -52,6 +52,11 @@ pub enum Command {
         /// Number of demo shoppers (default: `demo.users`).
         #[arg(long, requires = "demo", value_parser = crate::config::at_least_one)]
         users: Option<usize>,
+        /// Which demo shop: the default, or one of the family, each with
+        /// its own catalog and its own tastes.
+        #[arg(long, requires = "demo", value_name = "NAME",
+              value_parser = clap::builder::PossibleValuesParser::new(crate::demo::shop_names()))]
+        shop: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -333,6 +338,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             demo,
             seed,
             users,
+            shop,
             json,
         } => {
             if demo {
@@ -340,7 +346,13 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
                     seed: seed.unwrap_or(config.demo.seed),
                     users: users.unwrap_or(config.demo.users),
                 };
-                let summary = create_demo(&config.store.path, &opts)?;
+                // clap lets only the names of `shop_names` through.
+                let shop = match shop {
+                    None => Shop::DEFAULT,
+                    Some(name) => Shop::named(&name)
+                        .ok_or_else(|| UsageError(format!("--shop: unknown demo shop {name:?}")))?,
+                };
+                let summary = create_demo(&config.store.path, shop, &opts)?;
                 let counts = Counts {
                     users: summary.users,
                     products: summary.products,
@@ -488,7 +500,7 @@ fn console(config: Config, env: &[(String, String)]) -> Result<()> {
             users: config.demo.users,
         };
         eprintln!("no store at {}: creating the demo shop", path.display());
-        create_demo(path, &opts)?;
+        create_demo(path, Shop::DEFAULT, &opts)?;
     } else {
         // The console writes (labels, its session): refuse an empty or
         // read-only store here, before the terminal is taken over.
@@ -503,7 +515,7 @@ fn console(config: Config, env: &[(String, String)]) -> Result<()> {
     crate::tui::run(config, opts)
 }
 
-fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSummary> {
+fn create_demo(path: &Path, shop: Shop, opts: &DemoOptions) -> Result<crate::demo::DemoSummary> {
     let truth = truth_path(path);
     let show = std::io::stderr().is_terminal();
     let total = opts.users as u64;
@@ -524,9 +536,9 @@ fn create_demo(path: &Path, opts: &DemoOptions) -> Result<crate::demo::DemoSumma
         }
     };
     let started = std::time::Instant::now();
-    let summary = Store::create_demo(path, opts, &truth, &mut progress)
+    let summary = Store::create_shop(path, shop, opts, &truth, &mut progress)
         .with_context(|| format!("creating the demo shop at {}", path.display()))?;
-    tracing::info!(?summary, seconds = started.elapsed().as_secs_f64(), truth = %truth.display(), "demo shop created");
+    tracing::info!(?summary, shop = shop.name(), seconds = started.elapsed().as_secs_f64(), truth = %truth.display(), "demo shop created");
     Ok(summary)
 }
 

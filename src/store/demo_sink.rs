@@ -1,7 +1,7 @@
 //! Loads the generated demo shop into a fresh store file, all or nothing.
 
 use super::{Store, StoreError};
-use crate::demo::{self, DemoOptions, DemoSink, DemoSummary, Taste};
+use crate::demo::{DemoOptions, DemoSummary, Shop, ShopSink};
 use crate::domain::{Event, Product, User};
 use crate::output::{Output, OutputError};
 use rusqlite::{Transaction, params};
@@ -48,6 +48,18 @@ impl Store {
         truth_path: &Path,
         progress: &mut dyn FnMut(u64),
     ) -> Result<DemoSummary, StoreError> {
+        Store::create_shop(path, Shop::DEFAULT, opts, truth_path, progress)
+    }
+
+    /// [`Store::create_demo`] for any demo shop of the family: the same
+    /// rules, the same truth file, the shop's own tastes in it.
+    pub fn create_shop(
+        path: &Path,
+        shop: Shop,
+        opts: &DemoOptions,
+        truth_path: &Path,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<DemoSummary, StoreError> {
         let invalid = |message: String| StoreError::Invalid {
             path: path.display().to_string(),
             message,
@@ -73,7 +85,7 @@ impl Store {
                 .map_err(|e| store.err(e))?;
             let (summary, truth) = {
                 let mut writer = store.demo_writer(truth, path, progress)?;
-                let summary = demo::generate(opts, &mut writer)?;
+                let summary = shop.generate(opts, &mut writer)?;
                 (summary, writer.finish()?)
             };
             store.analyze()?;
@@ -167,7 +179,7 @@ impl DemoWriter<'_, '_> {
     }
 }
 
-impl DemoSink for DemoWriter<'_, '_> {
+impl ShopSink for DemoWriter<'_, '_> {
     type Error = StoreError;
 
     fn product(&mut self, p: &Product) -> Result<(), StoreError> {
@@ -189,7 +201,7 @@ impl DemoSink for DemoWriter<'_, '_> {
         Ok(())
     }
 
-    fn user(&mut self, u: &User, taste: Taste) -> Result<(), StoreError> {
+    fn user(&mut self, u: &User, taste: &str) -> Result<(), StoreError> {
         let attributes = serde_json::Value::Object(u.attributes.clone()).to_string();
         let name_key = u.display_name.as_deref().map(str::to_lowercase);
         let id = self
@@ -206,7 +218,7 @@ impl DemoSink for DemoWriter<'_, '_> {
             })
             .map_err(|e| self.err(e))?;
         self.current_user = Some((u.user_id.clone(), id));
-        if let Err(e) = writeln!(self.truth, "{},{}", u.user_id, taste.as_str()) {
+        if let Err(e) = writeln!(self.truth, "{},{}", u.user_id, taste) {
             return Err(truth_write_error(&mut self.truth, &self.shop, e));
         }
         self.users += 1;

@@ -211,3 +211,103 @@ fn flags_beat_env_beat_config_file() {
     run(Some("from-flag.db"), Some("from-env.db"));
     assert!(dir.path().join("from-flag.db").exists());
 }
+
+#[test]
+fn init_demo_shop_kitchen_builds_that_shop_with_its_own_tastes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kitchen.db");
+    let counts = json(tailor(&db).args([
+        "init", "--demo", "--shop", "kitchen", "--users", "50", "--json",
+    ]));
+    assert_eq!(counts["users"], 50, "{counts}");
+    assert!(counts["products"].as_u64().unwrap() >= 250, "{counts}");
+    let conn = Connection::open(&db).unwrap();
+    let q = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert!(q("SELECT count(*) FROM products WHERE category = 'Cookware'") > 0);
+    assert_eq!(
+        q("SELECT count(*) FROM products WHERE category = 'Knitwear'"),
+        0
+    );
+    assert!(
+        q(
+            "SELECT count(*) FROM products WHERE json_extract(attributes, '$.dishwasher_safe') IS NOT NULL"
+        ) > 0
+    );
+    assert!(q("SELECT count(*) FROM events WHERE kind = 'purchase' AND text IS NOT NULL") > 0);
+
+    let truth = std::fs::read_to_string(dir.path().join("kitchen.tastes.csv")).unwrap();
+    let lines: Vec<&str> = truth.lines().collect();
+    assert_eq!(lines[0], "user_id,taste");
+    assert_eq!(lines.len(), 51);
+    let tastes: std::collections::BTreeSet<&str> = lines[1..]
+        .iter()
+        .filter_map(|l| l.split(',').nth(1))
+        .collect();
+    assert!(
+        tastes.contains("easy-care") && !tastes.contains("tech"),
+        "{tastes:?}"
+    );
+    for taste in &tastes {
+        let hits = q(&format!(
+            "SELECT count(*) FROM users WHERE attributes LIKE '%{taste}%' OR display_name LIKE '%{taste}%'"
+        ));
+        assert_eq!(hits, 0, "taste {taste} leaked into the users table");
+    }
+}
+
+#[test]
+fn init_demo_shop_default_is_the_plain_demo_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |name: &str, shop: Option<&str>| {
+        let db = dir.path().join(name);
+        let mut cmd = tailor(&db);
+        cmd.args(["init", "--demo", "--users", "40", "--seed", "9"]);
+        if let Some(shop) = shop {
+            cmd.args(["--shop", shop]);
+        }
+        cmd.assert().success();
+        let truth = std::fs::read(db.with_extension("tastes.csv")).unwrap();
+        (dump(&db), truth)
+    };
+    assert_eq!(make("plain.db", None), make("named.db", Some("default")));
+}
+
+#[test]
+fn init_demo_shop_is_deterministic_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let make = |name: &str, seed: &str| {
+        let db = dir.path().join(name);
+        tailor(&db)
+            .args([
+                "init", "--demo", "--shop", "beauty", "--users", "30", "--seed", seed,
+            ])
+            .assert()
+            .success();
+        dump(&db)
+    };
+    let a = make("a.db", "7");
+    assert_eq!(a, make("b.db", "7"));
+    assert_ne!(a, make("c.db", "8"));
+}
+
+#[test]
+fn init_demo_with_an_unknown_shop_exits_2_naming_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let out = tailor(&db)
+        .args(["init", "--demo", "--shop", "toys"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("'toys'"), "{err}");
+    for name in ["default", "kitchen", "garden", "beauty", "books"] {
+        assert!(err.contains(name), "{name} missing from {err}");
+    }
+    assert!(!db.exists(), "nothing is created on a usage error");
+    // --shop belongs to --demo.
+    tailor(&db)
+        .args(["init", "--shop", "kitchen"])
+        .assert()
+        .code(2);
+}
