@@ -3,9 +3,9 @@
 //!
 //! These read the generator's own vocabulary, which no real shop has:
 //! training and generation must never call them (ARCHITECTURE.md holds the
-//! invariant, `tests/tidy.rs`-style checks look for callers). They exist so
-//! the quality benchmark can score copy on every shop of the family the
-//! same way.
+//! invariant, `nothing_but_evaluation_calls_the_judge` looks for callers).
+//! They exist so the quality benchmark can score copy on every shop of the
+//! family the same way.
 //!
 //! A taste's words are derived, not listed: the words of the templates
 //! written in that taste's voice that no other voice, no neutral template

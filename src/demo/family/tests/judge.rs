@@ -174,3 +174,39 @@ fn every_voiced_template_carries_a_word_of_its_taste() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn nothing_but_evaluation_calls_the_judge() {
+    // Training and generation must never read a shop's judge, ceiling or
+    // taste words: only evaluation code (a file named for eval or bench)
+    // outside the demo itself may.
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    let mut callers = Vec::new();
+    for path in files {
+        let rel = path.strip_prefix(&src).expect("under src");
+        let name = rel.to_string_lossy();
+        if name.starts_with("demo") || name.contains("eval") || name.contains("bench") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("source file");
+        if text.contains("judge::") || text.contains("ShopEvaluator") {
+            callers.push(name.into_owned());
+        }
+    }
+    assert!(
+        callers.is_empty(),
+        "evaluation-only code used by {callers:?}"
+    );
+}
