@@ -214,6 +214,8 @@ pub struct TrainSection {
     pub patience: usize,
     /// Cap on training examples; 0 for none.
     pub max_examples: usize,
+    /// Fewest texts (descriptions, reviews, copy) a store needs to train on.
+    pub min_texts: usize,
 }
 
 /// `[finetune]`: learning from analysts' labels with KTO.

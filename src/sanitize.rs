@@ -38,6 +38,13 @@ pub fn sanitize_line(s: &str) -> Cow<'_, str> {
     clean(s, true)
 }
 
+/// Whether `s` is one line of plain, valid text: nothing [`sanitize_line`]
+/// would change, and no U+FFFD (what decoding bytes that are not UTF-8
+/// leaves). Generated copy that is not is garbled and never kept.
+pub fn is_clean_line(s: &str) -> bool {
+    !s.contains(char::REPLACEMENT_CHARACTER) && matches!(sanitize_line(s), Cow::Borrowed(_))
+}
+
 /// Whether `c` is a bidirectional control or a zero-width character: both
 /// change what a line looks like without being visible themselves.
 fn is_invisible_format(c: char) -> bool {

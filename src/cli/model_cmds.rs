@@ -245,7 +245,12 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
     train.seed = loaded.settings.split_seed;
     train.val_fraction = loaded.settings.val_fraction;
     train.max_examples = 0;
-    let data = data::build(&store, &model, &train, Some(loaded.vocab.clone()))?;
+    let data = data::build(
+        &store,
+        &model,
+        &train,
+        Some((loaded.vocab.clone(), loaded.settings.slots.clone())),
+    )?;
     let products: HashMap<_, _> = store
         .products()?
         .into_iter()

@@ -214,6 +214,7 @@ impl Config {
         positive("train", "clip_norm", t.clip_norm)?;
         fraction("train", "val_fraction", t.val_fraction)?;
         at_least("train", "patience", t.patience, 1)?;
+        at_least("train", "min_texts", t.min_texts, 1)?;
 
         let f = &self.finetune;
         positive("finetune", "beta", f.beta)?;
@@ -316,7 +317,7 @@ mod tests {
         (
             "[model]\nvocab_size = 100",
             "[model] vocab_size = 100",
-            "from 275",
+            "from 282",
         ),
         (
             "[model]\nvocab_size = 5000000000",
@@ -482,9 +483,9 @@ mod tests {
             "at least 1",
         ),
         (
-            "[generate]\nmin_tokens = 49",
-            "[generate] min_tokens = 49",
-            "max_tokens (48)",
+            "[generate]\nmin_tokens = 113",
+            "[generate] min_tokens = 113",
+            "max_tokens (112)",
         ),
         (
             "[console]\nmax_fps = 0",
@@ -543,9 +544,9 @@ mod tests {
     #[test]
     fn values_at_the_edges_of_their_ranges_are_accepted() {
         let edges = "[train]\nval_fraction = 0.999\nmax_steps = 0\neval_every = 0\n\
-                     [generate]\ntop_p = 1.0\ntemperature = 0.0\nmin_tokens = 48\nno_repeat_ngram = 0\n\
+                     [generate]\ntop_p = 1.0\ntemperature = 0.0\nmin_tokens = 112\nno_repeat_ngram = 0\n\
                      [finetune]\nlambda_undesirable = 0.0\nppl_tolerance = 0.0\n\
-                     [model]\nlayers = 2\nvocab_size = 275\n\
+                     [model]\nlayers = 2\nvocab_size = 282\n\
                      [log]\nlevel = 'tailor=debug,warn'\n\
                      [console]\nreasons = []\n";
         Config::parse(edges, Path::new("edges.toml")).unwrap();

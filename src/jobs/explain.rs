@@ -9,7 +9,9 @@
 //! model version that wrote the candidate, with no sampling involved.
 
 use crate::domain::{EventKind, HistoryItem, Product};
-use crate::text::{Facts, Special, fit_prompt, history_before, prompt_pieces, target_pieces};
+use crate::text::{
+    Special, Target, fit_prompt, history_before, prompt_pieces_with, target_pieces,
+};
 use crate::train::data::score_targets;
 use crate::train::versions::LoadedModel;
 use serde::Serialize;
@@ -55,9 +57,15 @@ pub fn explain(
     let encode = |history: &[HistoryItem], k: usize| {
         let mut c = cfg;
         c.history_items = k;
-        let mut ids = loaded
-            .vocab
-            .encode(&prompt_pieces(history, i64::MAX, product, &c));
+        let facts = loaded.facts(product, history, i64::MAX);
+        let mut ids = loaded.vocab.encode(&prompt_pieces_with(
+            history,
+            i64::MAX,
+            product,
+            &facts,
+            &c,
+            Target::Copy,
+        ));
         fit_prompt(&mut ids, loaded.settings.max_prompt_tokens, hist_id);
         ids
     };
@@ -65,9 +73,10 @@ pub fn explain(
         .into_iter()
         .cloned()
         .collect();
-    let target = loaded
-        .vocab
-        .encode(&target_pieces(text, &Facts::of(product)));
+    let target = loaded.vocab.encode(&target_pieces(
+        text,
+        &loaded.facts(product, history, i64::MAX),
+    ));
     let mut prompts = vec![encode(history, cfg.history_items)];
     for item in &items {
         // Without every event of this product, the newest K-1 distinct

@@ -77,7 +77,10 @@ pub fn generate_checked(
         let mut state = prompt_state.clone();
         state.select(&vec![0; want])?;
         for c in sample_batch(state, vocab, facts, params, &mut rng)? {
-            if !accept(&c.text) {
+            // Garbled output (bytes that are not UTF-8, controls, escapes)
+            // is refused whatever the caller's check: no model can put it
+            // in the store or on a screen.
+            if !crate::sanitize::is_clean_line(&c.text) || !accept(&c.text) {
                 refused += 1;
                 continue;
             }
@@ -92,20 +95,25 @@ pub fn generate_checked(
     })
 }
 
-/// The special tokens a description may contain: the fact slots and `<eos>`.
-fn banned_specials(vocab: &Vocab) -> Vec<u32> {
+/// The special tokens a description may not contain: every special but
+/// `<eos>` and the slots `facts` can fill. (A catalog slot the product lacks
+/// stays allowed, as before plans existed: `fill` drops it with its
+/// connecting word; a planned slot with nothing to fill it would leave a
+/// hole, so it is banned.)
+fn banned_specials(vocab: &Vocab, facts: &Facts) -> Vec<u32> {
+    const CATALOG: [Special; 5] = [
+        Special::Brand,
+        Special::Price,
+        Special::Title,
+        Special::Material,
+        Special::Color,
+    ];
     Special::ALL
         .iter()
-        .filter(|s| {
-            !matches!(
-                s,
-                Special::Eos
-                    | Special::Brand
-                    | Special::Price
-                    | Special::Title
-                    | Special::Material
-                    | Special::Color
-            )
+        .filter(|&&s| vocab.has(s))
+        .filter(|&&s| {
+            let fillable = crate::text::Slot::of_special(s).is_some_and(|slot| facts.has(slot));
+            !(s == Special::Eos || CATALOG.contains(&s) || fillable)
         })
         .map(|&s| vocab.id(s))
         .collect()
@@ -121,7 +129,7 @@ fn sample_batch(
     rng: &mut ChaCha8Rng,
 ) -> candle_core::Result<Vec<Candidate>> {
     let eos = vocab.id(Special::Eos);
-    let fixed_bans = banned_specials(vocab);
+    let fixed_bans = banned_specials(vocab, facts);
     let v = vocab.size();
     let n = state.n_candidates();
     let mut ids: Vec<Vec<u32>> = vec![Vec::new(); n];

@@ -7,6 +7,7 @@
 //! encode to a special id and every string round-trips exactly.
 
 pub mod prompt;
+pub mod slot_plan;
 pub mod slots;
 pub mod tokenizer;
 
@@ -15,8 +16,9 @@ mod tests;
 
 pub use prompt::{
     PromptConfig, Target, fit_prompt, history_before, prompt_pieces, prompt_pieces_for,
-    target_pieces,
+    prompt_pieces_with, target_pieces,
 };
+pub use slot_plan::{PlanLearner, SlotPlan};
 pub use slots::{FactChecker, Facts, Slot, fill, to_pieces};
 pub use tokenizer::{Decoded, Piece, Special, Vocab};
 

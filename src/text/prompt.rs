@@ -99,11 +99,30 @@ pub fn prompt_pieces_for(
     cfg: &PromptConfig,
     target: Target,
 ) -> Vec<Piece> {
+    prompt_pieces_with(history, at, product, &Facts::of(product), cfg, target)
+}
+
+/// [`prompt_pieces_for`] with the facts the target's slots stand for
+/// (`SlotPlan::facts`): the kind and the planned attributes are shown with
+/// the product, and the product a `<bought>` slot would name is shown
+/// after the history, so the model knows what each slot will say.
+pub fn prompt_pieces_with(
+    history: &[HistoryItem],
+    at: i64,
+    product: &Product,
+    facts: &Facts,
+    cfg: &PromptConfig,
+    target: Target,
+) -> Vec<Piece> {
     let mut pieces = Vec::new();
-    push_item(&mut pieces, product);
+    push_item(&mut pieces, product, facts);
     pieces.push(Piece::Special(Special::Hist));
     for item in history_before(history, at, cfg.history_items) {
         push_history_item(&mut pieces, item, cfg);
+    }
+    if let Some(bought) = facts.value(Slot::Bought) {
+        pieces.push(Piece::Special(Special::Bought));
+        pieces.push(Piece::Text(format!(" {bought}")));
     }
     match target {
         Target::Copy => pieces.push(Piece::Special(Special::Desc)),
@@ -230,8 +249,7 @@ fn push_history_item(pieces: &mut Vec<Piece>, item: &HistoryItem, cfg: &PromptCo
 /// Short string attributes (at most this many words) go into the prompt.
 const ATTRIBUTE_WORDS: usize = 3;
 
-fn push_item(pieces: &mut Vec<Piece>, product: &Product) {
-    let facts = Facts::of(product);
+fn push_item(pieces: &mut Vec<Piece>, product: &Product, facts: &Facts) {
     pieces.push(Piece::Special(Special::Item));
     let mut category = String::new();
     push_words(&mut category, product.category.split_whitespace());
@@ -240,10 +258,15 @@ fn push_item(pieces: &mut Vec<Piece>, product: &Product) {
     }
     for slot in [
         Slot::Title,
+        Slot::Kind,
         Slot::Brand,
         Slot::Price,
         Slot::Material,
         Slot::Color,
+        Slot::Attr1,
+        Slot::Attr2,
+        Slot::Attr3,
+        Slot::Attr4,
     ] {
         let Some(value) = facts.value(slot) else {
             continue;
@@ -266,9 +289,11 @@ fn push_item(pieces: &mut Vec<Piece>, product: &Product) {
             push_words(&mut extra, key.split_whitespace());
         }
     }
+    let shown = |s: &str| Slot::ATTRS.iter().any(|&a| facts.value(a) == Some(s.trim()));
     for (key, value) in &product.attributes {
         if let Value::String(s) = value
             && !skip(key)
+            && !shown(s)
             && s.split_whitespace().count() <= ATTRIBUTE_WORDS
         {
             push_words(&mut extra, s.split_whitespace());

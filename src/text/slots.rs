@@ -31,17 +31,38 @@ pub enum Slot {
     Material,
     /// `attributes["color"]` (or `"colour"`), any case.
     Color,
+    /// The kind of product as the shop's copy names it (a `SlotPlan`), any case.
+    Kind,
+    /// The product the shopper bought most recently, as the copy names it.
+    Bought,
+    /// The first planned attribute, any case.
+    Attr1,
+    /// The second planned attribute.
+    Attr2,
+    /// The third planned attribute.
+    Attr3,
+    /// The fourth planned attribute.
+    Attr4,
 }
 
 impl Slot {
     /// Every slot; also the tie-break order between equally long values.
-    pub const ALL: [Slot; 5] = [
+    pub const ALL: [Slot; 11] = [
         Slot::Brand,
         Slot::Price,
         Slot::Title,
         Slot::Material,
         Slot::Color,
+        Slot::Kind,
+        Slot::Bought,
+        Slot::Attr1,
+        Slot::Attr2,
+        Slot::Attr3,
+        Slot::Attr4,
     ];
+
+    /// The attribute slots, in order.
+    pub const ATTRS: [Slot; 4] = [Slot::Attr1, Slot::Attr2, Slot::Attr3, Slot::Attr4];
 
     /// The special token that stands for this slot.
     pub fn special(self) -> Special {
@@ -51,6 +72,12 @@ impl Slot {
             Slot::Title => Special::Title,
             Slot::Material => Special::Material,
             Slot::Color => Special::Color,
+            Slot::Kind => Special::Kind,
+            Slot::Bought => Special::Bought,
+            Slot::Attr1 => Special::Attr1,
+            Slot::Attr2 => Special::Attr2,
+            Slot::Attr3 => Special::Attr3,
+            Slot::Attr4 => Special::Attr4,
         }
     }
 
@@ -61,14 +88,14 @@ impl Slot {
 
     /// Whether values of this slot match regardless of case.
     fn folds_case(self) -> bool {
-        matches!(self, Slot::Material | Slot::Color)
+        !matches!(self, Slot::Brand | Slot::Price | Slot::Title)
     }
 }
 
 /// A product's literal fact values; blank values count as absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
-    values: [Option<String>; 5],
+    values: [Option<String>; Slot::ALL.len()],
 }
 
 impl Facts {
@@ -92,6 +119,26 @@ impl Facts {
     /// The value of `slot`, if the product has one.
     pub fn value(&self, slot: Slot) -> Option<&str> {
         self.values[slot as usize].as_deref()
+    }
+
+    /// Sets a slot beyond the catalog's five (the kind, the bought product,
+    /// the planned attributes); see `SlotPlan::facts`.
+    pub fn set_extra(&mut self, slot: Slot, value: Option<&str>) {
+        self.set(slot, value);
+    }
+
+    /// Only the catalog's five facts of these.
+    pub fn base(&self) -> Facts {
+        let mut base = Facts::default();
+        for slot in [Slot::Brand, Slot::Price, Slot::Title, Slot::Material, Slot::Color] {
+            base.set(slot, self.value(slot));
+        }
+        base
+    }
+
+    /// Whether a value for `slot` is there to fill it.
+    pub fn has(&self, slot: Slot) -> bool {
+        self.value(slot).is_some()
     }
 
     fn set(&mut self, slot: Slot, value: Option<&str>) {
@@ -188,7 +235,10 @@ pub fn fill(decoded: &[Decoded], facts: &Facts) -> String {
                 Some((_, None)) => {
                     let had_space = pending.unwrap_or(false) || out.ends_with(char::is_whitespace);
                     drop_connector(&mut out);
-                    pending = Some(had_space);
+                    // A dropped slot still separates the words around it:
+                    // "$9.99 by <material>our" must read "$9.99 our", not
+                    // glue a value into the next word.
+                    pending = Some(had_space || out.ends_with(is_word));
                     after_value = false;
                 }
                 None => {}
@@ -310,7 +360,14 @@ impl FactChecker {
     /// that contains its own value (`red wool` next to its own material
     /// `red`), which is what filled slots next to each other can read as.
     pub fn contradicts(&self, text: &str, product: &Product) -> bool {
-        let facts = Facts::of(product);
+        self.contradicts_facts(text, &Facts::of(product), product)
+    }
+
+    /// [`FactChecker::contradicts`] where the candidate's own values are
+    /// `facts` (a version's plan adds the kind, the bought product and
+    /// attributes to the catalog's five): a filled slot is never a
+    /// contradiction.
+    pub fn contradicts_facts(&self, text: &str, facts: &Facts, product: &Product) -> bool {
         let own: Vec<(usize, usize)> = facts
             .needles()
             .into_iter()

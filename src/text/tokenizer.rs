@@ -59,11 +59,29 @@ pub enum Special {
     Stars4,
     /// A five-star rating.
     Stars5,
+    // Specials added after the first release go at the end, so the ids of
+    // the ones before never change and older versions load unchanged (they
+    // know fewer specials: see `Vocab::with_specials`).
+    /// Slot: the kind of product, as the shop's copy names it ("French press").
+    Kind,
+    /// Slot: the product the shopper bought most recently, named as the
+    /// shop's copy names it; also marks it at the end of a prompt's history.
+    Bought,
+    /// Slot: the product's first copy-worthy attribute (see `SlotPlan`).
+    Attr1,
+    /// Slot: the second.
+    Attr2,
+    /// Slot: the third.
+    Attr3,
+    /// Slot: the fourth.
+    Attr4,
+    /// Starts the words that set the shopper's own texts apart.
+    Taste,
 }
 
 impl Special {
     /// Every special, in id order (`Pad` first).
-    pub const ALL: [Special; 19] = [
+    pub const ALL: [Special; 26] = [
         Special::Pad,
         Special::Eos,
         Special::Hist,
@@ -83,7 +101,18 @@ impl Special {
         Special::Stars3,
         Special::Stars4,
         Special::Stars5,
+        Special::Kind,
+        Special::Bought,
+        Special::Attr1,
+        Special::Attr2,
+        Special::Attr3,
+        Special::Attr4,
+        Special::Taste,
     ];
+
+    /// The specials of the first release: a version whose model has room
+    /// for no more than these was trained before the others existed.
+    pub const FIRST_RELEASE: usize = 19;
 
     /// Number of specials.
     pub const COUNT: usize = Special::ALL.len();
@@ -110,6 +139,13 @@ impl Special {
             Special::Stars3 => "<3stars>",
             Special::Stars4 => "<4stars>",
             Special::Stars5 => "<5stars>",
+            Special::Kind => "<kind>",
+            Special::Bought => "<bought>",
+            Special::Attr1 => "<attr1>",
+            Special::Attr2 => "<attr2>",
+            Special::Attr3 => "<attr3>",
+            Special::Attr4 => "<attr4>",
+            Special::Taste => "<taste>",
         }
     }
 
@@ -157,6 +193,9 @@ type ByteBpe = TokenizerImpl<BPE, NormalizerWrapper, ByteLevel, PostProcessorWra
 pub struct Vocab {
     tokenizer: Tokenizer,
     n_bpe: u32,
+    /// Specials this vocabulary has: all of them, or the first ones only for
+    /// a version trained before the rest existed.
+    n_specials: usize,
     /// BPE id of each single byte, so encoding never depends on the BPE succeeding.
     byte_ids: [u32; 256],
 }
@@ -228,7 +267,25 @@ impl Vocab {
 
     /// Number of ids: BPE tokens plus specials.
     pub fn size(&self) -> usize {
-        self.n_bpe as usize + Special::COUNT
+        self.n_bpe as usize + self.n_specials
+    }
+
+    /// This vocabulary with only the first `n` specials (at least the first
+    /// release's, at most all): what a version trained when only those
+    /// existed has room for. `None` when `n` is outside that range.
+    pub fn with_specials(mut self, n: usize) -> Option<Vocab> {
+        (Special::FIRST_RELEASE..=Special::COUNT)
+            .contains(&n)
+            .then(|| {
+                self.n_specials = n;
+                self
+            })
+    }
+
+    /// Whether this vocabulary has `s` (a version trained before `s`
+    /// existed does not).
+    pub fn has(&self, s: Special) -> bool {
+        s.index() < self.n_specials
     }
 
     /// Number of BPE (plain text) tokens; specials start at this id.
@@ -236,15 +293,17 @@ impl Vocab {
         self.n_bpe as usize
     }
 
-    /// The id of a special.
+    /// The id of a special. For a special this vocabulary lacks
+    /// ([`Vocab::has`]) it is an id past its end: callers that encode the
+    /// newer specials check first.
     pub fn id(&self, s: Special) -> u32 {
         self.n_bpe + s.index() as u32
     }
 
     /// The special with this id, if it is one.
     pub fn special(&self, id: u32) -> Option<Special> {
-        let offset = id.checked_sub(self.n_bpe)?;
-        Special::ALL.get(offset as usize).copied()
+        let offset = id.checked_sub(self.n_bpe)? as usize;
+        (offset < self.n_specials).then(|| Special::ALL[offset])
     }
 
     /// Encodes plain text; never fails, whatever the string.
@@ -288,6 +347,18 @@ impl Vocab {
         }
         self.flush(&mut run, &mut out);
         out
+    }
+
+    /// For every id, whether its text ends a sentence (`.`, `!` or `?`,
+    /// spaces aside); specials never do.
+    pub fn sentence_ends(&self) -> Vec<bool> {
+        let mut ends = vec![false; self.size()];
+        for (id, end) in ends.iter_mut().enumerate().take(self.n_bpe as usize) {
+            if let Ok(text) = self.tokenizer.decode(&[id as u32], false) {
+                *end = text.trim_end().ends_with(['.', '!', '?']);
+            }
+        }
+        ends
     }
 
     /// Decodes ids to one string, specials written as their names.
@@ -363,6 +434,7 @@ impl Vocab {
         Ok(Vocab {
             tokenizer,
             n_bpe,
+            n_specials: Special::COUNT,
             byte_ids,
         })
     }

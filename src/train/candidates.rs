@@ -7,7 +7,7 @@ use crate::domain::Product;
 use crate::model::generate::generate_checked;
 use crate::model::sample::SamplingParams;
 use crate::store::{NewGeneration, Store, StoreError};
-use crate::text::{FactChecker, Facts};
+use crate::text::{FactChecker, Slot};
 
 /// Why candidates could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -55,15 +55,23 @@ pub fn generate_and_store(
     let history = store.user_history(user_id)?;
     let prompt = loaded.prompt_ids(&history, i64::MAX, product);
     let checker = FactChecker::new(store.products()?.iter());
+    let mut facts = loaded.facts(product, &history, i64::MAX);
+    // A bought product whose name states another product's fact (a
+    // "Merino Tee" bought, copy about a cotton hoodie) is not named.
+    if let Some(name) = facts.value(Slot::Bought)
+        && checker.contradicts_facts(name, &facts.base(), product)
+    {
+        facts.set_extra(Slot::Bought, None);
+    }
     let checked = generate_checked(
         &loaded.model,
         &loaded.vocab,
         &prompt,
-        &Facts::of(product),
+        &facts,
         n,
         params,
         seed,
-        &|text| !checker.contradicts(text, product),
+        &|text| !checker.contradicts_facts(text, &facts, product),
     )?;
     if checked.refused > 0 {
         tracing::info!(

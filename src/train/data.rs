@@ -1,15 +1,28 @@
-//! Training examples from the store: for every event that carries text (a
-//! review, or the copy a shopper saw before buying), the prompt is the
-//! shopper's history *before that event* plus the product's facts, and the
-//! target is the text with the product's literal facts as slots.
+//! Training examples from the store: every text it holds.
+//!
+//! - For every event that carries text (a review, or the copy a shopper saw
+//!   before buying), the prompt is the shopper's history *before that event*
+//!   plus the product's facts, and the target is the text with the
+//!   product's literal facts as slots.
+//! - Every catalog description is copy too, unpersonalised: most shops keep
+//!   no log of the copy each shopper saw, and a store without one must still
+//!   learn to write copy. Its prompt carries the history of one shopper who
+//!   bought the product (before they bought it), chosen by a stable hash, so
+//!   copy prompts with a history are never out of distribution; the
+//!   description does not depend on it, so the model learns that only where
+//!   the shop's copy does not either.
+//!
+//! A target longer than `max_target_tokens` is cut after its last whole
+//! sentence that fits and still ends with `<eos>`: a model that learns from
+//! cut-off text learns to stop mid-sentence.
 
 use crate::config::{ModelSection, TrainSection};
 use crate::domain::EventKind;
 use crate::domain::{HistoryItem, Product};
 use crate::store::{Store, StoreError};
 use crate::text::{
-    Facts, Piece, PromptConfig, Special, Target, Vocab, fit_prompt, prompt_pieces_for,
-    target_pieces,
+    Piece, PlanLearner, PromptConfig, SlotPlan, Special, Target, Vocab, fit_prompt,
+    prompt_pieces_with, target_pieces,
 };
 use candle_core::{Device, Tensor};
 use rand::seq::SliceRandom;
@@ -40,7 +53,8 @@ pub struct Example {
     pub other_prompt: Option<Vec<u32>>,
 }
 
-/// Examples split by shopper, with the tokenizer trained on them.
+/// Examples split by shopper, with the tokenizer trained on them and the
+/// slot plan learnt from them.
 pub struct Dataset {
     /// Training examples.
     pub train: Vec<Example>,
@@ -48,6 +62,8 @@ pub struct Dataset {
     pub val: Vec<Example>,
     /// The tokenizer.
     pub vocab: Vocab,
+    /// The shop's slots: the kind, the bought product, attributes.
+    pub plan: SlotPlan,
 }
 
 /// Prompt settings from the config.
@@ -62,19 +78,11 @@ pub fn prompt_config(m: &ModelSection) -> PromptConfig {
 /// Whether a shopper is held out: a stable hash of the id and the seed,
 /// so the split never depends on import order or store size.
 pub fn is_held_out(user_id: &str, seed: u64, fraction: f64) -> bool {
-    // FNV-1a, then a splitmix finaliser to spread the bits.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
-    for b in user_id.as_bytes() {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    (h as f64 / u64::MAX as f64) < fraction
+    (stable_hash(user_id, seed) as f64 / u64::MAX as f64) < fraction
 }
 
 struct Raw {
+    /// The shopper, or empty for a catalog description.
     user_id: String,
     product_id: String,
     ts: i64,
@@ -93,7 +101,7 @@ pub fn build(
     store: &Store,
     model: &ModelSection,
     train: &TrainSection,
-    vocab: Option<Vocab>,
+    saved: Option<(Vocab, SlotPlan)>,
 ) -> Result<Dataset, StoreError> {
     let products: HashMap<String, Product> = store
         .products()?
@@ -101,16 +109,43 @@ pub fn build(
         .map(|p| (p.product_id.clone(), p))
         .collect();
     let pcfg = prompt_config(model);
+    let (vocab, plan) = match saved {
+        Some((vocab, plan)) => (Some(vocab), plan),
+        None => (None, learn_plan(store, &products)?),
+    };
     let mut raws: Vec<Raw> = Vec::new();
     let mut held_out_histories: Vec<Vec<HistoryItem>> = Vec::new();
+    // For each described product, the buyer whose history its description
+    // is shown with: the lowest hash of (shopper, product) among its buyers.
+    let mut buyers: HashMap<String, Buyer> = HashMap::new();
     store.for_each_history(|user_id, items| {
         let held_out = is_held_out(user_id, train.seed, train.val_fraction);
         let mut any = false;
         for item in items {
+            if item.kind == EventKind::Purchase
+                && products
+                    .get(&item.product_id)
+                    .is_some_and(|p| has_text(p.description.as_deref()))
+            {
+                let rank = stable_hash(&format!("{user_id}\u{1f}{}", item.product_id), train.seed);
+                let better = buyers.get(&item.product_id).is_none_or(|b| rank < b.rank);
+                if better {
+                    buyers.insert(
+                        item.product_id.clone(),
+                        Buyer {
+                            rank,
+                            user_id: user_id.to_string(),
+                            history: items.iter().filter(|h| h.ts < item.ts).cloned().collect(),
+                            ts: item.ts,
+                            held_out,
+                        },
+                    );
+                }
+            }
             let (Some(text), Some(product)) = (&item.text, products.get(&item.product_id)) else {
                 continue;
             };
-            let facts = Facts::of(product);
+            let facts = plan.facts(product, items, item.ts);
             // A review is written by the shopper, copy by the shop: the
             // prompt says which, so generation asks for copy only.
             let target = match item.kind {
@@ -123,7 +158,7 @@ pub fn build(
                 user_id: user_id.to_string(),
                 product_id: item.product_id.clone(),
                 ts: item.ts,
-                prompt: prompt_pieces_for(items, item.ts, product, &pcfg, target),
+                prompt: prompt_pieces_with(items, item.ts, product, &facts, &pcfg, target),
                 target: target_pieces(text, &facts),
                 text: text.clone(),
                 held_out,
@@ -136,6 +171,31 @@ pub fn build(
             held_out_histories.push(items.to_vec());
         }
     })?;
+    // Catalog descriptions, in catalog order.
+    let mut catalog: Vec<&Product> = products.values().collect();
+    catalog.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+    for product in catalog {
+        let Some(text) = product.description.as_deref().filter(|t| has_text(Some(t))) else {
+            continue;
+        };
+        let buyer = buyers.remove(&product.product_id);
+        let (history, ts, held_out, user_id) = match &buyer {
+            Some(b) => (b.history.as_slice(), b.ts, b.held_out, b.user_id.clone()),
+            None => (&[][..], 0, false, String::new()),
+        };
+        let facts = plan.facts(product, history, ts);
+        raws.push(Raw {
+            user_id,
+            product_id: product.product_id.clone(),
+            ts,
+            prompt: prompt_pieces_with(history, ts, product, &facts, &pcfg, Target::Copy),
+            target: target_pieces(text, &facts),
+            text: text.to_string(),
+            held_out,
+            kind: Target::Copy,
+            other: None,
+        });
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(train.seed);
     // Cap the training examples, keeping a deterministic random subset.
     if train.max_examples > 0 {
@@ -154,7 +214,15 @@ pub fn build(
                 }
             };
             if let Some(product) = products.get(&raw.product_id) {
-                raw.other = Some(prompt_pieces_for(other, i64::MAX, product, &pcfg, raw.kind));
+                let facts = plan.facts(product, other, i64::MAX);
+                raw.other = Some(prompt_pieces_with(
+                    other,
+                    i64::MAX,
+                    product,
+                    &facts,
+                    &pcfg,
+                    raw.kind,
+                ));
             }
         }
     }
@@ -174,6 +242,8 @@ pub fn build(
         })?,
     };
     let hist = vocab.id(Special::Hist);
+    let eos = vocab.id(Special::Eos);
+    let ends = vocab.sentence_ends();
     let encode_prompt = |pieces: &[Piece]| {
         let mut ids = vocab.encode(pieces);
         fit_prompt(&mut ids, model.max_prompt_tokens, hist);
@@ -184,7 +254,7 @@ pub fn build(
         .into_par_iter()
         .map(|raw| {
             let mut target = vocab.encode(&raw.target);
-            target.truncate(model.max_target_tokens);
+            cut_at_sentence(&mut target, model.max_target_tokens, &ends, eos);
             let example = Example {
                 prompt: encode_prompt(&raw.prompt),
                 other_prompt: raw.other.as_deref().map(encode_prompt),
@@ -210,7 +280,82 @@ pub fn build(
         train: train_ex,
         val: val_ex,
         vocab,
+        plan,
     })
+}
+
+/// Learns the shop's slot plan from every text the store holds: events'
+/// texts (with the product each shopper bought most recently before them)
+/// and catalog descriptions.
+fn learn_plan(store: &Store, products: &HashMap<String, Product>) -> Result<SlotPlan, StoreError> {
+    let mut catalog: Vec<&Product> = products.values().collect();
+    catalog.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+    let mut learner = PlanLearner::new(catalog.iter().copied());
+    store.for_each_history(|_, items| {
+        for (i, item) in items.iter().enumerate() {
+            let (Some(text), Some(product)) = (&item.text, products.get(&item.product_id)) else {
+                continue;
+            };
+            // Items are in time order: the newest other purchase before it.
+            let bought = items[..i]
+                .iter()
+                .rev()
+                .filter(|h| h.ts < item.ts)
+                .find(|h| h.kind == EventKind::Purchase && h.product_id != item.product_id)
+                .map(|h| h.title.as_str());
+            learner.text(product, text, bought);
+        }
+    })?;
+    for product in catalog {
+        if let Some(text) = product.description.as_deref().filter(|t| has_text(Some(t))) {
+            learner.text(product, text, None);
+        }
+    }
+    Ok(learner.finish())
+}
+
+/// The buyer a description is shown with.
+struct Buyer {
+    rank: u64,
+    user_id: String,
+    history: Vec<HistoryItem>,
+    ts: i64,
+    held_out: bool,
+}
+
+fn has_text(t: Option<&str>) -> bool {
+    t.is_some_and(|t| !t.trim().is_empty())
+}
+
+/// Cuts an encoded target (ending in `eos`) to at most `max` tokens: after
+/// the last token that ends a sentence and leaves room for `eos`, then
+/// `eos`. A target with no sentence end in reach is cut hard, without
+/// `eos`, so that it never teaches the model to stop mid-sentence.
+pub fn cut_at_sentence(target: &mut Vec<u32>, max: usize, sentence_ends: &[bool], eos: u32) {
+    if target.len() <= max {
+        return;
+    }
+    let ends = |&id: &u32| sentence_ends.get(id as usize).copied().unwrap_or(false);
+    match target[..max.saturating_sub(1)].iter().rposition(ends) {
+        Some(at) => {
+            target.truncate(at + 1);
+            target.push(eos);
+        }
+        None => target.truncate(max),
+    }
+}
+
+/// A stable 64-bit hash of `text` and `seed` (FNV-1a, splitmix finaliser).
+fn stable_hash(text: &str, seed: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+    for b in text.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
 }
 
 fn is_same_user(history: &[HistoryItem], raw: &Raw) -> bool {

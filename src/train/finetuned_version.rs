@@ -152,7 +152,7 @@ pub fn finetune_and_save(
         store,
         &model_section,
         &train_section,
-        Some(parent.vocab.clone()),
+        Some((parent.vocab.clone(), parent.settings.slots.clone())),
     )?;
     let mut on_step = |p: &TrainProgress| {
         trainer.beat(&serde_json::to_value(p).unwrap_or_default());

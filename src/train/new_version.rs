@@ -52,6 +52,13 @@ pub fn train_and_save(
     on_stage(Stage::BuildingDataset);
     let started = std::time::Instant::now();
     let data = data::build(store, &config.model, &config.train, None)?;
+    let texts = data.train.len() + data.val.len();
+    if texts < config.train.min_texts {
+        anyhow::bail!(
+            "too little to learn from: the store holds {texts} texts (catalog descriptions, reviews and copy) and training needs at least {} ([train] min_texts); import more before training",
+            config.train.min_texts
+        );
+    }
     tracing::info!(
         train = data.train.len(),
         val = data.val.len(),
@@ -86,7 +93,14 @@ pub fn train_and_save(
         "stop": trained.stop,
     });
     let settings =
-        VersionSettings::from_config(&config.model, &config.train, model_cfg, "pretrain", None);
+        VersionSettings::from_config(
+            &config.model,
+            &config.train,
+            model_cfg,
+            "pretrain",
+            None,
+            data.plan.clone(),
+        );
     versions::save(
         store,
         dir,

@@ -379,6 +379,7 @@ mod tests {
             eval_every: 0,
             patience: 1,
             max_examples: 0,
+            min_texts: 1,
         };
         assert!((learning_rate(&cfg, 0, 110) - 0.1).abs() < 1e-12);
         assert!((learning_rate(&cfg, 9, 110) - 1.0).abs() < 1e-12);

@@ -113,7 +113,7 @@ fn candidates_for(
         &loaded.model,
         &loaded.vocab,
         &prompt,
-        &Facts::of(&product),
+        &loaded.facts(&product, &history, i64::MAX),
         n,
         &params,
         seed,

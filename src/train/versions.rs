@@ -8,7 +8,10 @@ use crate::domain::{HistoryItem, Product};
 use crate::model::checkpoint::{self, CheckpointError};
 use crate::model::{LanguageModel, ModelConfig};
 use crate::store::{Store, StoreError};
-use crate::text::{Facts, PromptConfig, Special, Vocab, fit_prompt, prompt_pieces, target_pieces};
+use crate::text::{
+    Facts, PromptConfig, SlotPlan, Special, Target, Vocab, fit_prompt, prompt_pieces_with,
+    target_pieces,
+};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{VarBuilder, VarMap};
 use serde::{Deserialize, Serialize};
@@ -39,6 +42,10 @@ pub struct VersionSettings {
     pub split_seed: u64,
     /// Share of shoppers held out.
     pub val_fraction: f64,
+    /// The shop's slots beyond the catalog's five (none for versions
+    /// trained before they existed).
+    #[serde(default)]
+    pub slots: SlotPlan,
 }
 
 impl VersionSettings {
@@ -58,6 +65,7 @@ impl VersionSettings {
         model: ModelConfig,
         kind: &str,
         parent: Option<String>,
+        slots: SlotPlan,
     ) -> Self {
         VersionSettings {
             model,
@@ -70,6 +78,7 @@ impl VersionSettings {
             parent,
             split_seed: t.seed,
             val_fraction: t.val_fraction,
+            slots,
         }
     }
 }
@@ -93,11 +102,14 @@ impl LoadedModel {
     /// `history`, seeing events strictly before `at`, cut to the version's
     /// prompt length. Generation and fine-tuning both build prompts here.
     pub fn prompt_ids(&self, history: &[HistoryItem], at: i64, product: &Product) -> Vec<u32> {
-        let mut ids = self.vocab.encode(&prompt_pieces(
+        let facts = self.facts(product, history, at);
+        let mut ids = self.vocab.encode(&prompt_pieces_with(
             history,
             at,
             product,
+            &facts,
             &self.settings.prompt(),
+            Target::Copy,
         ));
         fit_prompt(
             &mut ids,
@@ -107,10 +119,25 @@ impl LoadedModel {
         ids
     }
 
-    /// The encoded training target for `text` about `product`: its facts as
-    /// slots, then `<eos>`, cut to the version's target length.
-    pub fn target_ids(&self, text: &str, product: &Product) -> Vec<u32> {
-        let mut ids = self.vocab.encode(&target_pieces(text, &Facts::of(product)));
+    /// The facts a candidate about `product` for a shopper with `history`,
+    /// written at `at`, may state: what the slots of this version's prompts
+    /// and targets stand for, and what generation fills them with.
+    pub fn facts(&self, product: &Product, history: &[HistoryItem], at: i64) -> Facts {
+        self.settings.slots.facts(product, history, at)
+    }
+
+    /// The encoded training target for `text` about `product`, written at
+    /// `at` for a shopper with `history`: its facts as slots, then `<eos>`,
+    /// cut to the version's target length.
+    pub fn target_ids(
+        &self,
+        text: &str,
+        product: &Product,
+        history: &[HistoryItem],
+        at: i64,
+    ) -> Vec<u32> {
+        let facts = self.facts(product, history, at);
+        let mut ids = self.vocab.encode(&target_pieces(text, &facts));
         ids.truncate(self.settings.max_target_tokens);
         ids
     }
@@ -275,13 +302,18 @@ pub fn load(dir: &Path, version: &str) -> Result<LoadedModel, VersionError> {
         .map_err(|e| build(format!("config.json: {e}")))?;
     let vocab = Vocab::from_json(&files.tokenizer_json)
         .map_err(|e| build(format!("tokenizer.json: {e}")))?;
-    if vocab.size() != settings.model.vocab_size {
-        return Err(build(format!(
-            "tokenizer has {} tokens but the model expects {}",
-            vocab.size(),
-            settings.model.vocab_size
-        )));
-    }
+    // A version trained before the newer specials existed has room for the
+    // first ones only; it never reads or writes the others.
+    let specials = settings.model.vocab_size.checked_sub(vocab.bpe_size());
+    let vocab = specials
+        .and_then(|n| vocab.clone().with_specials(n))
+        .ok_or_else(|| {
+            build(format!(
+                "tokenizer has {} tokens but the model expects {}",
+                vocab.size(),
+                settings.model.vocab_size
+            ))
+        })?;
     let vb = VarBuilder::from_tensors(files.tensors, DType::F32, &Device::Cpu);
     let model = LanguageModel::new(&settings.model, vb).map_err(|e| build(e.to_string()))?;
     Ok(LoadedModel {
