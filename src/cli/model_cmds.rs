@@ -195,8 +195,19 @@ pub fn generate(
     let n = n.unwrap_or(config.generate.n_candidates);
     let seed = seed.unwrap_or_else(candidates::clock_seed);
     let params = config.generate.params();
-    let Stored { ids, rows, .. } =
-        candidates::generate_and_store(&mut store, &loaded, &params, user_id, &product, n, seed)?;
+    let Stored {
+        ids,
+        rows,
+        drawn,
+        refused,
+    } = candidates::generate_and_store(&mut store, &loaded, &params, user_id, &product, n, seed)?;
+    if rows.len() < n && refused > 0 {
+        eprintln!(
+            "tailor: {} of {n} candidates: the guard refused {refused} of {drawn} draws \
+             (untrue to the product or shopper, or cut off at max_tokens)",
+            rows.len()
+        );
+    }
     let mut out = std::io::stdout().lock();
     for (id, row) in ids.iter().zip(&rows) {
         if json {
@@ -220,6 +231,9 @@ pub fn generate(
     }
     Ok(())
 }
+
+/// Held-out shoppers `tailor eval` generates candidates for.
+const EVAL_SHOPPERS: usize = 100;
 
 /// `tailor eval`.
 pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
@@ -257,13 +271,22 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
         .map(|p| (p.product_id.clone(), p))
         .collect();
     let opts = EvalOptions {
-        shoppers: 100,
+        shoppers: EVAL_SHOPPERS,
         candidates: config.generate.n_candidates,
         gain_examples: 2000,
         sampling: config.generate.params(),
         seed: config.train.seed,
     };
-    let mut report = evaluate(&loaded, &data.val, &products, &opts)?;
+    // Candidates are checked against what each shopper did before the
+    // held-out event: the histories of the shoppers evaluate generates for.
+    let users: std::collections::BTreeSet<&str> =
+        data.val.iter().map(|e| e.user_id.as_str()).collect();
+    let mut histories = HashMap::new();
+    for user in users.into_iter().take(opts.shoppers) {
+        histories.insert(user.to_string(), store.user_history(user)?);
+    }
+    let lexicon = candidates::lexicon(&store)?;
+    let mut report = evaluate(&loaded, &data.val, &products, &lexicon, &histories, &opts)?;
     report.xz_bpc = crate::train::eval::xz_reference_bpc(&data.train, &data.val);
     Ok(report)
 }

@@ -1,6 +1,7 @@
 //! The model lane: one blocking thread that keeps the loaded model version
-//! and generates or explains candidates, one request at a time. Each
-//! request shows in the jobs pane while it runs.
+//! and the store's faithfulness lexicon, and generates or explains
+//! candidates, one request at a time. Each request shows in the jobs pane
+//! while it runs.
 
 use super::explain::explain;
 use super::store_lane::CANDIDATES;
@@ -8,6 +9,7 @@ use super::{CandidatesFrom, Reply};
 use super::{JobEvent, JobId, JobKind, JobUpdate, Message};
 use crate::config::Config;
 use crate::store::Store;
+use crate::text::Lexicon;
 use crate::train::candidates;
 use crate::train::versions::{self, LoadedModel, VersionError};
 use anyhow::{Context, Result};
@@ -54,6 +56,8 @@ struct Lane {
     config: Arc<Config>,
     analyst: String,
     cache: Vec<Arc<LoadedModel>>,
+    /// The lexicon, and the product and event counts it was built at.
+    lexicon: Option<((u64, u64), Arc<Lexicon>)>,
 }
 
 /// Starts the lane on a blocking thread.
@@ -93,6 +97,7 @@ pub fn spawn(
             config,
             analyst,
             cache: Vec::new(),
+            lexicon: None,
         };
         while let Some((id, request)) = rx.blocking_recv() {
             let send = |update: JobUpdate| {
@@ -223,8 +228,24 @@ impl Lane {
         Ok((self.remember(loaded), note))
     }
 
-    /// Generates like `tailor generate`: the same prompt, sampling and
-    /// storage, for the shopper's whole history.
+    /// The store's faithfulness lexicon, built once (it reads every text
+    /// in the store) and again only when an import has changed the number
+    /// of products or events.
+    fn lexicon(&mut self) -> Result<Arc<Lexicon>> {
+        let stats = self.store.stats()?;
+        let key = (stats.products, stats.events);
+        if let Some((built, lexicon)) = &self.lexicon
+            && *built == key
+        {
+            return Ok(lexicon.clone());
+        }
+        let lexicon = Arc::new(candidates::lexicon(&self.store)?);
+        self.lexicon = Some((key, lexicon.clone()));
+        Ok(lexicon)
+    }
+
+    /// Generates like `tailor generate`: the same prompt, sampling, guard
+    /// and storage, for the shopper's whole history.
     fn generate(
         &mut self,
         user_id: &str,
@@ -239,9 +260,11 @@ impl Lane {
             .with_context(|| format!("no product {product_id:?}"))?;
         let seed = seed.unwrap_or_else(candidates::clock_seed);
         let params = self.config.generate.params();
-        let stored = candidates::generate_and_store(
+        let lexicon = self.lexicon()?;
+        let stored = candidates::generate_and_store_with(
             &mut self.store,
             &loaded,
+            &lexicon,
             &params,
             user_id,
             &product,
@@ -277,5 +300,38 @@ impl Lane {
             .with_context(|| format!("no product {:?}", row.product_id))?;
         let history = self.store.user_history(&row.user_id)?;
         Ok(explain(&loaded, &history, &product, &row.text)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::import::ImportKind;
+
+    #[test]
+    fn the_lexicon_is_built_once_and_again_after_an_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let tiny = crate::demo::DemoOptions { seed: 1, users: 5 };
+        let tastes = dir.path().join("t.tastes.csv");
+        Store::create_demo(&config.store.path, &tiny, &tastes, &mut |_| {}).unwrap();
+        let mut lane = Lane {
+            store: Store::open(&config.store.path).unwrap(),
+            config: Arc::new(config),
+            analyst: "t".into(),
+            cache: Vec::new(),
+            lexicon: None,
+        };
+        let first = lane.lexicon().unwrap();
+        assert!(Arc::ptr_eq(&first, &lane.lexicon().unwrap()), "kept");
+        let event = br#"{"user_id":"u0000001","product_id":"p00001","kind":"purchase","ts":1735689600,"text":"A new Sleep Band."}"#;
+        lane.store
+            .import_bytes(ImportKind::Events, "more.jsonl", event)
+            .unwrap();
+        assert!(
+            !Arc::ptr_eq(&first, &lane.lexicon().unwrap()),
+            "rebuilt once the store holds another text"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Sampling N candidate descriptions in one batch: the prompt is run once
-//! and its state shared by every candidate; duplicates are re-drawn.
+//! and its state shared by every candidate; duplicates, candidates a check
+//! refuses and candidates cut off by the length limit are re-drawn.
 
 use super::LanguageModel;
 use super::decode::GenState;
@@ -19,6 +20,8 @@ pub struct Candidate {
     /// Sum of the model's log-probabilities of the sampled tokens, `<eos>`
     /// included when it was reached (nats).
     pub logprob: f32,
+    /// Stopped at `max_tokens` without `<eos>`: cut off, likely mid-word.
+    pub truncated: bool,
 }
 
 /// Rounds of re-drawing duplicates (and refused candidates) before giving up.
@@ -43,14 +46,20 @@ pub fn generate(
 pub struct Checked {
     /// At most `n` distinct candidates that `accept` took.
     pub candidates: Vec<Candidate>,
-    /// Samples `accept` refused and that were drawn again.
+    /// Samples refused (by `accept`, or cut off) and drawn again.
     pub refused: usize,
+    /// Samples drawn in all, refused and duplicates included.
+    pub drawn: usize,
 }
 
-/// Like [`generate`], drawing again any candidate that `accept` refuses:
-/// the product passes the catalog's [`crate::text::FactChecker`] here, so
-/// that no candidate ever names another product's brand, colour, material
-/// or price (slots already make the product's own facts right).
+/// Like [`generate`], drawing again any candidate that `accept` refuses or
+/// that the length limit cut off: callers pass the faithfulness checks
+/// ([`crate::text::Lexicon::check`]) here, so that no candidate shown
+/// names another kind of product, feature, claim, purchase or fact, and
+/// none stops mid-sentence.
+///
+/// `accept` sees every draw, cut off or not, so a caller can count what
+/// the model got wrong before the guard.
 #[allow(clippy::too_many_arguments)]
 pub fn generate_checked(
     model: &LanguageModel,
@@ -60,12 +69,13 @@ pub fn generate_checked(
     n: usize,
     params: &SamplingParams,
     seed: u64,
-    accept: &dyn Fn(&str) -> bool,
+    accept: &dyn Fn(&Candidate) -> bool,
 ) -> candle_core::Result<Checked> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out: Vec<Candidate> = Vec::with_capacity(n);
     let mut seen: HashSet<String> = HashSet::new();
     let mut refused = 0;
+    let mut drawn = 0;
     // The weights are snapshotted and the prompt encoded once; every round
     // starts its candidates from copies of that one state.
     let prompt_state = model.freeze()?.prefill(prompt, 1)?;
@@ -77,10 +87,13 @@ pub fn generate_checked(
         let mut state = prompt_state.clone();
         state.select(&vec![0; want])?;
         for c in sample_batch(state, vocab, facts, params, &mut rng)? {
-            // Garbled output (bytes that are not UTF-8, controls, escapes)
-            // is refused whatever the caller's check: no model can put it
-            // in the store or on a screen.
-            if !crate::sanitize::is_clean_line(&c.text) || !accept(&c.text) {
+            drawn += 1;
+            // `accept` first, so it sees the cut-off draws too. Garbled
+            // output (bytes that are not UTF-8, controls, escapes) is
+            // refused whatever the caller's check: no model can put it in
+            // the store or on a screen.
+            let accepted = accept(&c);
+            if !accepted || c.truncated || !crate::sanitize::is_clean_line(&c.text) {
                 refused += 1;
                 continue;
             }
@@ -92,6 +105,7 @@ pub fn generate_checked(
     Ok(Checked {
         candidates: out,
         refused,
+        drawn,
     })
 }
 
@@ -134,6 +148,7 @@ fn sample_batch(
     let n = state.n_candidates();
     let mut ids: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut logprob = vec![0f32; n];
+    let mut ended = vec![false; n];
     // The candidates still in `state`, in its row order.
     let mut live: Vec<usize> = (0..n).collect();
     for _ in 0..params.max_tokens {
@@ -148,7 +163,9 @@ fn sample_batch(
             }
             let (tok, lp) = sample_token(&logits[row * v..(row + 1) * v], params, &bans, rng);
             logprob[cand] += lp;
-            if tok != eos {
+            if tok == eos {
+                ended[cand] = true;
+            } else {
                 ids[cand].push(tok);
                 next.push(tok);
                 keep.push(row);
@@ -166,10 +183,12 @@ fn sample_batch(
     Ok(ids
         .into_iter()
         .zip(logprob)
-        .map(|(ids, logprob)| Candidate {
+        .zip(ended)
+        .map(|((ids, logprob), ended)| Candidate {
             text: fill(&vocab.decode(&ids), facts),
             ids,
             logprob,
+            truncated: !ended,
         })
         .collect())
 }

@@ -1,11 +1,13 @@
 //! Text for the language model: the byte-level BPE vocabulary with our own
 //! special tokens, the prompt built from a shopper's history and a product's
-//! facts, and the fact slots that keep generated copy true to the catalog.
+//! facts, the fact slots that keep generated copy true to the catalog, and
+//! the faithfulness checks that refuse copy untrue to its product or shopper.
 //!
 //! Special tokens are not `tokenizers` added tokens: the BPE covers plain text
 //! only and our specials take the ids after it, so no input text can ever
 //! encode to a special id and every string round-trips exactly.
 
+pub mod faithful;
 pub mod prompt;
 pub mod slot_plan;
 pub mod slots;
@@ -14,6 +16,7 @@ pub mod tokenizer;
 #[cfg(test)]
 mod tests;
 
+pub use faithful::{Findings, Lexicon};
 pub use prompt::{
     PromptConfig, Target, fit_prompt, history_before, prompt_pieces, prompt_pieces_for,
     prompt_pieces_with, target_pieces,

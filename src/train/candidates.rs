@@ -1,13 +1,15 @@
 //! Generating and storing candidates for one shopper and product: the one
 //! path that `tailor generate`, the console and the simulated analyst share,
-//! so the same seed gives the same candidates everywhere.
+//! so the same seed gives the same candidates everywhere, and every
+//! candidate stored has passed the same faithfulness guard.
 
 use super::versions::LoadedModel;
 use crate::domain::Product;
-use crate::model::generate::generate_checked;
+use crate::model::generate::{Candidate, generate_checked};
 use crate::model::sample::SamplingParams;
 use crate::store::{NewGeneration, Store, StoreError};
-use crate::text::{FactChecker, Slot};
+use crate::text::Lexicon;
+use std::cell::Cell;
 
 /// Why candidates could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +29,9 @@ pub struct Stored {
     pub ids: Vec<i64>,
     /// What was stored.
     pub rows: Vec<NewGeneration>,
-    /// Samples drawn again because they named another product's facts.
+    /// Samples drawn in all.
+    pub drawn: usize,
+    /// Samples the guard refused (unfaithful or cut off) and drew again.
     pub refused: usize,
 }
 
@@ -39,10 +43,39 @@ pub fn clock_seed() -> u64 {
         .unwrap_or(0)
 }
 
+/// The faithfulness lexicon of `store`: its catalog, each product's
+/// description, and every text its events carry (copy and reviews).
+pub fn lexicon(store: &Store) -> Result<Lexicon, StoreError> {
+    let started = std::time::Instant::now();
+    let products = store.products()?;
+    let mut texts: Vec<(String, String)> = Vec::new();
+    store.for_each_history(|_, items| {
+        for item in items {
+            if let Some(text) = &item.text {
+                texts.push((item.product_id.clone(), text.clone()));
+            }
+        }
+    })?;
+    let lexicon = Lexicon::build(
+        &products,
+        texts.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+    );
+    tracing::info!(
+        texts = texts.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "faithfulness lexicon: {}",
+        lexicon.describe()
+    );
+    Ok(lexicon)
+}
+
 /// Samples `n` candidates about `product` for `user_id` with `loaded`
-/// (prompt from the shopper's whole history), refusing any that names
-/// another product's facts, and stores them with their log-probability,
-/// version and sampling parameters (seed included).
+/// (prompt from the shopper's whole history), refusing any that the
+/// store's faithfulness checks find fault with or that the length limit
+/// cut off, and stores them with their log-probability, version and
+/// sampling parameters (seed included). Builds the store's lexicon; a
+/// caller generating more than once should keep one and call
+/// [`generate_and_store_with`].
 pub fn generate_and_store(
     store: &mut Store,
     loaded: &LoadedModel,
@@ -52,17 +85,37 @@ pub fn generate_and_store(
     n: usize,
     seed: u64,
 ) -> Result<Stored, CandidatesError> {
+    let lexicon = lexicon(store)?;
+    generate_and_store_with(store, loaded, &lexicon, params, user_id, product, n, seed)
+}
+
+/// [`generate_and_store`] with the store's lexicon already built.
+#[allow(clippy::too_many_arguments)]
+pub fn generate_and_store_with(
+    store: &mut Store,
+    loaded: &LoadedModel,
+    lexicon: &Lexicon,
+    params: &SamplingParams,
+    user_id: &str,
+    product: &Product,
+    n: usize,
+    seed: u64,
+) -> Result<Stored, CandidatesError> {
     let history = store.user_history(user_id)?;
     let prompt = loaded.prompt_ids(&history, i64::MAX, product);
-    let checker = FactChecker::new(store.products()?.iter());
-    let mut facts = loaded.facts(product, &history, i64::MAX);
-    // A bought product whose name states another product's fact (a
-    // "Merino Tee" bought, copy about a cotton hoodie) is not named.
-    if let Some(name) = facts.value(Slot::Bought)
-        && checker.contradicts_facts(name, &facts.base(), product)
-    {
-        facts.set_extra(Slot::Bought, None);
-    }
+    // The bought product's name is the shopper's history, not a fact of
+    // this product: the lexicon's checks read it as such.
+    let facts = loaded.facts(product, &history, i64::MAX);
+    let first_refusal: Cell<Option<String>> = Cell::new(None);
+    let accept = |c: &Candidate| {
+        let findings = lexicon.check(&c.text, product, &history, c.truncated);
+        let faithful = findings.is_faithful();
+        if !faithful {
+            let seen = first_refusal.take();
+            first_refusal.set(seen.or_else(|| Some(format!("{findings:?}"))));
+        }
+        faithful
+    };
     let checked = generate_checked(
         &loaded.model,
         &loaded.vocab,
@@ -71,12 +124,14 @@ pub fn generate_and_store(
         n,
         params,
         seed,
-        &|text| !checker.contradicts_facts(text, &facts, product),
+        &accept,
     )?;
     if checked.refused > 0 {
         tracing::info!(
             refused = checked.refused,
-            "candidates naming another product's facts were drawn again"
+            drawn = checked.drawn,
+            first = first_refusal.take().unwrap_or_default(),
+            "unfaithful or cut-off candidates were drawn again"
         );
     }
     let mut sampling = serde_json::to_value(params).unwrap_or_default();
@@ -97,6 +152,7 @@ pub fn generate_and_store(
     Ok(Stored {
         ids,
         rows,
+        drawn: checked.drawn,
         refused: checked.refused,
     })
 }

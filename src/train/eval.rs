@@ -1,13 +1,15 @@
 //! `tailor eval`: likelihood metrics on the held-out shoppers' texts, and
-//! text metrics on candidates generated for held-out shoppers.
+//! text and faithfulness metrics on candidates generated for held-out
+//! shoppers, both after the generation guard and over every draw before it.
 
 use super::data::{Example, score_targets};
-use super::metrics::{self, EvalReport};
+use super::metrics::{self, EvalReport, Faithfulness};
 use super::versions::LoadedModel;
-use crate::domain::Product;
-use crate::model::generate::generate_checked;
+use crate::domain::{HistoryItem, Product};
+use crate::model::generate::{Candidate, generate_checked};
 use crate::model::sample::SamplingParams;
-use crate::text::{FactChecker, Facts};
+use crate::text::{Findings, Lexicon};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -59,11 +61,15 @@ pub fn xz_reference_bpc(train: &[Example], val: &[Example]) -> Option<f64> {
     (chars > 0).then(|| (a.saturating_sub(b) * 8) as f64 / chars as f64)
 }
 
-/// Evaluates `loaded` on the held-out examples `val`.
+/// Evaluates `loaded` on the held-out examples `val`, checking candidates
+/// with `lexicon` against each shopper's history in `histories` (by
+/// shopper; what came before the held-out event is used).
 pub fn evaluate(
     loaded: &LoadedModel,
     val: &[Example],
     products: &HashMap<String, Product>,
+    lexicon: &Lexicon,
+    histories: &HashMap<String, Vec<HistoryItem>>,
     opts: &EvalOptions,
 ) -> candle_core::Result<EvalReport> {
     let started = Instant::now();
@@ -130,28 +136,45 @@ pub fn evaluate(
             *slot = e;
         }
     }
-    let checker = FactChecker::new(products.values());
     let mut texts = Vec::new();
-    let mut errors = Vec::new();
+    let mut shown: Vec<Findings> = Vec::new();
+    let mut draws: Vec<Findings> = Vec::new();
     let mut refused = 0;
     for (k, e) in newest.values().take(opts.shoppers).enumerate() {
         let Some(product) = products.get(&e.product_id) else {
             continue;
         };
-        let facts = Facts::of(product);
+        let history: Vec<HistoryItem> = histories
+            .get(&e.user_id)
+            .map(|h| h.iter().filter(|i| i.ts < e.ts).cloned().collect())
+            .unwrap_or_default();
+        // Copy is generated as `tailor generate` does, whatever kind of
+        // text the held-out event was (a review, in a shop with no copy
+        // log): the same prompt and facts, from what came before it.
+        let prompt = loaded.prompt_ids(&history, e.ts, product);
+        let facts = loaded.facts(product, &history, e.ts);
+        let check = |c: &Candidate| lexicon.check(&c.text, product, &history, c.truncated);
+        // Every draw is checked once, as the guard sees it.
+        let seen = RefCell::new(Vec::new());
         let checked = generate_checked(
             &loaded.model,
             &loaded.vocab,
-            &e.prompt,
+            &prompt,
             &facts,
             opts.candidates,
             &opts.sampling,
             opts.seed.wrapping_add(k as u64),
-            &|text| !checker.contradicts(text, product),
+            &|c| {
+                let findings = check(c);
+                let faithful = findings.is_faithful();
+                seen.borrow_mut().push(findings);
+                faithful
+            },
         )?;
+        draws.extend(seen.into_inner());
         refused += checked.refused;
         for c in checked.candidates {
-            errors.push(checker.contradicts(&c.text, product));
+            shown.push(check(&c));
             texts.push(c.text);
         }
         report.generated_shoppers += 1;
@@ -160,8 +183,11 @@ pub fn evaluate(
     report.distinct_1 = metrics::distinct_n(&texts, 1);
     report.distinct_2 = metrics::distinct_n(&texts, 2);
     report.usr = metrics::unique_ratio(&texts);
-    report.fact_errors = metrics::fraction(errors);
-    report.fact_refused = refused as f64 / (refused + report.generated).max(1) as f64;
+    report.faithfulness = Faithfulness::of(&shown);
+    report.draws = Faithfulness::of(&draws);
+    report.drawn = draws.len();
+    report.refused = refused as f64 / draws.len().max(1) as f64;
+    report.fact_refused = report.draws.fact_errors;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

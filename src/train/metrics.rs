@@ -1,6 +1,7 @@
 //! The evaluation metrics of DESIGN.md §5, as plain functions with
 //! hand-computed tests. Names are a contract.
 
+use crate::text::Findings;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -19,10 +20,19 @@ pub struct EvalReport {
     pub distinct_2: f64,
     /// Unique texts / texts.
     pub usr: f64,
-    /// Generated texts contradicting their product's catalog facts / texts.
-    pub fact_errors: f64,
-    /// Samples the fact check refused (and generation drew again) / samples:
-    /// what `fact_errors` would be without the check.
+    /// Each faithfulness check's share of the generated texts (after the
+    /// guard, so 0 when it works), `fact_errors` among them.
+    #[serde(flatten)]
+    pub faithfulness: Faithfulness,
+    /// Samples the guard refused (and generation drew again) / samples.
+    pub refused: f64,
+    /// The same shares over every sample, before the guard: what the
+    /// model itself gets wrong.
+    pub draws: Faithfulness,
+    /// Samples drawn for the generated texts, refused ones included.
+    pub drawn: usize,
+    /// Samples the fact check alone would refuse / samples: what
+    /// `fact_errors` would be without the guard (`draws.fact_errors`).
     pub fact_refused: f64,
     /// Mean per-token log-likelihood with the true history minus with
     /// another shopper's history, nats/token.
@@ -42,6 +52,42 @@ pub struct EvalReport {
     pub generated_shoppers: usize,
     /// Wall-clock seconds the evaluation took.
     pub seconds: f64,
+}
+
+/// Each faithfulness check's share of a set of candidates (see
+/// [`crate::text::faithful`]), and the share with any finding.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Faithfulness {
+    /// Name a kind of product other than their own.
+    pub type_errors: f64,
+    /// Make a claim tied to an attribute value the product lacks.
+    pub claim_errors: f64,
+    /// Name another product's feature, or a number not the product's.
+    pub feature_errors: f64,
+    /// Name a product the shopper never touched, or call a view a purchase.
+    pub history_errors: f64,
+    /// Stopped at the length limit, not at `<eos>`.
+    pub truncated: f64,
+    /// State a brand, price, title, material or colour other than the product's.
+    pub fact_errors: f64,
+    /// Have any of the above.
+    pub faithfulness_errors: f64,
+}
+
+impl Faithfulness {
+    /// The shares over `findings`, one per candidate (all 0 for none).
+    pub fn of(findings: &[Findings]) -> Faithfulness {
+        let share = |f: fn(&Findings) -> bool| fraction(findings.iter().map(f));
+        Faithfulness {
+            type_errors: share(|f| f.type_error.is_some()),
+            claim_errors: share(|f| f.claim_error.is_some()),
+            feature_errors: share(|f| f.feature_error.is_some()),
+            history_errors: share(|f| f.history_error.is_some()),
+            truncated: share(|f| f.truncated),
+            fact_errors: share(|f| f.fact_error.is_some()),
+            faithfulness_errors: share(|f| !f.is_faithful()),
+        }
+    }
 }
 
 /// Perplexity from a total NLL (nats) over `tokens` tokens.
@@ -144,6 +190,43 @@ mod tests {
         assert_eq!(unique_ratio(&[]), 0.0);
         assert!((fraction([true, false, false, true]) - 0.5).abs() < 1e-12);
         assert_eq!(fraction([]), 0.0);
+    }
+
+    #[test]
+    fn faithfulness_shares_count_each_check_and_their_union() {
+        let some = || Some("x".to_string());
+        let findings = [
+            Findings::default(),
+            Findings {
+                type_error: some(),
+                claim_error: some(),
+                ..Findings::default()
+            },
+            Findings {
+                truncated: true,
+                ..Findings::default()
+            },
+            Findings {
+                history_error: some(),
+                fact_error: some(),
+                feature_error: some(),
+                ..Findings::default()
+            },
+        ];
+        let f = Faithfulness::of(&findings);
+        assert_eq!(
+            f,
+            Faithfulness {
+                type_errors: 0.25,
+                claim_errors: 0.25,
+                feature_errors: 0.25,
+                history_errors: 0.25,
+                truncated: 0.25,
+                fact_errors: 0.25,
+                faithfulness_errors: 0.75,
+            }
+        );
+        assert_eq!(Faithfulness::of(&[]), Faithfulness::default());
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn candidates_for(
         n,
         &params,
         seed,
-        &|text| !checker.contradicts(text, &product),
+        &|c| !checker.contradicts(&c.text, &product),
     )?;
     Ok(Some((
         product,

@@ -49,6 +49,9 @@ pub fn stats(db: &Path) -> serde_json::Value {
 
 /// The config of a tiny model that trains in seconds: `max_steps` steps
 /// (checked against the held-out split halfway), then `extra` TOML tables.
+/// Targets and candidates are long enough for the demo's copy to end in
+/// `<eos>`: generation refuses candidates cut off at `max_tokens`, and a
+/// model trained on cut targets never learns to stop.
 pub fn tiny_config(max_steps: usize, extra: &str) -> String {
     format!(
         r#"
@@ -58,7 +61,7 @@ embed_dim = 16
 hidden_dim = 32
 history_items = 4
 max_prompt_tokens = 64
-max_target_tokens = 40
+max_target_tokens = 256
 
 [train]
 epochs = 1
@@ -71,7 +74,7 @@ val_fraction = 0.2
 
 [generate]
 n_candidates = 4
-max_tokens = 24
+max_tokens = 256
 min_tokens = 2
 {extra}"#,
         eval_every = max_steps / 2

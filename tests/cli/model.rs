@@ -37,6 +37,17 @@ impl Shop {
     }
 }
 
+/// The faithfulness keys of `tailor eval --json` (DESIGN.md §5).
+const FAITHFULNESS: [&str; 7] = [
+    "type_errors",
+    "claim_errors",
+    "feature_errors",
+    "history_errors",
+    "truncated",
+    "fact_errors",
+    "faithfulness_errors",
+];
+
 fn weights_hash(dir: &Path, version: &str) -> String {
     let config: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join(version).join("config.json")).unwrap())
@@ -138,7 +149,15 @@ fn train_generate_eval_and_version_registry_end_to_end() {
     ] {
         assert!(!eval[key].is_null(), "{key} missing from {eval}");
     }
-    assert_eq!(eval["fact_errors"], 0.0);
+    // Every faithfulness share, of what is shown (0: the guard works) and
+    // of every draw before the guard.
+    for key in FAITHFULNESS {
+        assert_eq!(eval[key], 0.0, "{key} in {eval}");
+        let drawn = eval["draws"][key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&drawn), "draws.{key} in {eval}");
+    }
+    let refused = eval["refused"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&refused), "{eval}");
     // The compressor reference is computed in the same run (xz is on every
     // Debian machine; CI installs it if missing).
     assert!(eval["xz_bpc"].as_f64().unwrap() > 0.0, "{eval}");
@@ -218,6 +237,66 @@ fn train_generate_eval_and_version_registry_end_to_end() {
         .args(["models", "promote", "v2"])
         .assert()
         .code(1);
+}
+
+#[test]
+fn candidates_cut_off_at_max_tokens_are_never_shown_and_eval_counts_them() {
+    let shop = Shop::new();
+    json(shop.cmd().args(["train", "--json"]));
+    // Two tokens at most, and `<eos>` banned before two: every draw is cut.
+    let cut = |cmd: &mut assert_cmd::Command| {
+        cmd.env("TAILOR_GENERATE_MAX_TOKENS", "2")
+            .env("TAILOR_GENERATE_MIN_TOKENS", "2");
+    };
+    let mut generate = shop.cmd();
+    generate.args([
+        "generate", "--user", "u0000001", "-n", "4", "--seed", "9", "--json",
+    ]);
+    cut(&mut generate);
+    let out = generate.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("0 of 4 candidates") && err.contains("cut off at max_tokens"),
+        "{err}"
+    );
+    assert_eq!(
+        stats(&shop.db)["generations"],
+        0,
+        "nothing cut off is stored"
+    );
+
+    let mut eval = shop.cmd();
+    eval.args(["eval", "--json"]);
+    cut(&mut eval);
+    let eval = json(&mut eval);
+    assert_eq!(eval["generated"], 0, "{eval}");
+    assert_eq!(eval["truncated"], 0.0, "{eval}");
+    assert_eq!(eval["draws"]["truncated"], 1.0, "{eval}");
+    assert_eq!(eval["draws"]["faithfulness_errors"], 1.0, "{eval}");
+    assert_eq!(eval["refused"], 1.0, "{eval}");
+    assert!(eval["drawn"].as_u64().unwrap() > 0, "{eval}");
+
+    // People read the same keys.
+    let mut human = shop.cmd();
+    human.arg("eval");
+    cut(&mut human);
+    let human = String::from_utf8(human.output().unwrap().stdout).unwrap();
+    for key in FAITHFULNESS.iter().chain(&["refused", "draws"]) {
+        assert!(
+            human.lines().any(|l| l.starts_with(key)),
+            "{key} in {human}"
+        );
+    }
 }
 
 #[test]
