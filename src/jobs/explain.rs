@@ -9,9 +9,7 @@
 //! model version that wrote the candidate, with no sampling involved.
 
 use crate::domain::{EventKind, HistoryItem, Product};
-use crate::text::{
-    Special, Target, fit_prompt, history_before, prompt_pieces_with, target_pieces,
-};
+use crate::text::{Special, Target, fit_prompt, history_before, prompt_pieces_with, target_pieces};
 use crate::train::data::score_targets;
 use crate::train::versions::LoadedModel;
 use serde::Serialize;

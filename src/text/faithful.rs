@@ -35,7 +35,7 @@ use super::slots::FactChecker;
 use crate::domain::{EventKind, HistoryItem, Product};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Attributes the [`FactChecker`] already covers.
 const FACT_KEYS: [&str; 3] = ["material", "color", "colour"];
@@ -71,6 +71,9 @@ pub struct Findings {
     pub fact_error: Option<String>,
     /// Stopped at the length limit, not at `<eos>`.
     pub truncated: bool,
+    /// Uses a word that no text and no catalog entry of the store has:
+    /// a garbled or half-made word ("peoplver", "money-frills").
+    pub garbled: Option<String>,
 }
 
 impl Findings {
@@ -82,6 +85,7 @@ impl Findings {
             && self.feature_error.is_none()
             && self.history_error.is_none()
             && self.fact_error.is_none()
+            && self.garbled.is_none()
     }
 }
 
@@ -116,6 +120,9 @@ struct Tables {
     brands: Vec<String>,
     materials: Vec<String>,
     colors: Vec<String>,
+    /// Every word (lower-case) of the catalog and the store's texts.
+    #[serde(default)]
+    vocabulary: HashSet<String>,
 }
 
 /// What the faithfulness checks know about a store's catalog and texts.
@@ -309,8 +316,15 @@ impl Lexicon {
                 .map(|w| w.lower.as_str())
                 .collect();
             let phrase = split(&kind.phrase);
+            // "silicone muffin tray" for a silicone Muffin Tray: the
+            // product's own words, ending in its title's.
+            let own_words = written.iter().all(|w| own.has(&[w]))
+                && written
+                    .last()
+                    .is_some_and(|w| own.title_lower.iter().any(|t| t == w));
             if own.has(&phrase)
                 || own.has(&written)
+                || own_words
                 || touched.iter().any(|(_, lower, _)| contains(lower, &phrase))
             {
                 continue;
@@ -377,6 +391,24 @@ impl Lexicon {
                 ));
             }
         }
+
+        f.garbled = ws
+            .iter()
+            .filter(|_| !t.vocabulary.is_empty())
+            .find(|w| {
+                !w.lower.contains(|c: char| c.is_ascii_digit())
+                    && !t.vocabulary.contains(&w.lower)
+                    && !w
+                        .lower
+                        .strip_suffix("'s")
+                        .is_some_and(|stem| t.vocabulary.contains(stem))
+            })
+            .map(|w| {
+                format!(
+                    "{:?} is a word no text or product of this shop uses",
+                    w.cased
+                )
+            });
 
         // Names of other products are theirs: "your Merino Tee" in copy
         // about a cotton hoodie states no material of the hoodie's.

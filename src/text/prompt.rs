@@ -28,6 +28,11 @@ pub struct PromptConfig {
     pub title_words: usize,
     /// Words kept from the start of each history review.
     pub review_words: usize,
+    /// Repeat the product's true flags (`vegan`, `eco`) after the history,
+    /// just before the text starts: a GRU carries best what it read last,
+    /// and a claim the flags deny is the commonest unfaithful draw
+    /// otherwise. Versions trained before this have it off.
+    pub flags_last: bool,
 }
 
 impl Default for PromptConfig {
@@ -36,6 +41,7 @@ impl Default for PromptConfig {
             history_items: 6,
             title_words: 3,
             review_words: 6,
+            flags_last: true,
         }
     }
 }
@@ -123,6 +129,13 @@ pub fn prompt_pieces_with(
     if let Some(bought) = facts.value(Slot::Bought) {
         pieces.push(Piece::Special(Special::Bought));
         pieces.push(Piece::Text(format!(" {bought}")));
+    }
+    if cfg.flags_last {
+        let shown = flags(product);
+        if !shown.is_empty() {
+            pieces.push(Piece::Special(Special::Item));
+            pieces.push(Piece::Text(shown));
+        }
     }
     match target {
         Target::Copy => pieces.push(Piece::Special(Special::Desc)),
@@ -249,6 +262,20 @@ fn push_history_item(pieces: &mut Vec<Piece>, item: &HistoryItem, cfg: &PromptCo
 /// Short string attributes (at most this many words) go into the prompt.
 const ATTRIBUTE_WORDS: usize = 3;
 
+/// The product's true flags by name (`eco`, `vegan`), as the item's
+/// facts show them.
+fn flags(product: &Product) -> String {
+    let mut out = String::new();
+    for (key, value) in &product.attributes {
+        if let Value::Bool(true) = value
+            && !matches!(key.as_str(), "material" | "color" | "colour")
+        {
+            push_words(&mut out, key.split_whitespace());
+        }
+    }
+    out
+}
+
 fn push_item(pieces: &mut Vec<Piece>, product: &Product, facts: &Facts) {
     pieces.push(Piece::Special(Special::Item));
     let mut category = String::new();
@@ -280,19 +307,15 @@ fn push_item(pieces: &mut Vec<Piece>, product: &Product, facts: &Facts) {
     }
     // Flags (`eco`, `comfort`) by name when true, then short descriptive
     // strings (`ribbed cuffs`); numbers and long strings say little here.
-    let mut extra = String::new();
-    let skip = |key: &str| matches!(key, "material" | "color" | "colour");
-    for (key, value) in &product.attributes {
-        if let Value::Bool(true) = value
-            && !skip(key)
-        {
-            push_words(&mut extra, key.split_whitespace());
-        }
-    }
-    let shown = |s: &str| Slot::ATTRS.iter().any(|&a| facts.value(a) == Some(s.trim()));
+    let mut extra = flags(product);
+    let shown = |s: &str| {
+        Slot::ATTRS
+            .iter()
+            .any(|&a| facts.value(a) == Some(s.trim()))
+    };
     for (key, value) in &product.attributes {
         if let Value::String(s) = value
-            && !skip(key)
+            && !matches!(key.as_str(), "material" | "color" | "colour")
             && !shown(s)
             && s.split_whitespace().count() <= ATTRIBUTE_WORDS
         {

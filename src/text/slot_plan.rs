@@ -66,7 +66,10 @@ impl SlotPlan {
             );
         }
         for (slot, key) in Slot::ATTRS.iter().zip(&self.attr_keys) {
-            facts.set_extra(*slot, product.attributes.get(key).and_then(value_text).as_deref());
+            facts.set_extra(
+                *slot,
+                product.attributes.get(key).and_then(value_text).as_deref(),
+            );
         }
         facts
     }
@@ -136,8 +139,11 @@ pub struct PlanLearner {
     refs: usize,
     ref_hits: BTreeMap<usize, usize>,
     /// Per attribute key: texts about products with a quotable value, and
-    /// texts quoting it.
+    /// texts quoting it; copy (descriptions and copy logs) and reviews
+    /// apart, so a shop whose many reviews never quote an attribute its
+    /// descriptions always state still gets the slot.
     attrs: HashMap<String, (usize, usize)>,
+    review_attrs: HashMap<String, (usize, usize)>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -170,6 +176,15 @@ impl PlanLearner {
     /// Counts one text about `product`; `bought` is the title of the product
     /// the shopper bought most recently before it, when there is one.
     pub fn text(&mut self, product: &Product, text: &str, bought: Option<&str>) {
+        self.text_of(product, text, bought, false);
+    }
+
+    /// [`PlanLearner::text`] for a text the shopper wrote (a review).
+    pub fn review(&mut self, product: &Product, text: &str, bought: Option<&str>) {
+        self.text_of(product, text, bought, true);
+    }
+
+    fn text_of(&mut self, product: &Product, text: &str, bought: Option<&str>, review: bool) {
         let all = words(text);
         // The title's own words are the title slot's, and a bought
         // product's name is the bought slot's: a kind is counted only where
@@ -244,7 +259,12 @@ impl PlanLearner {
             if v.is_empty() {
                 continue;
             }
-            let c = self.attrs.entry(key.clone()).or_default();
+            let counts = if review {
+                &mut self.review_attrs
+            } else {
+                &mut self.attrs
+            };
+            let c = counts.entry(key.clone()).or_default();
             c.0 += 1;
             if has(&all_grams, &v) {
                 c.1 += 1;
@@ -274,10 +294,7 @@ impl PlanLearner {
         for kind in kinds {
             let n = kind.split(' ').count();
             for (i, w) in tokens.windows(n).enumerate() {
-                if in_title
-                    .iter()
-                    .any(|&(a, b)| w[0].0 >= a && w[0].0 < b)
-                {
+                if in_title.iter().any(|&(a, b)| w[0].0 >= a && w[0].0 < b) {
                     continue;
                 }
                 let phrase: Vec<&str> = w
@@ -288,8 +305,7 @@ impl PlanLearner {
                 if joined.to_lowercase() != *kind {
                     continue;
                 }
-                let starts_sentence =
-                    i == 0 || tokens[i - 1].1.ends_with(['.', '!', '?', ':']);
+                let starts_sentence = i == 0 || tokens[i - 1].1.ends_with(['.', '!', '?', ':']);
                 if !starts_sentence {
                     *self
                         .forms
@@ -334,13 +350,22 @@ impl PlanLearner {
             .map(|(&words, _)| if words == 0 { usize::MAX } else { words });
         // Attributes quoted in at least 5% of the texts about products with
         // a value (and 20 of them), most quoted first.
-        let mut attrs: Vec<(&String, usize)> = self
+        let quoted = |(k, (texts, hits)): (&String, &(usize, usize))| {
+            (*hits >= 20 && hits * 20 >= *texts).then_some((k.clone(), *hits))
+        };
+        let mut attrs: Vec<(String, usize)> = Vec::new();
+        for (k, hits) in self
             .attrs
             .iter()
-            .filter(|(_, (texts, hits))| *hits >= 20 && hits * 20 >= *texts)
-            .map(|(k, (_, hits))| (k, *hits))
-            .collect();
-        attrs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            .filter_map(quoted)
+            .chain(self.review_attrs.iter().filter_map(quoted))
+        {
+            match attrs.iter_mut().find(|(seen, _)| *seen == k) {
+                Some(seen) => seen.1 += hits,
+                None => attrs.push((k, hits)),
+            }
+        }
+        attrs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         SlotPlan {
             kinds,
             ref_words,
@@ -393,9 +418,16 @@ mod tests {
         let press = product(
             "p1",
             "Alder French Press",
-            &[("feature", Value::from("double wall")), ("litres", Value::from(1))],
+            &[
+                ("feature", Value::from("double wall")),
+                ("litres", Value::from(1)),
+            ],
         );
-        let pan = product("p2", "Birch Frying Pan", &[("feature", Value::from("riveted handle"))]);
+        let pan = product(
+            "p2",
+            "Birch Frying Pan",
+            &[("feature", Value::from("riveted handle"))],
+        );
         let top = product("p3", "Cedar Half-Zip Top", &[]);
         let mut learner = PlanLearner::new([&press, &pan, &top]);
         for _ in 0..30 {
@@ -404,18 +436,31 @@ mod tests {
                 "Meet the Alder French Press. This French press has a double wall.",
                 Some("Birch Frying Pan"),
             );
-            learner.text(&pan, "A frying pan with a riveted handle. Pairs with the Half-Zip Top you bought.", Some("Cedar Half-Zip Top"));
+            learner.text(
+                &pan,
+                "A frying pan with a riveted handle. Pairs with the Half-Zip Top you bought.",
+                Some("Cedar Half-Zip Top"),
+            );
             // "top" is everyone's word here, so it is no kind; "half-zip
             // top" is.
             learner.text(&top, "Our top pick: a half-zip top for cool days.", None);
             learner.text(&pan, "Top marks for this frying pan.", None);
         }
         let plan = learner.finish();
-        assert_eq!(plan.kinds.get("french press").map(String::as_str), Some("French press"));
-        assert_eq!(plan.kinds.get("frying pan").map(String::as_str), Some("frying pan"));
+        assert_eq!(
+            plan.kinds.get("french press").map(String::as_str),
+            Some("French press")
+        );
+        assert_eq!(
+            plan.kinds.get("frying pan").map(String::as_str),
+            Some("frying pan")
+        );
         assert!(plan.kinds.contains_key("half-zip top"), "{:?}", plan.kinds);
         // A title's longest kind wins.
-        assert_eq!(plan.kind_of("Alder French Press").as_deref(), Some("French press"));
+        assert_eq!(
+            plan.kind_of("Alder French Press").as_deref(),
+            Some("French press")
+        );
         assert!(!plan.kinds.contains_key("top"), "{:?}", plan.kinds);
         assert_eq!(plan.ref_words, Some(2));
         assert_eq!(plan.attr_keys, ["feature"]);

@@ -130,7 +130,13 @@ impl Facts {
     /// Only the catalog's five facts of these.
     pub fn base(&self) -> Facts {
         let mut base = Facts::default();
-        for slot in [Slot::Brand, Slot::Price, Slot::Title, Slot::Material, Slot::Color] {
+        for slot in [
+            Slot::Brand,
+            Slot::Price,
+            Slot::Title,
+            Slot::Material,
+            Slot::Color,
+        ] {
             base.set(slot, self.value(slot));
         }
         base

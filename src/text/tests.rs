@@ -166,7 +166,8 @@ fn demo_prompt_and_target_lengths_at_vocab_2048() {
     }
     assert_eq!(vocab.size(), 2048);
     assert!(
-        prompt_mean <= 80.0,
+        // The flags repeated before the marker add one or two tokens.
+        prompt_mean <= 84.0,
         "prompts average {prompt_mean:.1} tokens"
     );
 }

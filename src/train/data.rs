@@ -72,6 +72,7 @@ pub fn prompt_config(m: &ModelSection) -> PromptConfig {
         history_items: m.history_items,
         title_words: m.title_words,
         review_words: m.review_words,
+        flags_last: true,
     }
 }
 
@@ -117,7 +118,8 @@ pub fn build(
     let mut held_out_histories: Vec<Vec<HistoryItem>> = Vec::new();
     // For each described product, the buyer whose history its description
     // is shown with: the lowest hash of (shopper, product) among its buyers.
-    let mut buyers: HashMap<String, Buyer> = HashMap::new();
+    let mut buyers: HashMap<String, Vec<Buyer>> = HashMap::new();
+    let (mut copy_texts, mut review_texts) = (0usize, 0usize);
     store.for_each_history(|user_id, items| {
         let held_out = is_held_out(user_id, train.seed, train.val_fraction);
         let mut any = false;
@@ -128,10 +130,11 @@ pub fn build(
                     .is_some_and(|p| has_text(p.description.as_deref()))
             {
                 let rank = stable_hash(&format!("{user_id}\u{1f}{}", item.product_id), train.seed);
-                let better = buyers.get(&item.product_id).is_none_or(|b| rank < b.rank);
-                if better {
-                    buyers.insert(
-                        item.product_id.clone(),
+                let kept = buyers.entry(item.product_id.clone()).or_default();
+                let at = kept.partition_point(|b| b.rank < rank);
+                if at < DESCRIPTION_BUYERS {
+                    kept.insert(
+                        at,
                         Buyer {
                             rank,
                             user_id: user_id.to_string(),
@@ -140,6 +143,7 @@ pub fn build(
                             held_out,
                         },
                     );
+                    kept.truncate(DESCRIPTION_BUYERS);
                 }
             }
             let (Some(text), Some(product)) = (&item.text, products.get(&item.product_id)) else {
@@ -154,6 +158,10 @@ pub fn build(
                 },
                 _ => Target::Copy,
             };
+            match target {
+                Target::Copy => copy_texts += 1,
+                Target::Review { .. } => review_texts += 1,
+            }
             raws.push(Raw {
                 user_id: user_id.to_string(),
                 product_id: item.product_id.clone(),
@@ -174,27 +182,38 @@ pub fn build(
     // Catalog descriptions, in catalog order.
     let mut catalog: Vec<&Product> = products.values().collect();
     catalog.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+    let described = catalog
+        .iter()
+        .filter(|p| has_text(p.description.as_deref()))
+        .count();
+    let shown = description_buyers(described, copy_texts, review_texts);
     for product in catalog {
         let Some(text) = product.description.as_deref().filter(|t| has_text(Some(t))) else {
             continue;
         };
-        let buyer = buyers.remove(&product.product_id);
-        let (history, ts, held_out, user_id) = match &buyer {
-            Some(b) => (b.history.as_slice(), b.ts, b.held_out, b.user_id.clone()),
-            None => (&[][..], 0, false, String::new()),
-        };
-        let facts = plan.facts(product, history, ts);
-        raws.push(Raw {
-            user_id,
-            product_id: product.product_id.clone(),
-            ts,
-            prompt: prompt_pieces_with(history, ts, product, &facts, &pcfg, Target::Copy),
-            target: target_pieces(text, &facts),
-            text: text.to_string(),
-            held_out,
-            kind: Target::Copy,
-            other: None,
-        });
+        let kept = buyers.remove(&product.product_id).unwrap_or_default();
+        let mut with: Vec<Option<&Buyer>> = kept.iter().take(shown).map(Some).collect();
+        if with.is_empty() {
+            with.push(None);
+        }
+        for buyer in with {
+            let (history, ts, held_out, user_id) = match buyer {
+                Some(b) => (b.history.as_slice(), b.ts, b.held_out, b.user_id.clone()),
+                None => (&[][..], 0, false, String::new()),
+            };
+            let facts = plan.facts(product, history, ts);
+            raws.push(Raw {
+                user_id,
+                product_id: product.product_id.clone(),
+                ts,
+                prompt: prompt_pieces_with(history, ts, product, &facts, &pcfg, Target::Copy),
+                target: target_pieces(text, &facts),
+                text: text.to_string(),
+                held_out,
+                kind: Target::Copy,
+                other: None,
+            });
+        }
     }
     let mut rng = ChaCha8Rng::seed_from_u64(train.seed);
     // Cap the training examples, keeping a deterministic random subset.
@@ -303,7 +322,11 @@ fn learn_plan(store: &Store, products: &HashMap<String, Product>) -> Result<Slot
                 .filter(|h| h.ts < item.ts)
                 .find(|h| h.kind == EventKind::Purchase && h.product_id != item.product_id)
                 .map(|h| h.title.as_str());
-            learner.text(product, text, bought);
+            if item.kind == EventKind::Review {
+                learner.review(product, text, bought);
+            } else {
+                learner.text(product, text, bought);
+            }
         }
     })?;
     for product in catalog {
@@ -312,6 +335,22 @@ fn learn_plan(store: &Store, products: &HashMap<String, Product>) -> Result<Slot
         }
     }
     Ok(learner.finish())
+}
+
+/// Buyers a description is shown with at most.
+const DESCRIPTION_BUYERS: usize = 8;
+
+/// How many buyers each catalog description is shown with: one, or, in a
+/// shop whose copy (descriptions and copy logs) is outnumbered by reviews
+/// more than three to one, enough for copy to be a quarter of the texts (at
+/// most [`DESCRIPTION_BUYERS`]). Otherwise a shop with no copy log learns
+/// to write reviews when asked for copy.
+fn description_buyers(descriptions: usize, copy: usize, reviews: usize) -> usize {
+    if descriptions == 0 || (descriptions + copy) * 3 >= reviews {
+        return 1;
+    }
+    let wanted = (reviews / 3).saturating_sub(copy);
+    wanted.div_ceil(descriptions).clamp(1, DESCRIPTION_BUYERS)
 }
 
 /// The buyer a description is shown with.
@@ -466,6 +505,17 @@ pub fn batches(examples: &[Example], batch_size: usize, rng: &mut impl Rng) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_shown_with_more_buyers_only_where_reviews_swamp_copy() {
+        // A shop with a copy log: once each.
+        assert_eq!(description_buyers(480, 13_107, 5_168), 1);
+        // Reviews only: enough for a quarter of the texts, at most eight.
+        assert_eq!(description_buyers(360, 0, 8_898), 8);
+        assert_eq!(description_buyers(300, 0, 3_000), 4);
+        // Nothing described: nothing to repeat.
+        assert_eq!(description_buyers(0, 0, 9_000), 1);
+    }
 
     #[test]
     fn held_out_split_is_stable_and_near_the_fraction() {

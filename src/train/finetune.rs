@@ -73,12 +73,7 @@ pub fn split_labels(
             user_id: l.user_id.clone(),
             product_id: l.product_id.clone(),
             prompt: parent.prompt_ids(history, l.generated_at.saturating_add(1), product),
-            target: parent.target_ids(
-                &l.text,
-                product,
-                history,
-                l.generated_at.saturating_add(1),
-            ),
+            target: parent.target_ids(&l.text, product, history, l.generated_at.saturating_add(1)),
             up: l.up,
         };
         if held {

@@ -70,6 +70,8 @@ pub struct Faithfulness {
     pub truncated: f64,
     /// State a brand, price, title, material or colour other than the product's.
     pub fact_errors: f64,
+    /// Use a word no text or product of the store has (garbled).
+    pub garbled: f64,
     /// Have any of the above.
     pub faithfulness_errors: f64,
 }
@@ -85,6 +87,7 @@ impl Faithfulness {
             history_errors: share(|f| f.history_error.is_some()),
             truncated: share(|f| f.truncated),
             fact_errors: share(|f| f.fact_error.is_some()),
+            garbled: share(|f| f.garbled.is_some()),
             faithfulness_errors: share(|f| !f.is_faithful()),
         }
     }
@@ -204,6 +207,7 @@ mod tests {
             },
             Findings {
                 truncated: true,
+                garbled: some(),
                 ..Findings::default()
             },
             Findings {
@@ -223,6 +227,7 @@ mod tests {
                 history_errors: 0.25,
                 truncated: 0.25,
                 fact_errors: 0.25,
+                garbled: 0.25,
                 faithfulness_errors: 0.75,
             }
         );

@@ -92,15 +92,14 @@ pub fn train_and_save(
         "skipped_steps": trained.skipped_steps,
         "stop": trained.stop,
     });
-    let settings =
-        VersionSettings::from_config(
-            &config.model,
-            &config.train,
-            model_cfg,
-            "pretrain",
-            None,
-            data.plan.clone(),
-        );
+    let settings = VersionSettings::from_config(
+        &config.model,
+        &config.train,
+        model_cfg,
+        "pretrain",
+        None,
+        data.plan.clone(),
+    );
     versions::save(
         store,
         dir,

@@ -46,6 +46,10 @@ pub struct VersionSettings {
     /// trained before they existed).
     #[serde(default)]
     pub slots: SlotPlan,
+    /// Whether prompts repeat the product's flags after the history
+    /// ([`PromptConfig::flags_last`]; off for versions trained before it).
+    #[serde(default)]
+    pub flags_last: bool,
 }
 
 impl VersionSettings {
@@ -55,6 +59,7 @@ impl VersionSettings {
             history_items: self.history_items,
             title_words: self.title_words,
             review_words: self.review_words,
+            flags_last: self.flags_last,
         }
     }
 
@@ -79,6 +84,7 @@ impl VersionSettings {
             split_seed: t.seed,
             val_fraction: t.val_fraction,
             slots,
+            flags_last: true,
         }
     }
 }

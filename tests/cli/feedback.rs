@@ -100,7 +100,11 @@ fn the_simulated_analysts_loop_fine_tunes_versions_and_consumes_labels() {
 
 /// Generates 4 candidates for each of `users` and labels them alternately
 /// up and down with `tailor label`.
-fn label_some(db: &Path, file: &Path, users: &[&str]) {
+/// Generates up to 4 candidates for each of `users` and labels them
+/// alternately up and down; returns how many were labelled (the guard may
+/// refuse what a tiny model writes).
+fn label_some(db: &Path, file: &Path, users: &[&str]) -> usize {
+    let mut labelled = 0;
     for user in users {
         let out = tailor(db)
             .arg("--config")
@@ -124,8 +128,10 @@ fn label_some(db: &Path, file: &Path, users: &[&str]) {
             assert_eq!(label["label"], verdict);
             assert_eq!(label["analyst"], "ann");
             assert_eq!(label["generation_id"].to_string(), id);
+            labelled += 1;
         }
     }
+    labelled
 }
 
 #[test]
@@ -141,7 +147,7 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
     };
     let users: Vec<String> = (1..=12).map(|i| format!("u{i:07}")).collect();
     let users: Vec<&str> = users.iter().map(String::as_str).collect();
-    label_some(&db, &file, &users[..6]);
+    let mut labelled = label_some(&db, &file, &users[..6]);
     // This process trains: another is refused and told who and since when.
     let mut config = tailor::config::Config::default();
     config.store.path = db.clone();
@@ -201,7 +207,7 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
     );
     holder.kill().unwrap();
     holder.wait().unwrap();
-    label_some(&db, &file, &users[6..]);
+    labelled += label_some(&db, &file, &users[6..]);
     let after = json(tailor(&db).arg("--config").arg(&file).args([
         "finetune",
         "--max-steps",
@@ -216,7 +222,8 @@ fn one_trainer_at_a_time_and_a_killed_one_frees_the_lock() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 48);
+    assert!(labelled > 24, "{labelled} labelled");
+    assert_eq!(lines.len(), labelled);
     assert!(
         lines.iter().all(|l| l["analyst"] == "ann"),
         "{:?}",

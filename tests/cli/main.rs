@@ -56,7 +56,7 @@ pub fn tiny_config(max_steps: usize, extra: &str) -> String {
     format!(
         r#"
 [model]
-vocab_size = 320
+vocab_size = 2048
 embed_dim = 16
 hidden_dim = 32
 history_items = 4

@@ -38,13 +38,14 @@ impl Shop {
 }
 
 /// The faithfulness keys of `tailor eval --json` (DESIGN.md §5).
-const FAITHFULNESS: [&str; 7] = [
+const FAITHFULNESS: [&str; 8] = [
     "type_errors",
     "claim_errors",
     "feature_errors",
     "history_errors",
     "truncated",
     "fact_errors",
+    "garbled",
     "faithfulness_errors",
 ];
 
@@ -327,4 +328,90 @@ fn bench_reports_training_and_generation_speed() {
     assert!(default["tokens_per_s"].as_f64().unwrap() > 0.0);
     assert_eq!(default["history_context"], true);
     assert!(default["prompt"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_store_with_too_few_texts_is_refused_and_nothing_is_trained() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("small.db");
+    tailor(&db).arg("init").assert().success();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    for (kind, file) in [
+        ("products", "products.csv"),
+        ("users", "users.csv"),
+        ("events", "events.csv"),
+    ] {
+        tailor(&db)
+            .args(["import", kind])
+            .arg(fixtures.join(file))
+            .assert()
+            .success();
+    }
+    let out = tailor(&db).arg("train").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "exit 1");
+    let err = String::from_utf8_lossy(&out.stderr);
+    // It names the count it found and the minimum it needs.
+    assert!(err.contains("too little to learn from"), "{err}");
+    assert!(err.contains("at least 200"), "{err}");
+    let count = err
+        .split("holds ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok());
+    assert!(count.is_some_and(|n| n < 200), "{err}");
+    assert!(
+        !dir.path().join("models").exists()
+            || std::fs::read_dir(dir.path().join("models"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "no version written"
+    );
+    assert!(stats(&db)["active_model"].is_null(), "no model active");
+}
+
+/// The whole loop on a tiny shop of the family with no copy log at all:
+/// catalog descriptions and reviews only. What is shown is faithful,
+/// finished and clean, and eval reports each check.
+#[test]
+fn a_shop_with_no_copy_log_trains_and_generates_faithful_finished_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("beauty.db");
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(&config, crate::tiny_config(60, "")).unwrap();
+    tailor(&db)
+        .args([
+            "init", "--demo", "--shop", "beauty", "--users", "60", "--seed", "5",
+        ])
+        .assert()
+        .success();
+    let cmd = || {
+        let mut cmd = tailor(&db);
+        cmd.arg("--config").arg(&config);
+        cmd
+    };
+    json(cmd().args(["train", "--json"]));
+    let out = cmd()
+        .args([
+            "generate", "--user", "u0000003", "-n", "3", "--seed", "4", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for line in stdout.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = row["text"].as_str().unwrap();
+        assert!(!text.trim().is_empty(), "{line}");
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+    }
+    let eval = json(cmd().args(["eval", "--json"]));
+    for key in FAITHFULNESS {
+        assert_eq!(eval[key], 0.0, "{key} in {eval}");
+    }
+    assert!(eval["generated"].as_u64().unwrap() > 0, "{eval}");
 }

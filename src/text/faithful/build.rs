@@ -211,6 +211,10 @@ impl<'p> Roles<'p> {
 struct WordUses {
     per_key: Vec<u32>,
     per_value: Vec<(u32, Vec<u32>)>,
+    /// Per claim value, texts in categories where its key does not vary
+    /// about products without that value: a word they use too ("has" in
+    /// "the set has 4 pieces") is language, not a claim.
+    elsewhere: Vec<u32>,
 }
 
 impl Lexicon {
@@ -235,6 +239,15 @@ impl Lexicon {
         let mut titles = Titles::of(&owns);
         let mut roles = Roles::of(products, &owns, &category_of);
         let mut claim_uses: HashMap<String, WordUses> = HashMap::new();
+        let mut vocabulary: HashSet<String> = HashSet::new();
+        for (p, own) in products.iter().zip(&owns) {
+            for text in &own.texts {
+                vocabulary.extend(text.iter().cloned());
+            }
+            vocabulary.extend(lower_words(&p.category));
+            vocabulary.extend(p.brand.iter().flat_map(|b| lower_words(b)));
+            vocabulary.extend(p.attributes.keys().flat_map(|k| lower_words(k)));
+        }
 
         let descriptions = products
             .iter()
@@ -245,6 +258,7 @@ impl Lexicon {
             };
             let own = &owns[p];
             let ws = words(text);
+            vocabulary.extend(ws.iter().map(|w| w.lower.clone()));
             // Names of other products are masked: a hook's "Rain Jacket"
             // is no use of the kind by this product's texts.
             let mut masked = vec![false; ws.len()];
@@ -299,7 +313,9 @@ impl Lexicon {
                 count_claim_word(&mut claim_uses, w, &roles, &products[p], category_of[p]);
             }
         }
-        select(products, &owns, titles, roles, claim_uses)
+        let mut lexicon = select(products, &owns, titles, roles, claim_uses);
+        lexicon.tables.vocabulary = vocabulary;
+        lexicon
     }
 }
 
@@ -315,6 +331,7 @@ fn count_claim_word(
         let fresh = WordUses {
             per_key: vec![0; roles.claim_keys.len()],
             per_value: vec![(0, Vec::new()); roles.claim_values.len()],
+            elsewhere: vec![0; roles.claim_values.len()],
         };
         uses.insert(word.to_string(), fresh);
     }
@@ -322,11 +339,16 @@ fn count_claim_word(
         return;
     };
     for (k, key) in roles.claim_keys.iter().enumerate() {
+        let has = product.attributes.get(*key);
         if !roles.varies[k].contains(&category) {
+            for (j, (kk, v)) in roles.claim_values.iter().enumerate() {
+                if *kk == k && has != Some(v) {
+                    u.elsewhere[j] += 1;
+                }
+            }
             continue;
         }
         u.per_key[k] += 1;
-        let has = product.attributes.get(*key);
         for (j, (kk, v)) in roles.claim_values.iter().enumerate() {
             if *kk == k && has == Some(v) {
                 let (n, cats) = &mut u.per_value[j];
@@ -397,7 +419,7 @@ fn select(
         let mut ties = Vec::new();
         for (j, (k, value)) in roles.claim_values.iter().enumerate() {
             let (n, cats) = &u.per_value[j];
-            let total = u.per_key[*k];
+            let total = u.per_key[*k] + u.elsewhere[j];
             if total >= CLAIM_MIN_TEXTS
                 && *n as f64 >= CLAIM_PRECISION * total as f64
                 && cats.len() >= CLAIM_MIN_CATEGORIES

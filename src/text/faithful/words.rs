@@ -123,7 +123,9 @@ pub(crate) fn find<'t, V>(
         let mut best = None;
         let mut key = String::new();
         for n in 1..=max_words.min(words.len() - i) {
-            if skip(i + n - 1) {
+            // A phrase never runs across a sentence end ("any garden.
+            // Hose length" is not a "garden hose").
+            if skip(i + n - 1) || words[i + n - 1].sentence != words[i].sentence {
                 break;
             }
             if n > 1 {
@@ -251,6 +253,12 @@ mod tests {
             .map(|f| f.key)
             .collect();
         assert_eq!(keys, ["running shoe", "trail shoe", "shoe"]);
+        let apart = words("Go running. Shoe care is easy.");
+        let keys: Vec<&str> = find(&apart, &table, 3, |w| &w.lower, |_| false)
+            .iter()
+            .map(|f| f.key)
+            .collect();
+        assert_eq!(keys, ["shoe"], "no phrase across a sentence end");
         let keys: Vec<&str> = find(&w, &table, 3, |w| &w.lower, |i| i == 1)
             .iter()
             .map(|f| f.key)

@@ -160,7 +160,7 @@ fn prompt_lays_out_history_then_facts_then_marker() {
          <material> merino wool<color> navy comfort ribbed cuffs\
          <hist><view> Knitwear Merino Running Tee $30<cart> Knitwear Beanie $20\
          <review> Knitwear Atlas Cashmere Scarf $150 recycled cashmere<4stars> Really happy with this. Great value\
-         <desc>"
+         <item> comfort<desc>"
     );
     let review = prompt_pieces_for(
         &history,
@@ -219,6 +219,7 @@ fn odd_text_does_not_break_the_prompt() {
         history_items: 6,
         title_words: 100,
         review_words: 2,
+        flags_last: false,
     };
     let text = render(&prompt_pieces(&[h], 2, &p, &cfg));
     assert!(

@@ -501,7 +501,10 @@ fn filled_generations_never_contradict_a_hostile_catalog() {
             assert!(!checker.contradicts(&out, p), "{out:?} for {p:?}");
             let g = random_generation(&mut rng, &words);
             let out = fill(&decoded(&g), &facts);
-            assert!(!checker.contradicts(&out, p), "{out:?} for {p:?} from {g:?}");
+            assert!(
+                !checker.contradicts(&out, p),
+                "{out:?} for {p:?} from {g:?}"
+            );
         }
     }
 }
