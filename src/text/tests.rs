@@ -6,11 +6,27 @@ use crate::demo::{DemoOptions, DemoSink, Taste, generate};
 use crate::domain::{Event, EventKind, HistoryItem, Product, User};
 use std::collections::HashMap;
 
-/// Every product, and each shopper's events in time order.
+/// Every product, and each shopper's events in time order (any demo shop:
+/// the default through [`DemoSink`], the family through
+/// [`crate::demo::ShopSink`]).
 #[derive(Default)]
-struct Shop {
-    products: Vec<Product>,
-    users: Vec<Vec<Event>>,
+pub(crate) struct Shop {
+    pub(crate) products: Vec<Product>,
+    pub(crate) users: Vec<Vec<Event>>,
+}
+
+impl crate::demo::ShopSink for Shop {
+    type Error = std::convert::Infallible;
+    fn product(&mut self, p: &Product) -> Result<(), Self::Error> {
+        DemoSink::product(self, p)
+    }
+    fn user(&mut self, _: &User, _: &str) -> Result<(), Self::Error> {
+        self.users.push(Vec::new());
+        Ok(())
+    }
+    fn event(&mut self, e: &Event) -> Result<(), Self::Error> {
+        DemoSink::event(self, e)
+    }
 }
 
 impl DemoSink for Shop {

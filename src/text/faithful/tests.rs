@@ -3,48 +3,10 @@
 //! shop's own copy, which must pass.
 
 use super::*;
-use crate::demo::{DemoOptions, DemoSink, Taste, generate};
-use crate::domain::{Attributes, Event, User};
+use crate::demo::{DemoOptions, generate};
+use crate::domain::Attributes;
+use crate::text::tests::Shop;
 use std::collections::BTreeMap;
-
-/// Every product, and each shopper's events in time order.
-#[derive(Default)]
-struct Shop {
-    products: Vec<Product>,
-    users: Vec<Vec<Event>>,
-}
-
-impl DemoSink for Shop {
-    type Error = std::convert::Infallible;
-    fn product(&mut self, p: &Product) -> Result<(), Self::Error> {
-        self.products.push(p.clone());
-        Ok(())
-    }
-    fn user(&mut self, _: &User, _: Taste) -> Result<(), Self::Error> {
-        self.users.push(Vec::new());
-        Ok(())
-    }
-    fn event(&mut self, e: &Event) -> Result<(), Self::Error> {
-        if let Some(events) = self.users.last_mut() {
-            events.push(e.clone());
-        }
-        Ok(())
-    }
-}
-
-impl crate::demo::ShopSink for Shop {
-    type Error = std::convert::Infallible;
-    fn product(&mut self, p: &Product) -> Result<(), Self::Error> {
-        DemoSink::product(self, p)
-    }
-    fn user(&mut self, _: &User, _: &str) -> Result<(), Self::Error> {
-        self.users.push(Vec::new());
-        Ok(())
-    }
-    fn event(&mut self, e: &Event) -> Result<(), Self::Error> {
-        DemoSink::event(self, e)
-    }
-}
 
 /// Each text of `shop` (catalog descriptions, then every event's text
 /// against the shopper's history before it) checked by the lexicon learnt
