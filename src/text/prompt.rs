@@ -130,6 +130,10 @@ pub fn prompt_pieces_with(
         pieces.push(Piece::Special(Special::Bought));
         pieces.push(Piece::Text(format!(" {bought}")));
     }
+    if let Some(profile) = facts.profile() {
+        pieces.push(Piece::Special(Special::Taste));
+        pieces.push(Piece::Text(format!(" {profile}")));
+    }
     if cfg.flags_last {
         let shown = flags(product);
         if !shown.is_empty() {

@@ -38,7 +38,18 @@ pub struct SlotPlan {
     pub ref_words: Option<usize>,
     /// Attribute keys filled by `<attr1>` to `<attr4>`, in order.
     pub attr_keys: Vec<String>,
+    /// The shop's voice words and their weight (inverse document
+    /// frequency): words of its texts that are neither catalog words nor
+    /// in most texts. A shopper's profile is the heaviest of them in the
+    /// texts they saw or wrote (none for versions trained before it).
+    #[serde(default)]
+    pub voice: BTreeMap<String, f32>,
 }
+
+/// Words in a shopper's voice profile at most.
+pub const PROFILE_WORDS: usize = 4;
+/// Voice words a plan keeps at most, the most used first.
+const VOICE_WORDS: usize = 3000;
 
 /// Attribute slots at most.
 pub const ATTR_SLOTS: usize = 4;
@@ -65,6 +76,7 @@ impl SlotPlan {
                 bought.map(|h| title_suffix(&h.title, words)).as_deref(),
             );
         }
+        facts.set_profile(self.profile(history, at).as_deref());
         for (slot, key) in Slot::ATTRS.iter().zip(&self.attr_keys) {
             facts.set_extra(
                 *slot,
@@ -72,6 +84,31 @@ impl SlotPlan {
             );
         }
         facts
+    }
+
+    /// The shopper's voice: the [`PROFILE_WORDS`] voice words with the most
+    /// weight (uses × weight) in the texts of their history before `at`.
+    pub fn profile(&self, history: &[HistoryItem], at: i64) -> Option<String> {
+        if self.voice.is_empty() {
+            return None;
+        }
+        let mut score: BTreeMap<&str, f32> = BTreeMap::new();
+        for item in history.iter().filter(|h| h.ts < at) {
+            let Some(text) = &item.text else { continue };
+            for w in words(text) {
+                if let Some((word, weight)) = self.voice.get_key_value(&w) {
+                    *score.entry(word.as_str()).or_default() += weight;
+                }
+            }
+        }
+        let mut ranked: Vec<(&str, f32)> = score.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let top: Vec<&str> = ranked
+            .into_iter()
+            .take(PROFILE_WORDS)
+            .map(|(w, _)| w)
+            .collect();
+        (!top.is_empty()).then(|| top.join(" "))
     }
 
     /// The kind a title names, in the copy's form: its longest ending (two
@@ -144,6 +181,12 @@ pub struct PlanLearner {
     /// descriptions always state still gets the slot.
     attrs: HashMap<String, (usize, usize)>,
     review_attrs: HashMap<String, (usize, usize)>,
+    /// Texts seen, and per word the texts using it.
+    texts: usize,
+    used: HashMap<String, usize>,
+    /// Words of the catalog (titles, brands, categories, attribute values):
+    /// facts, not voice.
+    catalog_words: HashSet<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -169,6 +212,14 @@ impl PlanLearner {
             for e in endings(&p.title) {
                 learner.kinds.entry(e).or_default();
             }
+            let strings = [p.title.as_str(), p.category.as_str()]
+                .into_iter()
+                .chain(p.brand.as_deref())
+                .chain(p.attributes.keys().map(String::as_str))
+                .chain(p.attributes.values().filter_map(Value::as_str));
+            for s in strings {
+                learner.catalog_words.extend(words(s));
+            }
         }
         learner
     }
@@ -186,6 +237,10 @@ impl PlanLearner {
 
     fn text_of(&mut self, product: &Product, text: &str, bought: Option<&str>, review: bool) {
         let all = words(text);
+        self.texts += 1;
+        for w in all.iter().collect::<HashSet<_>>() {
+            *self.used.entry(w.clone()).or_default() += 1;
+        }
         // The title's own words are the title slot's, and a bought
         // product's name is the bought slot's: a kind is counted only where
         // the text names it outside both.
@@ -366,7 +421,29 @@ impl PlanLearner {
             }
         }
         attrs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // Voice: used in at least 5 texts (and 1 in 500) but in at most 1
+        // in 8, never a catalog word or a number.
+        let n = self.texts.max(1);
+        let mut voice: Vec<(&String, usize)> = self
+            .used
+            .iter()
+            .filter(|(w, df)| {
+                **df >= 5
+                    && **df * 500 >= n
+                    && **df * 8 <= n
+                    && !self.catalog_words.contains(*w)
+                    && !w.contains(|c: char| c.is_ascii_digit())
+            })
+            .map(|(w, df)| (w, *df))
+            .collect();
+        voice.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let voice = voice
+            .into_iter()
+            .take(VOICE_WORDS)
+            .map(|(w, df)| (w.clone(), (n as f32 / df as f32).ln()))
+            .collect();
         SlotPlan {
+            voice,
             kinds,
             ref_words,
             attr_keys: attrs
@@ -478,5 +555,43 @@ mod tests {
         assert_eq!(facts.value(Slot::Attr2), None);
         // Nothing bought before: no bought slot.
         assert_eq!(plan.facts(&press, &history, 5).value(Slot::Bought), None);
+    }
+
+    #[test]
+    fn a_shoppers_profile_is_the_heaviest_voice_words_of_their_own_texts() {
+        let jumper = product("p1", "Alder Wool Jumper", &[]);
+        let mut learner = PlanLearner::new([&jumper]);
+        // "cosy" and "snug" are a voice (1 text in 10); "bargain" another,
+        // rarer; "the", "a" and "fine" are in most texts; "jumper" and
+        // "wool" are the catalog's.
+        for i in 0..100 {
+            let text = match i % 10 {
+                0 => "The wool jumper is a fine, cosy and snug pick.",
+                1 if i < 50 => "The jumper is a fine bargain.",
+                _ => "The jumper is a fine pick.",
+            };
+            learner.text(&jumper, text, None);
+        }
+        let plan = learner.finish();
+        for word in ["the", "a", "fine", "pick", "jumper", "wool"] {
+            assert!(!plan.voice.contains_key(word), "{word} is no voice word");
+        }
+        assert!(
+            plan.voice["bargain"] > plan.voice["cosy"],
+            "rarer weighs more"
+        );
+
+        let mut seen = item(&jumper, EventKind::Purchase, 5);
+        seen.text = Some("So cosy, so snug: cosy all winter. A bargain.".into());
+        let later = item(&jumper, EventKind::View, 9);
+        let history = [seen, later];
+        assert_eq!(
+            plan.profile(&history, 10).as_deref(),
+            Some("cosy bargain snug"),
+            "by uses × weight, then alphabetically"
+        );
+        assert_eq!(plan.profile(&history, 5), None, "only texts before `at`");
+        let facts = plan.facts(&jumper, &history, 10);
+        assert_eq!(facts.profile(), Some("cosy bargain snug"));
     }
 }

@@ -96,6 +96,8 @@ impl Slot {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     values: [Option<String>; Slot::ALL.len()],
+    /// The shopper's voice words, for the prompt (never a slot).
+    profile: Option<String>,
 }
 
 impl Facts {
@@ -125,6 +127,19 @@ impl Facts {
     /// the planned attributes); see `SlotPlan::facts`.
     pub fn set_extra(&mut self, slot: Slot, value: Option<&str>) {
         self.set(slot, value);
+    }
+
+    /// The shopper's voice words the prompt shows after `<taste>`.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Sets the voice words (blank: none).
+    pub fn set_profile(&mut self, words: Option<&str>) {
+        self.profile = words
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string);
     }
 
     /// Only the catalog's five facts of these.
