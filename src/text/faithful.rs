@@ -322,11 +322,19 @@ impl Lexicon {
                 && written
                     .last()
                     .is_some_and(|w| own.title_lower.iter().any(|t| t == w));
-            if own.has(&phrase)
-                || own.has(&written)
-                || own_words
-                || touched.iter().any(|(_, lower, _)| contains(lower, &phrase))
-            {
+            // A kind the shopper touched may be a reference to it ("next
+            // to your Lounge Set"), but not in a sentence about this
+            // product ("the Tulle Foundation is a mascara").
+            let sentence = ws[m.start].sentence;
+            let about_this = own.title_lower.last().is_some_and(|last| {
+                let span = m.start..m.start + m.len;
+                ws.iter().zip(&masked).enumerate().any(|(i, (w, masked))| {
+                    !masked && !span.contains(&i) && w.sentence == sentence && w.lower == *last
+                })
+            });
+            let theirs =
+                !about_this && touched.iter().any(|(_, lower, _)| contains(lower, &phrase));
+            if own.has(&phrase) || own.has(&written) || own_words || theirs {
                 continue;
             }
             f.type_error = Some(format!(

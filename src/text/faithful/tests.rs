@@ -309,6 +309,9 @@ fn type_errors_catch_another_kind_of_product_only() {
         false,
     );
     assert_eq!(f.type_error, None);
+    // But not to say what this product is.
+    let f = lex.check("This French Press is a frying pan.", press, &history, false);
+    assert!(f.type_error.is_some(), "{f:?}");
 }
 
 #[test]
