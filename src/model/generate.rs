@@ -5,7 +5,7 @@
 use super::LanguageModel;
 use super::decode::GenState;
 use super::sample::{SamplingParams, repeated_ngram_bans, sample_token};
-use crate::text::{Facts, Special, Vocab, fill};
+use crate::text::{Facts, Piece, Special, Vocab, fill};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
@@ -130,7 +130,31 @@ fn banned_specials(vocab: &Vocab, facts: &Facts) -> Vec<u32> {
             !(s == Special::Eos || CATALOG.contains(&s) || fillable)
         })
         .map(|&s| vocab.id(s))
+        .chain(avoided_tokens(vocab, facts))
         .collect()
+}
+
+/// The tokens that are, on their own, a word `facts` says to avoid (with
+/// its leading space, lower-case or capitalised): the sampler never picks
+/// them, so the model cannot start the word in its usual spelling. A word
+/// the vocabulary splits into pieces is left to the guard, since banning a
+/// piece would ban every word that starts with it.
+fn avoided_tokens(vocab: &Vocab, facts: &Facts) -> Vec<u32> {
+    let mut out = Vec::new();
+    for word in facts.avoid() {
+        let mut cased = word.clone();
+        if let Some(first) = cased.get(..1) {
+            cased.replace_range(..1, &first.to_uppercase());
+        }
+        for form in [word.as_str(), cased.as_str()] {
+            if let [id] = vocab.encode(&[Piece::Text(format!(" {form}"))])[..] {
+                out.push(id);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Samples one candidate per row of `state`. Finished candidates leave the

@@ -244,6 +244,41 @@ impl Lexicon {
         )
     }
 
+    /// Single words a candidate about `product` for a shopper with
+    /// `history` could not use without a finding: claim words whose
+    /// attribute value the product lacks, and one-word kinds and features
+    /// that are neither its own nor (for kinds) the shopper's. Generation
+    /// steers away from them; the checks still judge what it writes.
+    pub fn avoid(&self, product: &Product, history: &[HistoryItem]) -> Vec<String> {
+        let t = &self.tables;
+        let own = Own::of(product);
+        let touched: Vec<Vec<String>> = history.iter().map(|h| lower_words(&h.title)).collect();
+        let mut out: Vec<String> = Vec::new();
+        for (word, ties) in &t.claims {
+            let fails = ties
+                .iter()
+                .any(|tie| product.attributes.get(&tie.key) != Some(&tie.value));
+            if fails && !own.has(&[word.as_str()]) {
+                out.push(word.clone());
+            }
+        }
+        for phrase in t.kinds.keys().filter(|k| !k.contains(' ')) {
+            let mine = own.has(&[phrase.as_str()])
+                || touched.iter().any(|w| contains(w, &[phrase.as_str()]));
+            if !mine {
+                out.push(phrase.clone());
+            }
+        }
+        for phrase in t.features.keys().filter(|k| !k.contains(' ')) {
+            if !own.has(&[phrase.as_str()]) {
+                out.push(phrase.clone());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Every finding for one candidate about `product` for a shopper whose
     /// history (before the candidate) is `history`.
     pub fn check(

@@ -98,6 +98,9 @@ pub struct Facts {
     values: [Option<String>; Slot::ALL.len()],
     /// The shopper's voice words, for the prompt (never a slot).
     profile: Option<String>,
+    /// Words copy about this product must not use (claims it fails, kinds
+    /// and features that are not its own): generation never starts them.
+    avoid: Vec<String>,
 }
 
 impl Facts {
@@ -127,6 +130,16 @@ impl Facts {
     /// the planned attributes); see `SlotPlan::facts`.
     pub fn set_extra(&mut self, slot: Slot, value: Option<&str>) {
         self.set(slot, value);
+    }
+
+    /// Words generation must not write for this product.
+    pub fn avoid(&self) -> &[String] {
+        &self.avoid
+    }
+
+    /// Sets the words generation must not write.
+    pub fn set_avoid(&mut self, words: Vec<String>) {
+        self.avoid = words;
     }
 
     /// The shopper's voice words the prompt shows after `<taste>`.

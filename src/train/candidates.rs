@@ -105,7 +105,8 @@ pub fn generate_and_store_with(
     let prompt = loaded.prompt_ids(&history, i64::MAX, product);
     // The bought product's name is the shopper's history, not a fact of
     // this product: the lexicon's checks read it as such.
-    let facts = loaded.facts(product, &history, i64::MAX);
+    let mut facts = loaded.facts(product, &history, i64::MAX);
+    facts.set_avoid(lexicon.avoid(product, &history));
     let first_refusal: Cell<Option<String>> = Cell::new(None);
     let accept = |c: &Candidate| {
         let findings = lexicon.check(&c.text, product, &history, c.truncated);

@@ -152,7 +152,8 @@ pub fn evaluate(
         // text the held-out event was (a review, in a shop with no copy
         // log): the same prompt and facts, from what came before it.
         let prompt = loaded.prompt_ids(&history, e.ts, product);
-        let facts = loaded.facts(product, &history, e.ts);
+        let mut facts = loaded.facts(product, &history, e.ts);
+        facts.set_avoid(lexicon.avoid(product, &history));
         let check = |c: &Candidate| lexicon.check(&c.text, product, &history, c.truncated);
         // Every draw is checked once, as the guard sees it.
         let seen = RefCell::new(Vec::new());

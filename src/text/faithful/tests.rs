@@ -439,6 +439,25 @@ fn garbled_catches_words_no_text_of_the_shop_has() {
 }
 
 #[test]
+fn avoid_lists_words_a_candidate_could_not_use() {
+    let products = catalog();
+    let lex = lexicon(&products);
+    let not_eco = find_product(&products, "k2");
+    let eco = find_product(&products, "k1");
+    let avoided = lex.avoid(not_eco, &[]);
+    assert!(avoided.contains(&"low-carbon".to_string()), "{avoided:?}");
+    assert!(!lex.avoid(eco, &[]).contains(&"low-carbon".to_string()));
+    // Each is a finding when written about the product.
+    for w in avoided {
+        let f = lex.check(&format!("Made with care, {w}."), not_eco, &[], false);
+        assert!(
+            f.claim_error.is_some() || f.type_error.is_some() || f.feature_error.is_some(),
+            "{w}: {f:?}"
+        );
+    }
+}
+
+#[test]
 fn a_lexicon_round_trips_through_json() {
     let products = catalog();
     let lex = lexicon(&products);
