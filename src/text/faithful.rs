@@ -451,7 +451,8 @@ impl Lexicon {
                     "{:?} is a word no text or product of this shop uses",
                     w.cased
                 )
-            });
+            })
+            .or_else(|| empty_clause(text));
 
         // Names of other products are theirs: "your Merino Tee" in copy
         // about a cotton hoodie states no material of the hoodie's.
@@ -485,6 +486,21 @@ impl Lexicon {
             None => format!("{:?}", product.title),
         }
     }
+}
+
+/// A colon with nothing after it before the sentence ends ("Size:."): what
+/// a slot with no value leaves behind.
+fn empty_clause(text: &str) -> Option<String> {
+    text.char_indices().find_map(|(i, c)| {
+        if c != ':' {
+            return None;
+        }
+        let rest = text[i + 1..].trim_start();
+        (rest.is_empty() || rest.starts_with(['.', '!', '?', ',', ';', ':'])).then(|| {
+            let start = text[..i].rfind(['.', '!', '?']).map_or(0, |s| s + 1);
+            format!("leaves a clause empty: {:?}", text[start..=i].trim())
+        })
+    })
 }
 
 /// Whether a name found in a text is the text's own product (its title

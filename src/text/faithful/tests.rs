@@ -433,6 +433,17 @@ fn garbled_catches_words_no_text_of_the_shop_has() {
         Some(r#""peoplver" is a word no text or product of this shop uses"#)
     );
     assert!(!f.is_faithful());
+    // A colon with nothing after it is a hole where a value should be.
+    let f = lex.check(
+        "Acme's French Press. Made with:. Made with care.",
+        press,
+        &[],
+        false,
+    );
+    assert_eq!(
+        f.garbled.as_deref(),
+        Some(r#"leaves a clause empty: "Made with:""#)
+    );
     // The catalog's words, a possessive of one, and numbers are words.
     let f = lex.check("Acme's French Press: 2, made with care.", press, &[], false);
     assert_eq!(f.garbled, None, "{f:?}");
