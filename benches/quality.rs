@@ -48,8 +48,16 @@ fn truth(path: &std::path::Path) -> anyhow::Result<HashMap<String, String>> {
 
 fn shop(name: &str, base: &Config, shoppers: usize) -> anyhow::Result<serde_json::Value> {
     let tmp = tempfile::tempdir()?;
-    let db = tmp.path().join("shop.db");
-    let tastes_path = tmp.path().join("shop.tastes.csv");
+    // `TAILOR_QUALITY_KEEP=DIR` keeps each shop's store and model in
+    // `DIR/<shop>/` and reuses them on the next run (no training, so
+    // `train_seconds` is 0): for trying generation changes quickly.
+    let dir = match std::env::var_os("TAILOR_QUALITY_KEEP") {
+        Some(keep) => std::path::PathBuf::from(keep).join(name),
+        None => tmp.path().to_path_buf(),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join("shop.db");
+    let tastes_path = dir.join("shop.tastes.csv");
     let mut config = base.clone();
     config.store.path = db.clone();
     let which = Shop::named(name).ok_or_else(|| anyhow::anyhow!("no shop {name}"))?;
@@ -57,9 +65,15 @@ fn shop(name: &str, base: &Config, shoppers: usize) -> anyhow::Result<serde_json
         seed: config.demo.seed,
         users: config.demo.users,
     };
-    Store::create_shop(&db, which, &opts, &tastes_path, &mut |_| {})?;
+    let trained = db.exists() && Store::open(&db)?.active_model()?.is_some();
     let started = Instant::now();
-    tailor::cli::model_cmds::train(&config)?;
+    if !trained {
+        if db.exists() {
+            std::fs::remove_file(&db)?;
+        }
+        Store::create_shop(&db, which, &opts, &tastes_path, &mut |_| {})?;
+        tailor::cli::model_cmds::train(&config)?;
+    }
     let train_seconds = started.elapsed().as_secs_f64();
     let eval = serde_json::to_value(tailor::cli::model_cmds::eval(&config, None)?)?;
 
