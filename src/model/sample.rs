@@ -20,6 +20,15 @@ pub struct SamplingParams {
     pub min_tokens: usize,
     /// A candidate stops at this many tokens.
     pub max_tokens: usize,
+    /// Faithful candidates drawn for each one kept: the kept ones are those
+    /// the shopper's history makes most likely against a shopper with no
+    /// history (1: keep the first drawn).
+    #[serde(default = "one")]
+    pub pool: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// The `[generate]` section of the config: how many candidates, and how.
@@ -38,6 +47,8 @@ pub struct SamplingDefaults {
     pub min_tokens: usize,
     /// See [`SamplingParams::max_tokens`].
     pub max_tokens: usize,
+    /// See [`SamplingParams::pool`].
+    pub pool: usize,
 }
 
 impl SamplingDefaults {
@@ -49,6 +60,7 @@ impl SamplingDefaults {
             no_repeat_ngram: self.no_repeat_ngram,
             min_tokens: self.min_tokens,
             max_tokens: self.max_tokens,
+            pool: self.pool,
         }
     }
 
@@ -67,6 +79,7 @@ impl SamplingDefaults {
             "must be in (0, 1]",
         )?;
         rules::at_least(S, "max_tokens", self.max_tokens, 1)?;
+        rules::at_least(S, "pool", self.pool, 1)?;
         rules::require(
             self.min_tokens <= self.max_tokens,
             S,
@@ -234,6 +247,7 @@ mod tests {
             no_repeat_ngram: 3,
             min_tokens: 0,
             max_tokens: 10,
+            pool: 1,
         }
     }
 

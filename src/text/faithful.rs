@@ -74,6 +74,10 @@ pub struct Findings {
     /// Uses a word that no text and no catalog entry of the store has:
     /// a garbled or half-made word ("peoplver", "money-frills").
     pub garbled: Option<String>,
+    /// Speaks as a reviewer: a sentence the shop's reviews use again and
+    /// again and its copy never does ("Highly recommend.", "Expected more
+    /// from this novel.").
+    pub review_voice: Option<String>,
 }
 
 impl Findings {
@@ -86,6 +90,7 @@ impl Findings {
             && self.history_error.is_none()
             && self.fact_error.is_none()
             && self.garbled.is_none()
+            && self.review_voice.is_none()
     }
 }
 
@@ -123,7 +128,20 @@ struct Tables {
     /// Every word (lower-case) of the catalog and the store's texts.
     #[serde(default)]
     vocabulary: HashSet<String>,
+    /// Review sentences, as [`sentence_keys`] writes them, that copy and
+    /// catalog descriptions never use.
+    #[serde(default)]
+    review_voice: HashSet<String>,
+    /// Every word (lower-case) of the catalog's titles: a sentence key
+    /// stands them in by `*`, so "expected more from this novel" and "...
+    /// memoir" are one sentence.
+    #[serde(default)]
+    title_words: HashSet<String>,
 }
+
+/// Reviews that must use a sentence before copy that uses it reads as a
+/// reviewer's.
+const REVIEW_SENTENCE_USES: u32 = 5;
 
 /// What the faithfulness checks know about a store's catalog and texts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -242,6 +260,42 @@ impl Lexicon {
             t.features.len(),
             t.names.len()
         )
+    }
+
+    /// Learns the shop's review voice: the sentences that at least
+    /// [`REVIEW_SENTENCE_USES`] `reviews` use and that no `copy` text and
+    /// no catalog description uses. A shop without reviews has none; copy
+    /// that uses one speaks as a shopper, not to one.
+    pub fn learn_review_voice<'a>(
+        &mut self,
+        products: &'a [Product],
+        copy: impl Iterator<Item = &'a str>,
+        reviews: impl Iterator<Item = &'a str>,
+    ) {
+        let title_words: HashSet<String> = products
+            .iter()
+            .flat_map(|p| lower_words(&p.title))
+            .collect();
+        let keys = |text: &str| -> HashSet<String> {
+            sentence_keys(&words(text), &title_words)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect()
+        };
+        let descriptions = products.iter().filter_map(|p| p.description.as_deref());
+        let copied: HashSet<String> = descriptions.chain(copy).flat_map(keys).collect();
+        let mut uses: HashMap<String, u32> = HashMap::new();
+        for text in reviews {
+            for key in keys(text) {
+                *uses.entry(key).or_default() += 1;
+            }
+        }
+        self.tables.review_voice = uses
+            .into_iter()
+            .filter(|(k, n)| *n >= REVIEW_SENTENCE_USES && !copied.contains(k))
+            .map(|(k, _)| k)
+            .collect();
+        self.tables.title_words = title_words;
     }
 
     /// Single words a candidate about `product` for a shopper with
@@ -454,6 +508,11 @@ impl Lexicon {
             })
             .or_else(|| empty_clause(text));
 
+        f.review_voice = sentence_keys(&ws, &t.title_words)
+            .into_iter()
+            .find(|(key, _)| t.review_voice.contains(key))
+            .map(|(_, (from, to))| format!("speaks as a reviewer: {:?}", &text[from..to]));
+
         // Names of other products are theirs: "your Merino Tee" in copy
         // about a cotton hoodie states no material of the hoodie's.
         let mut unnamed = text.to_string();
@@ -486,6 +545,34 @@ impl Lexicon {
             None => format!("{:?}", product.title),
         }
     }
+}
+
+/// Each sentence of `ws` as a key, with its byte span: its lower-case
+/// words, a title word as `*` and a number as `#`, joined by spaces. A
+/// sentence of nothing but those has no key.
+fn sentence_keys(ws: &[Word], title_words: &HashSet<String>) -> Vec<(String, (usize, usize))> {
+    let mut out: Vec<(String, (usize, usize))> = Vec::new();
+    for sentence in ws.chunk_by(|a, b| a.sentence == b.sentence) {
+        let key: Vec<&str> = sentence
+            .iter()
+            .map(|w| {
+                if w.lower.contains(|c: char| c.is_ascii_digit()) {
+                    "#"
+                } else if title_words.contains(&w.lower) {
+                    "*"
+                } else {
+                    w.lower.as_str()
+                }
+            })
+            .collect();
+        if key.iter().all(|k| *k == "*" || *k == "#") {
+            continue;
+        }
+        let from = sentence[0].span.0;
+        let to = sentence.last().map_or(from, |w| w.span.1);
+        out.push((key.join(" "), (from, to)));
+    }
+    out
 }
 
 /// A colon with nothing after it before the sentence ends ("Size:."): what

@@ -111,6 +111,7 @@ fn generation_speed(
         no_repeat_ngram: 0,
         min_tokens: len,
         max_tokens: len,
+        pool: 1,
     };
     let v = cfg.vocab_size;
     let argmax = |row: &[f32]| {

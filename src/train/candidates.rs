@@ -3,13 +3,15 @@
 //! so the same seed gives the same candidates everywhere, and every
 //! candidate stored has passed the same faithfulness guard.
 
+use super::data::score_targets;
 use super::versions::LoadedModel;
 use crate::domain::Product;
-use crate::model::generate::{Candidate, generate_checked};
+use crate::domain::{EventKind, HistoryItem};
+use crate::model::generate::{Candidate, Checked, generate_checked};
 use crate::model::sample::SamplingParams;
 use crate::store::{NewGeneration, Store, StoreError};
-use crate::text::Lexicon;
-use std::cell::Cell;
+use crate::text::{Findings, Lexicon};
+use std::cell::RefCell;
 
 /// Why candidates could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -49,17 +51,27 @@ pub fn lexicon(store: &Store) -> Result<Lexicon, StoreError> {
     let started = std::time::Instant::now();
     let products = store.products()?;
     let mut texts: Vec<(String, String)> = Vec::new();
+    let mut reviews: Vec<bool> = Vec::new();
     store.for_each_history(|_, items| {
         for item in items {
             if let Some(text) = &item.text {
                 texts.push((item.product_id.clone(), text.clone()));
+                reviews.push(item.kind == EventKind::Review);
             }
         }
     })?;
-    let lexicon = Lexicon::build(
+    let mut lexicon = Lexicon::build(
         &products,
         texts.iter().map(|(p, t)| (p.as_str(), t.as_str())),
     );
+    let of = |review: bool| {
+        texts
+            .iter()
+            .zip(&reviews)
+            .filter(move |(_, r)| **r == review)
+            .map(|((_, t), _)| t.as_str())
+    };
+    lexicon.learn_review_voice(&products, of(false), of(true));
     tracing::info!(
         texts = texts.len(),
         ms = started.elapsed().as_millis() as u64,
@@ -102,30 +114,23 @@ pub fn generate_and_store_with(
     seed: u64,
 ) -> Result<Stored, CandidatesError> {
     let history = store.user_history(user_id)?;
-    let prompt = loaded.prompt_ids(&history, i64::MAX, product);
-    // The bought product's name is the shopper's history, not a fact of
-    // this product: the lexicon's checks read it as such.
-    let mut facts = loaded.facts(product, &history, i64::MAX);
-    facts.set_avoid(lexicon.avoid(product, &history));
-    let first_refusal: Cell<Option<String>> = Cell::new(None);
-    let accept = |c: &Candidate| {
-        let findings = lexicon.check(&c.text, product, &history, c.truncated);
-        let faithful = findings.is_faithful();
-        if !faithful {
-            let seen = first_refusal.take();
-            first_refusal.set(seen.or_else(|| Some(format!("{findings:?}"))));
-        }
-        faithful
-    };
-    let checked = generate_checked(
-        &loaded.model,
-        &loaded.vocab,
-        &prompt,
-        &facts,
+    let first_refusal: RefCell<Option<String>> = RefCell::new(None);
+    let checked = draw(
+        loaded,
+        lexicon,
+        &history,
+        i64::MAX,
+        product,
         n,
         params,
         seed,
-        &accept,
+        &|_, findings| {
+            if !findings.is_faithful() {
+                first_refusal
+                    .borrow_mut()
+                    .get_or_insert_with(|| format!("{findings:?}"));
+            }
+        },
     )?;
     if checked.refused > 0 {
         tracing::info!(
@@ -156,4 +161,116 @@ pub fn generate_and_store_with(
         drawn: checked.drawn,
         refused: checked.refused,
     })
+}
+
+/// Draws `n` candidates about `product` for a shopper with `history`,
+/// seeing the events before `at`: `n × params.pool` distinct ones that the
+/// faithfulness guard passes (`seen` hears of every draw and what the
+/// guard found), of which the `n` most the shopper's own are kept, best
+/// first (see [`most_personal`]). `tailor generate`, the console and `tailor
+/// eval` all draw here.
+#[allow(clippy::too_many_arguments)]
+pub fn draw(
+    loaded: &LoadedModel,
+    lexicon: &Lexicon,
+    history: &[HistoryItem],
+    at: i64,
+    product: &Product,
+    n: usize,
+    params: &SamplingParams,
+    seed: u64,
+    seen: &dyn Fn(&Candidate, &Findings),
+) -> candle_core::Result<Checked> {
+    let prompt = loaded.prompt_ids(history, at, product);
+    let mut facts = loaded.facts(product, history, at);
+    facts.set_avoid(lexicon.avoid(product, history));
+    let accept = |c: &Candidate| {
+        let findings = lexicon.check(&c.text, product, history, c.truncated);
+        seen(c, &findings);
+        findings.is_faithful()
+    };
+    let pool = n * params.pool.max(1);
+    let mut checked = generate_checked(
+        &loaded.model,
+        &loaded.vocab,
+        &prompt,
+        &facts,
+        pool,
+        params,
+        seed,
+        &accept,
+    )?;
+    let known = history.iter().any(|h| h.ts < at);
+    checked.candidates = if known && checked.candidates.len() > n {
+        let neutral = loaded.prompt_ids(&[], at, product);
+        most_personal(loaded, &prompt, &neutral, checked.candidates, n)?
+    } else {
+        checked.candidates.truncate(n);
+        checked.candidates
+    };
+    Ok(checked)
+}
+
+/// The `n` of `candidates` with the most pointwise mutual information with
+/// the shopper: `log p(text | their prompt) − log p(text | neutral)`, where
+/// the neutral prompt is the same product for a shopper with no history.
+/// Sampling favours what suits every shopper; this keeps what suits this
+/// one (their voice, their tastes, their purchases), best first, ties in
+/// drawing order.
+pub fn most_personal(
+    loaded: &LoadedModel,
+    prompt: &[u32],
+    neutral: &[u32],
+    candidates: Vec<Candidate>,
+    n: usize,
+) -> candle_core::Result<Vec<Candidate>> {
+    let eos = loaded.vocab.id(crate::text::Special::Eos);
+    let targets: Vec<Vec<u32>> = candidates
+        .iter()
+        .map(|c| c.ids.iter().copied().chain([eos]).collect())
+        .collect();
+    let pairs: Vec<(&[u32], &[u32])> = targets
+        .iter()
+        .flat_map(|t| [(prompt, t.as_slice()), (neutral, t.as_slice())])
+        .collect();
+    let scores = score_targets(&loaded.model, &pairs, 64)?;
+    let sum = |row: &Vec<f32>| row.iter().map(|&x| f64::from(x)).sum::<f64>();
+    let (mine, neutral): (Vec<f64>, Vec<f64>) = scores
+        .chunks(2)
+        .map(|two| (sum(&two[0]), sum(&two[1])))
+        .unzip();
+    let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+    Ok(most_personal_order(&mine, &neutral, n)
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect())
+}
+
+/// The indices of the `n` texts with the highest `mine[i] − neutral[i]`
+/// (log-probabilities for this shopper and for none), best first, ties in
+/// the given order.
+fn most_personal_order(mine: &[f64], neutral: &[f64], n: usize) -> Vec<usize> {
+    let pmi: Vec<f64> = mine.iter().zip(neutral).map(|(m, z)| m - z).collect();
+    let mut order: Vec<usize> = (0..pmi.len()).collect();
+    order.sort_by(|&a, &b| pmi[b].total_cmp(&pmi[a]).then(a.cmp(&b)));
+    order.truncate(n);
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::most_personal_order;
+
+    #[test]
+    fn the_copy_kept_is_the_most_the_shoppers_own_not_the_most_likely() {
+        // 0: generic copy, likely for anyone (−10 for them, −9 for none);
+        // 1: copy in this shopper's voice (−14 for them, −20 for none);
+        // 2: copy that suits someone else (−18, −15); 3 ties with 1.
+        let mine = [-10.0, -14.0, -18.0, -13.0];
+        let neutral = [-9.0, -20.0, -15.0, -19.0];
+        assert_eq!(most_personal_order(&mine, &neutral, 2), [1, 3]);
+        assert_eq!(most_personal_order(&mine, &neutral, 4), [1, 3, 0, 2]);
+        assert_eq!(most_personal_order(&mine, &neutral, 9).len(), 4);
+        assert!(most_personal_order(&[], &[], 3).is_empty());
+    }
 }

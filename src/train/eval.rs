@@ -6,7 +6,6 @@ use super::data::{Example, score_targets};
 use super::metrics::{self, EvalReport, Faithfulness};
 use super::versions::LoadedModel;
 use crate::domain::{HistoryItem, Product};
-use crate::model::generate::{Candidate, generate_checked};
 use crate::model::sample::SamplingParams;
 use crate::text::{Findings, Lexicon};
 use std::cell::RefCell;
@@ -151,31 +150,22 @@ pub fn evaluate(
         // Copy is generated as `tailor generate` does, whatever kind of
         // text the held-out event was (a review, in a shop with no copy
         // log): the same prompt and facts, from what came before it.
-        let prompt = loaded.prompt_ids(&history, e.ts, product);
-        let mut facts = loaded.facts(product, &history, e.ts);
-        facts.set_avoid(lexicon.avoid(product, &history));
-        let check = |c: &Candidate| lexicon.check(&c.text, product, &history, c.truncated);
-        // Every draw is checked once, as the guard sees it.
         let seen = RefCell::new(Vec::new());
-        let checked = generate_checked(
-            &loaded.model,
-            &loaded.vocab,
-            &prompt,
-            &facts,
+        let checked = super::candidates::draw(
+            loaded,
+            lexicon,
+            &history,
+            e.ts,
+            product,
             opts.candidates,
             &opts.sampling,
             opts.seed.wrapping_add(k as u64),
-            &|c| {
-                let findings = check(c);
-                let faithful = findings.is_faithful();
-                seen.borrow_mut().push(findings);
-                faithful
-            },
+            &|_, findings| seen.borrow_mut().push(findings.clone()),
         )?;
         draws.extend(seen.into_inner());
         refused += checked.refused;
         for c in checked.candidates {
-            shown.push(check(&c));
+            shown.push(lexicon.check(&c.text, product, &history, c.truncated));
             texts.push(c.text);
         }
         report.generated_shoppers += 1;

@@ -72,6 +72,8 @@ pub struct Faithfulness {
     pub fact_errors: f64,
     /// Use a word no text or product of the store has (garbled).
     pub garbled: f64,
+    /// Speak as a reviewer: a sentence reviews use and copy never does.
+    pub review_voice: f64,
     /// Have any of the above.
     pub faithfulness_errors: f64,
 }
@@ -88,6 +90,7 @@ impl Faithfulness {
             truncated: share(|f| f.truncated),
             fact_errors: share(|f| f.fact_error.is_some()),
             garbled: share(|f| f.garbled.is_some()),
+            review_voice: share(|f| f.review_voice.is_some()),
             faithfulness_errors: share(|f| !f.is_faithful()),
         }
     }
@@ -208,6 +211,7 @@ mod tests {
             Findings {
                 truncated: true,
                 garbled: some(),
+                review_voice: some(),
                 ..Findings::default()
             },
             Findings {
@@ -228,6 +232,7 @@ mod tests {
                 truncated: 0.25,
                 fact_errors: 0.25,
                 garbled: 0.25,
+                review_voice: 0.25,
                 faithfulness_errors: 0.75,
             }
         );

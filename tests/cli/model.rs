@@ -38,7 +38,7 @@ impl Shop {
 }
 
 /// The faithfulness keys of `tailor eval --json` (DESIGN.md §5).
-const FAITHFULNESS: [&str; 8] = [
+const FAITHFULNESS: [&str; 9] = [
     "type_errors",
     "claim_errors",
     "feature_errors",
@@ -46,6 +46,7 @@ const FAITHFULNESS: [&str; 8] = [
     "truncated",
     "fact_errors",
     "garbled",
+    "review_voice",
     "faithfulness_errors",
 ];
 

@@ -450,6 +450,69 @@ fn garbled_catches_words_no_text_of_the_shop_has() {
 }
 
 #[test]
+fn review_voice_catches_copy_that_speaks_as_a_reviewer() {
+    let products = catalog();
+    let mut lex = lexicon(&products);
+    let copy: Vec<String> = shop_texts(&products).into_iter().map(|(_, t)| t).collect();
+    let mut reviews: Vec<String> = Vec::new();
+    for (i, p) in products.iter().enumerate() {
+        // Verdicts, the product's name in one; a sentence copy uses too;
+        // and one that only four reviews use.
+        reviews.push(format!(
+            "Highly recommend! Expected more from this {}.",
+            p.title
+        ));
+        reviews.push("Built well, made with care. Loved it.".into());
+        if i < 4 {
+            reviews.push("Arrived on a rainy day.".into());
+        }
+    }
+    lex.learn_review_voice(
+        &products,
+        copy.iter().map(String::as_str),
+        reviews.iter().map(String::as_str),
+    );
+    let press = find_product(&products, "k1");
+    let check = |text: &str| lex.check(text, press, &[], false);
+    let f = check("Meet our french press. Highly recommend.");
+    assert_eq!(
+        f.review_voice.as_deref(),
+        Some(r#"speaks as a reviewer: "Highly recommend""#)
+    );
+    assert!(!f.is_faithful());
+    // Another product's name in the same verdict is the same sentence.
+    let f = check("Expected more from this Delta Trail Watch. Made with care.");
+    assert!(f.review_voice.is_some(), "{f:?}");
+    // Sentences copy uses, sentences too rare to be a voice, and copy
+    // alone are not a reviewer's.
+    for text in [
+        "Meet our french press. Built well, made with care.",
+        "Meet our french press. Arrived on a rainy day.",
+        "Meet our french press. A top pick.",
+    ] {
+        assert_eq!(check(text).review_voice, None, "{text}");
+    }
+    // A shop without reviews has no review voice.
+    let mut quiet = lexicon(&products);
+    quiet.learn_review_voice(
+        &products,
+        copy.iter().map(String::as_str),
+        std::iter::empty(),
+    );
+    assert_eq!(
+        quiet
+            .check(
+                "Meet our french press. Highly recommend.",
+                press,
+                &[],
+                false
+            )
+            .review_voice,
+        None
+    );
+}
+
+#[test]
 fn avoid_lists_words_a_candidate_could_not_use() {
     let products = catalog();
     let lex = lexicon(&products);
