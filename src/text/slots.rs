@@ -219,6 +219,26 @@ pub fn to_pieces(text: &str, facts: &Facts) -> Vec<Piece> {
     pieces
 }
 
+/// Drops the "the " that `out` ends with when `value` starts with its own
+/// ("the The Last Ferry" reads "The Last Ferry").
+fn drop_repeated_article(out: &mut String, value: &str) {
+    let starts_with_the = value
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("the"));
+    if !starts_with_the {
+        return;
+    }
+    for article in ["the ", "The "] {
+        if let Some(rest) = out.strip_suffix(article)
+            && !rest.ends_with(is_word)
+        {
+            out.truncate(rest.len());
+            return;
+        }
+    }
+}
+
 /// Writes decoded output as copy: slots become the catalog's values
 /// verbatim (material and colour capitalised at a sentence start), `<eos>`
 /// ends the text and other specials are dropped.
@@ -253,6 +273,7 @@ pub fn fill(decoded: &[Decoded], facts: &Facts) -> String {
                     if pending.take() == Some(true) && !out.is_empty() {
                         out.push(' ');
                     }
+                    drop_repeated_article(&mut out, value);
                     // A value is never glued into a word, so it reads, and is
                     // checked, as itself: "$5.00" then "5 Star Tent" must not
                     // become the price "$5.005".

@@ -195,6 +195,24 @@ fn fill_restores_values_and_capitalises_sentence_starts() {
 }
 
 #[test]
+fn fill_never_doubles_an_article_a_title_starts_with() {
+    let facts = Facts::of(&product("Harrow", None, "The Last Ferry", "", ""));
+    let pieces = [
+        text("The "),
+        slot(Slot::Title),
+        text(" is a good pick. Try the "),
+        slot(Slot::Title),
+        text(", or bathe "),
+        slot(Slot::Title),
+        text("."),
+    ];
+    assert_eq!(
+        fill(&decoded(&pieces), &facts),
+        "The Last Ferry is a good pick. Try The Last Ferry, or bathe The Last Ferry."
+    );
+}
+
+#[test]
 fn fill_drops_missing_slots_cleanly() {
     let facts = Facts::of(&product("", None, "Jacket", "", ""));
     let cases: &[(&[Piece], &str)] = &[
