@@ -263,9 +263,10 @@ impl Lexicon {
     }
 
     /// Learns the shop's review voice: the sentences that at least
-    /// [`REVIEW_SENTENCE_USES`] `reviews` use and that no `copy` text and
-    /// no catalog description uses. A shop without reviews has none; copy
-    /// that uses one speaks as a shopper, not to one.
+    /// [`REVIEW_SENTENCE_USES`] `reviews` use, that no `copy` text and no
+    /// catalog description uses, and that hold a word copy and descriptions
+    /// never use. A shop without reviews has none; copy that uses one
+    /// speaks as a shopper, not to one.
     pub fn learn_review_voice<'a>(
         &mut self,
         products: &'a [Product],
@@ -277,22 +278,34 @@ impl Lexicon {
             .flat_map(|p| lower_words(&p.title))
             .collect();
         let keys = |text: &str| -> HashSet<String> {
-            sentence_keys(&words(text), &title_words)
+            sentence_keys(text, &words(text), &title_words)
                 .into_iter()
                 .map(|(k, _)| k)
                 .collect()
         };
         let descriptions = products.iter().filter_map(|p| p.description.as_deref());
-        let copied: HashSet<String> = descriptions.chain(copy).flat_map(keys).collect();
+        let mut copied: HashSet<String> = HashSet::new();
+        let mut copy_words: HashSet<String> = HashSet::new();
+        for text in descriptions.chain(copy) {
+            copy_words.extend(lower_words(text));
+            copied.extend(keys(text));
+        }
         let mut uses: HashMap<String, u32> = HashMap::new();
         for text in reviews {
             for key in keys(text) {
                 *uses.entry(key).or_default() += 1;
             }
         }
+        // A review sentence made of copy's words ("Clear steps that work")
+        // reads as copy; one with a word copy never uses ("Highly
+        // recommend", "Expected more") is the reviewer's.
+        let reviewers = |key: &str| {
+            key.split(' ')
+                .any(|w| w != "*" && w != "#" && !copy_words.contains(w))
+        };
         self.tables.review_voice = uses
             .into_iter()
-            .filter(|(k, n)| *n >= REVIEW_SENTENCE_USES && !copied.contains(k))
+            .filter(|(k, n)| *n >= REVIEW_SENTENCE_USES && !copied.contains(k) && reviewers(k))
             .map(|(k, _)| k)
             .collect();
         self.tables.title_words = title_words;
@@ -508,9 +521,15 @@ impl Lexicon {
             })
             .or_else(|| empty_clause(text));
 
-        f.review_voice = sentence_keys(&ws, &t.title_words)
+        // A clause that is, or starts with, a reviewer's clause of two
+        // words or more ("Expected more from this thriller from day one").
+        f.review_voice = sentence_keys(text, &ws, &t.title_words)
             .into_iter()
-            .find(|(key, _)| t.review_voice.contains(key))
+            .find(|(key, _)| {
+                let words: Vec<&str> = key.split(' ').collect();
+                t.review_voice.contains(key)
+                    || (2..words.len()).any(|n| t.review_voice.contains(&words[..n].join(" ")))
+            })
             .map(|(_, (from, to))| format!("speaks as a reviewer: {:?}", &text[from..to]));
 
         // Names of other products are theirs: "your Merino Tee" in copy
@@ -547,12 +566,21 @@ impl Lexicon {
     }
 }
 
-/// Each sentence of `ws` as a key, with its byte span: its lower-case
-/// words, a title word as `*` and a number as `#`, joined by spaces. A
-/// sentence of nothing but those has no key.
-fn sentence_keys(ws: &[Word], title_words: &HashSet<String>) -> Vec<(String, (usize, usize))> {
+/// Each clause of `text` (whose words are `ws`) as a key, with its byte
+/// span: its lower-case words, a title word as `*` and a number as `#`,
+/// joined by spaces. A clause ends where its sentence does and at a comma
+/// or semicolon ("Really practical, I keep coming back to it" is two). A
+/// clause of nothing but titles and numbers has no key.
+fn sentence_keys(
+    text: &str,
+    ws: &[Word],
+    title_words: &HashSet<String>,
+) -> Vec<(String, (usize, usize))> {
     let mut out: Vec<(String, (usize, usize))> = Vec::new();
-    for sentence in ws.chunk_by(|a, b| a.sentence == b.sentence) {
+    let same_clause = |a: &Word, b: &Word| {
+        a.sentence == b.sentence && !text[a.span.1..b.span.0].contains([',', ';'])
+    };
+    for sentence in ws.chunk_by(same_clause) {
         let key: Vec<&str> = sentence
             .iter()
             .map(|w| {

@@ -462,7 +462,7 @@ fn review_voice_catches_copy_that_speaks_as_a_reviewer() {
             "Highly recommend! Expected more from this {}.",
             p.title
         ));
-        reviews.push("Built well, made with care. Loved it.".into());
+        reviews.push("Built well, made with care. Loved it. A top choice, made with care.".into());
         if i < 4 {
             reviews.push("Arrived on a rainy day.".into());
         }
@@ -483,10 +483,20 @@ fn review_voice_catches_copy_that_speaks_as_a_reviewer() {
     // Another product's name in the same verdict is the same sentence.
     let f = check("Expected more from this Delta Trail Watch. Made with care.");
     assert!(f.review_voice.is_some(), "{f:?}");
-    // Sentences copy uses, sentences too rare to be a voice, and copy
-    // alone are not a reviewer's.
+    // Or the start of a longer sentence.
+    let f = check("Expected more from this Delta Trail Watch from day one.");
+    assert!(f.review_voice.is_some(), "{f:?}");
+    // A verdict is one whether it is a sentence or a clause of one.
+    let f = check("Meet our french press: built well, highly recommend!");
+    assert_eq!(
+        f.review_voice.as_deref(),
+        Some(r#"speaks as a reviewer: "highly recommend""#)
+    );
+    // Sentences copy uses, sentences of nothing but copy's words, sentences
+    // too rare to be a voice, and copy alone are not a reviewer's.
     for text in [
         "Meet our french press. Built well, made with care.",
+        "Meet our french press. A top choice, made with care.",
         "Meet our french press. Arrived on a rainy day.",
         "Meet our french press. A top pick.",
     ] {
