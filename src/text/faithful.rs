@@ -30,7 +30,7 @@ mod words;
 mod tests;
 
 use self::build::KIND_MAX_WORDS;
-use self::words::{Word, contains, ends_with, find, lower_words, numbers, words};
+use self::words::{Word, contains, ends_with, find, lower_words, numbers, word_before, words};
 use super::slots::FactChecker;
 use crate::domain::{EventKind, HistoryItem, Product};
 use serde::{Deserialize, Serialize};
@@ -128,6 +128,11 @@ struct Tables {
     /// Every word (lower-case) of the catalog and the store's texts.
     #[serde(default)]
     vocabulary: HashSet<String>,
+    /// Words the shop's texts put before other numbers ("holds 750 ml")
+    /// and never before a price: "It holds $34.99" is a price in another
+    /// number's place.
+    #[serde(default)]
+    never_before_price: HashSet<String>,
     /// Review sentences, as [`sentence_keys`] writes them, that copy and
     /// catalog descriptions never use.
     #[serde(default)]
@@ -500,6 +505,19 @@ impl Lexicon {
                     n.text
                 ));
             }
+        }
+        if f.feature_error.is_none() {
+            let price =
+                |n: &words::Number| product.price.is_some_and(|x| (x - n.value).abs() < 0.005);
+            f.feature_error = numbers(text).into_iter().filter(price).find_map(|n| {
+                let w = word_before(text, n.span.0)?;
+                t.never_before_price.contains(&w).then(|| {
+                    format!(
+                        "puts the price {} after {w:?}, where this shop's copy puts other numbers, never a price",
+                        n.text
+                    )
+                })
+            });
         }
 
         f.garbled = ws

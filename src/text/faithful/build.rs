@@ -2,7 +2,7 @@
 //! endings are kinds and names, which attribute values are claims and
 //! features, each kept only when the shop's own texts use it that way.
 
-use super::words::{contains, find, lower_words, words};
+use super::words::{contains, find, lower_words, numbers, word_before, words};
 use super::{Claim, FACT_KEYS, Kind, Lexicon, Own, Tables, is_own_or_sentence_start, split};
 use crate::domain::Product;
 use serde_json::Value;
@@ -217,6 +217,10 @@ struct WordUses {
     elsewhere: Vec<u32>,
 }
 
+/// Texts that must put a number other than a price after a word (and
+/// none a price) before a price after it is a misplaced one.
+const PRICE_SLOT_USES: u32 = 5;
+
 impl Lexicon {
     /// From the catalog and every text the store holds about a product
     /// (copy, reviews; each product's description is read from `products`).
@@ -239,6 +243,8 @@ impl Lexicon {
         let mut titles = Titles::of(&owns);
         let mut roles = Roles::of(products, &owns, &category_of);
         let mut claim_uses: HashMap<String, WordUses> = HashMap::new();
+        // Word → (prices, other numbers) that texts put right after it.
+        let mut number_words: HashMap<String, (u32, u32)> = HashMap::new();
         let mut vocabulary: HashSet<String> = HashSet::new();
         for (p, own) in products.iter().zip(&owns) {
             for text in &own.texts {
@@ -302,6 +308,21 @@ impl Lexicon {
                     u.own += own.has(&split(&phrase)) as u32;
                 }
             }
+            // Which words the shop's copy puts before its prices, and
+            // which before its other numbers ("holds 750 ml").
+            for n in numbers(text) {
+                if let Some(w) = word_before(text, n.span.0) {
+                    let price = products[p]
+                        .price
+                        .is_some_and(|x| (x - n.value).abs() < 0.005);
+                    let uses = number_words.entry(w).or_default();
+                    if price {
+                        uses.0 += 1;
+                    } else {
+                        uses.1 += 1;
+                    }
+                }
+            }
             let distinct: HashSet<&str> = ws
                 .iter()
                 .zip(&masked)
@@ -315,6 +336,11 @@ impl Lexicon {
         }
         let mut lexicon = select(products, &owns, titles, roles, claim_uses);
         lexicon.tables.vocabulary = vocabulary;
+        lexicon.tables.never_before_price = number_words
+            .into_iter()
+            .filter(|(_, (prices, others))| *prices == 0 && *others >= PRICE_SLOT_USES)
+            .map(|(w, _)| w)
+            .collect();
         lexicon
     }
 }

@@ -523,6 +523,54 @@ fn review_voice_catches_copy_that_speaks_as_a_reviewer() {
 }
 
 #[test]
+fn feature_errors_catch_a_price_where_the_shop_puts_another_number() {
+    let products = catalog();
+    let mut texts = shop_texts(&products);
+    for p in &products {
+        for _ in 0..3 {
+            let price = p.price.unwrap_or_default();
+            texts.push((
+                p.product_id.clone(),
+                format!("It holds 750 ml. Yours for ${price:.2}."),
+            ));
+            texts.push((
+                p.product_id.clone(),
+                "You get 4 pieces, it holds 2 litres.".into(),
+            ));
+        }
+    }
+    let lex = Lexicon::build(
+        &products,
+        texts.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+    );
+    let press = find_product(&products, "k1");
+    let price = press.price.unwrap_or_default();
+    let f = lex.check(
+        &format!("Meet our french press. It holds ${price:.2}."),
+        press,
+        &[],
+        false,
+    );
+    assert_eq!(
+        f.feature_error,
+        Some(format!(
+            "puts the price {price:.2} after \"holds\", where this shop's copy puts other numbers, never a price"
+        ))
+    );
+    // Where the shop's copy puts prices, and a price in a clause of its own.
+    for text in [
+        format!("Meet our french press. Yours for ${price:.2}."),
+        format!("Meet our french press. It holds: ${price:.2}, a top pick."),
+    ] {
+        assert_eq!(
+            lex.check(&text, press, &[], false).feature_error,
+            None,
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn avoid_lists_words_a_candidate_could_not_use() {
     let products = catalog();
     let lex = lexicon(&products);

@@ -162,6 +162,27 @@ pub(crate) struct Number {
     pub span: (usize, usize),
 }
 
+/// The word just before byte `at` of `text`, lower-cased, when only
+/// spaces and symbols ("$", "£") lie between it and `at`: none across a
+/// sentence or clause end.
+pub(crate) fn word_before(text: &str, at: usize) -> Option<String> {
+    let before = &text[..at];
+    let end = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_alphanumeric())
+        .map(|(i, c)| i + c.len_utf8())?;
+    if before[end..].contains(['.', '!', '?', ',', ';', ':', '\n']) {
+        return None;
+    }
+    let start = before[..end]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '-' || *c == '\''))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    Some(before[start..end].to_lowercase())
+}
+
 /// The numbers of `text`: digits with `,000` groups and a decimal part,
 /// not glued to a letter ("10Ks" and "4K" are words, not numbers; "20-hour"
 /// holds the number 20).
