@@ -74,7 +74,7 @@ pub struct Findings {
     /// Uses a word that no text and no catalog entry of the store has:
     /// a garbled or half-made word ("peoplver", "money-frills").
     pub garbled: Option<String>,
-    /// Speaks as a reviewer: a sentence the shop's reviews use again and
+    /// Speaks as a reviewer: a clause the shop's reviews use again and
     /// again and its copy never does ("Highly recommend.", "Expected more
     /// from this novel.").
     pub review_voice: Option<String>,
@@ -507,9 +507,7 @@ impl Lexicon {
             }
         }
         if f.feature_error.is_none() {
-            let price =
-                |n: &words::Number| product.price.is_some_and(|x| (x - n.value).abs() < 0.005);
-            f.feature_error = numbers(text).into_iter().filter(price).find_map(|n| {
+            f.feature_error = numbers(text).into_iter().filter(|n| is_price(product, n.value)).find_map(|n| {
                 let w = word_before(text, n.span.0)?;
                 t.never_before_price.contains(&w).then(|| {
                     format!(
@@ -582,6 +580,11 @@ impl Lexicon {
             None => format!("{:?}", product.title),
         }
     }
+}
+
+/// Whether `value` is `product`'s price (to the cent).
+fn is_price(product: &Product, value: f64) -> bool {
+    product.price.is_some_and(|x| (x - value).abs() < 0.005)
 }
 
 /// Each clause of `text` (whose words are `ws`) as a key, with its byte

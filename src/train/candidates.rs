@@ -50,26 +50,25 @@ pub fn clock_seed() -> u64 {
 pub fn lexicon(store: &Store) -> Result<Lexicon, StoreError> {
     let started = std::time::Instant::now();
     let products = store.products()?;
-    let mut texts: Vec<(String, String)> = Vec::new();
-    let mut reviews: Vec<bool> = Vec::new();
+    // (product, text, whether a review)
+    let mut texts: Vec<(String, String, bool)> = Vec::new();
     store.for_each_history(|_, items| {
         for item in items {
             if let Some(text) = &item.text {
-                texts.push((item.product_id.clone(), text.clone()));
-                reviews.push(item.kind == EventKind::Review);
+                let review = item.kind == EventKind::Review;
+                texts.push((item.product_id.clone(), text.clone(), review));
             }
         }
     })?;
     let mut lexicon = Lexicon::build(
         &products,
-        texts.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+        texts.iter().map(|(p, t, _)| (p.as_str(), t.as_str())),
     );
     let of = |review: bool| {
         texts
             .iter()
-            .zip(&reviews)
-            .filter(move |(_, r)| **r == review)
-            .map(|((_, t), _)| t.as_str())
+            .filter(move |(_, _, r)| *r == review)
+            .map(|(_, t, _)| t.as_str())
     };
     lexicon.learn_review_voice(&products, of(false), of(true));
     tracing::info!(
@@ -217,7 +216,7 @@ pub fn draw(
 /// Sampling favours what suits every shopper; this keeps what suits this
 /// one (their voice, their tastes, their purchases), best first, ties in
 /// drawing order.
-pub fn most_personal(
+fn most_personal(
     loaded: &LoadedModel,
     prompt: &[u32],
     neutral: &[u32],

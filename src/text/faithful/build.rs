@@ -3,7 +3,9 @@
 //! features, each kept only when the shop's own texts use it that way.
 
 use super::words::{contains, find, lower_words, numbers, word_before, words};
-use super::{Claim, FACT_KEYS, Kind, Lexicon, Own, Tables, is_own_or_sentence_start, split};
+use super::{
+    Claim, FACT_KEYS, Kind, Lexicon, Own, Tables, is_own_or_sentence_start, is_price, split,
+};
 use crate::domain::Product;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -312,11 +314,8 @@ impl Lexicon {
             // which before its other numbers ("holds 750 ml").
             for n in numbers(text) {
                 if let Some(w) = word_before(text, n.span.0) {
-                    let price = products[p]
-                        .price
-                        .is_some_and(|x| (x - n.value).abs() < 0.005);
                     let uses = number_words.entry(w).or_default();
-                    if price {
+                    if is_price(&products[p], n.value) {
                         uses.0 += 1;
                     } else {
                         uses.1 += 1;
