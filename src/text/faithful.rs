@@ -24,13 +24,15 @@
 //! not looked for inside them.
 
 mod build;
-mod words;
+pub(crate) mod words;
 
 #[cfg(test)]
 mod tests;
 
 use self::build::KIND_MAX_WORDS;
-use self::words::{Word, contains, ends_with, find, lower_words, numbers, word_before, words};
+use self::words::{
+    Word, contains, ends_with, find, lower_words, number_follows, numbers, word_before, words,
+};
 use super::slots::FactChecker;
 use crate::domain::{EventKind, HistoryItem, Product};
 use serde::{Deserialize, Serialize};
@@ -133,6 +135,11 @@ struct Tables {
     /// number's place.
     #[serde(default)]
     never_before_price: HashSet<String>,
+    /// Words the shop's texts follow with a number (almost) every time
+    /// ("Size: 50 ml", "weighs 15 g"): one followed by anything else is
+    /// a number's place filled with words ("Size: solid perfume").
+    #[serde(default)]
+    number_labels: HashSet<String>,
     /// Review sentences, as [`sentence_keys`] writes them, that copy and
     /// catalog descriptions never use.
     #[serde(default)]
@@ -431,14 +438,34 @@ impl Lexicon {
                     .is_some_and(|w| own.title_lower.iter().any(|t| t == w));
             // A kind the shopper touched may be a reference to it ("next
             // to your Lounge Set"), but not in a sentence about this
-            // product ("the Tulle Foundation is a mascara").
+            // product: one that names its kind or its brand ("the Tulle
+            // Foundation is a mascara", "a mascara from Pigmenta"), or
+            // that brings the kind in with "a" ("A Peptide Mascara from
+            // …"): a reference to the shopper's own is definite.
             let sentence = ws[m.start].sentence;
-            let about_this = own.title_lower.last().is_some_and(|last| {
-                let span = m.start..m.start + m.len;
+            let span = m.start..m.start + m.len;
+            let in_sentence = |word: &str| {
                 ws.iter().zip(&masked).enumerate().any(|(i, (w, masked))| {
-                    !masked && !span.contains(&i) && w.sentence == sentence && w.lower == *last
+                    !masked && !span.contains(&i) && w.sentence == sentence && w.lower == word
                 })
-            });
+            };
+            let brand = product
+                .brand
+                .as_deref()
+                .map(lower_words)
+                .unwrap_or_default();
+            let named_from = (0..m.start)
+                .rev()
+                .take_while(|&i| masked[i])
+                .last()
+                .unwrap_or(m.start);
+            let indefinite = named_from
+                .checked_sub(1)
+                .map(|i| &ws[i])
+                .is_some_and(|w| w.sentence == sentence && matches!(w.lower.as_str(), "a" | "an"));
+            let about_this = indefinite
+                || own.title_lower.last().is_some_and(|last| in_sentence(last))
+                || (!brand.is_empty() && brand.iter().all(|b| in_sentence(b)));
             let theirs =
                 !about_this && touched.iter().any(|(_, lower, _)| contains(lower, &phrase));
             if own.has(&phrase) || own.has(&written) || own_words || theirs {
@@ -535,7 +562,15 @@ impl Lexicon {
                     w.cased
                 )
             })
-            .or_else(|| empty_clause(text));
+            .or_else(|| empty_clause(text))
+            .or_else(|| {
+                let i = (0..ws.len())
+                    .find(|&i| t.number_labels.contains(&ws[i].lower) && !number_follows(&ws, i))?;
+                Some(format!(
+                    "{:?} comes before a number in this shop's texts, but not here",
+                    ws[i].cased
+                ))
+            });
 
         // A clause that is, or starts with, a reviewer's clause of two
         // words or more ("Expected more from this thriller from day one").

@@ -8,6 +8,7 @@
 //! encode to a special id and every string round-trips exactly.
 
 pub mod faithful;
+pub mod personal;
 pub mod prompt;
 pub mod slot_plan;
 pub mod slots;
@@ -17,6 +18,7 @@ pub mod tokenizer;
 mod tests;
 
 pub use faithful::{Findings, Lexicon};
+pub use personal::{PersonalWords, personal_lines, title_ends};
 pub use prompt::{
     PromptConfig, Target, fit_prompt, history_before, prompt_pieces, prompt_pieces_for,
     prompt_pieces_with, target_pieces,

@@ -3,14 +3,14 @@
 //! so the same seed gives the same candidates everywhere, and every
 //! candidate stored has passed the same faithfulness guard.
 
-use super::data::score_targets;
+use super::data::{personal_words, score_targets};
 use super::versions::LoadedModel;
 use crate::domain::Product;
 use crate::domain::{EventKind, HistoryItem};
 use crate::model::generate::{Candidate, Checked, generate_checked};
 use crate::model::sample::SamplingParams;
 use crate::store::{NewGeneration, Store, StoreError};
-use crate::text::{Findings, Lexicon};
+use crate::text::{Findings, Lexicon, personal_lines, title_ends};
 use std::cell::RefCell;
 
 /// Why candidates could not be made.
@@ -50,27 +50,45 @@ pub fn clock_seed() -> u64 {
 pub fn lexicon(store: &Store) -> Result<Lexicon, StoreError> {
     let started = std::time::Instant::now();
     let products = store.products()?;
-    // (product, text, whether a review)
-    let mut texts: Vec<(String, String, bool)> = Vec::new();
+    // (product, text, whether a review, its stars)
+    let mut texts: Vec<(String, String, bool, Option<u8>)> = Vec::new();
     store.for_each_history(|_, items| {
         for item in items {
             if let Some(text) = &item.text {
                 let review = item.kind == EventKind::Review;
-                texts.push((item.product_id.clone(), text.clone(), review));
+                texts.push((item.product_id.clone(), text.clone(), review, item.rating));
             }
         }
     })?;
+    // Training turns happy reviewers' own needs into copy about the
+    // product they reviewed: those lines are copy's words and voice, not
+    // a reviewer's.
+    let personal = personal_words(store)?;
+    let ends = title_ends(&products);
+    let lines: Vec<(String, String)> = texts
+        .iter()
+        .filter(|(_, _, review, _)| *review)
+        .flat_map(|(p, t, _, stars)| {
+            personal_lines(t, *stars, &personal, &ends)
+                .into_iter()
+                .map(|line| (p.clone(), line))
+        })
+        .collect();
     let mut lexicon = Lexicon::build(
         &products,
-        texts.iter().map(|(p, t, _)| (p.as_str(), t.as_str())),
+        texts
+            .iter()
+            .map(|(p, t, _, _)| (p.as_str(), t.as_str()))
+            .chain(lines.iter().map(|(p, l)| (p.as_str(), l.as_str()))),
     );
     let of = |review: bool| {
         texts
             .iter()
-            .filter(move |(_, _, r)| *r == review)
-            .map(|(_, t, _)| t.as_str())
+            .filter(move |(_, _, r, _)| *r == review)
+            .map(|(_, t, _, _)| t.as_str())
     };
-    lexicon.learn_review_voice(&products, of(false), of(true));
+    let copy = of(false).chain(lines.iter().map(|(_, l)| l.as_str()));
+    lexicon.learn_review_voice(&products, copy, of(true));
     tracing::info!(
         texts = texts.len(),
         ms = started.elapsed().as_millis() as u64,

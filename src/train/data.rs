@@ -11,6 +11,11 @@
 //!   copy prompts with a history are never out of distribution; the
 //!   description does not depend on it, so the model learns that only where
 //!   the shop's copy does not either.
+//! - A sentence of a happy review that speaks of the reviewer's own needs,
+//!   turned to the second person, opens the product's description as one
+//!   more copy example, with the reviewer's history as its prompt
+//!   (`text::personal`): without a copy log, nothing else shows the model
+//!   copy that speaks to a taste.
 //!
 //! A target longer than `max_target_tokens` is cut after its last whole
 //! sentence that fits and still ends with `<eos>`: a model that learns from
@@ -21,8 +26,8 @@ use crate::domain::EventKind;
 use crate::domain::{HistoryItem, Product};
 use crate::store::{Store, StoreError};
 use crate::text::{
-    Piece, PlanLearner, PromptConfig, SlotPlan, Special, Target, Vocab, fit_prompt,
-    prompt_pieces_with, target_pieces,
+    PersonalWords, Piece, PlanLearner, PromptConfig, SlotPlan, Special, Target, Vocab, fit_prompt,
+    personal_lines, prompt_pieces_with, target_pieces, title_ends,
 };
 use candle_core::{Device, Tensor};
 use rand::seq::SliceRandom;
@@ -114,6 +119,8 @@ pub fn build(
         Some((vocab, plan)) => (Some(vocab), plan),
         None => (None, learn_plan(store, &products)?),
     };
+    let personal = personal_words(store)?;
+    let ends = title_ends(products.values());
     let mut raws: Vec<Raw> = Vec::new();
     let mut held_out_histories: Vec<Vec<HistoryItem>> = Vec::new();
     // For each described product, the buyer whose history its description
@@ -174,6 +181,33 @@ pub fn build(
                 other: None,
             });
             any = true;
+            // A happy reviewer's own needs, in the second person, open the
+            // product's description: copy in the voice their history shows.
+            let description = product.description.as_deref().filter(|t| has_text(Some(t)));
+            if let (Target::Review { rating }, Some(description)) = (target, description)
+                && let Some(line) = personal_lines(text, rating, &personal, &ends).first()
+            {
+                let copy = format!("{line} {}", description.trim());
+                copy_texts += 1;
+                raws.push(Raw {
+                    user_id: user_id.to_string(),
+                    product_id: item.product_id.clone(),
+                    ts: item.ts,
+                    prompt: prompt_pieces_with(
+                        items,
+                        item.ts,
+                        product,
+                        &facts,
+                        &pcfg,
+                        Target::Copy,
+                    ),
+                    target: target_pieces(&copy, &facts),
+                    text: copy,
+                    held_out,
+                    kind: Target::Copy,
+                    other: None,
+                });
+            }
         }
         if held_out && any {
             held_out_histories.push(items.to_vec());
@@ -301,6 +335,24 @@ pub fn build(
         vocab,
         plan,
     })
+}
+
+/// The words that reveal each shopper's own taste in the store's reviews
+/// ([`PersonalWords`]).
+pub fn personal_words(store: &Store) -> Result<PersonalWords, StoreError> {
+    let mut by_shopper: Vec<Vec<String>> = Vec::new();
+    store.for_each_history(|_, items| {
+        by_shopper.push(
+            items
+                .iter()
+                .filter(|h| h.kind == EventKind::Review)
+                .filter_map(|h| h.text.clone())
+                .collect(),
+        );
+    })?;
+    Ok(PersonalWords::learn(
+        by_shopper.iter().map(|t| t.iter().map(String::as_str)),
+    ))
 }
 
 /// Learns the shop's slot plan from every text the store holds: events'

@@ -2,7 +2,7 @@
 //! endings are kinds and names, which attribute values are claims and
 //! features, each kept only when the shop's own texts use it that way.
 
-use super::words::{contains, find, lower_words, numbers, word_before, words};
+use super::words::{contains, find, lower_words, number_follows, numbers, word_before, words};
 use super::{
     Claim, FACT_KEYS, Kind, Lexicon, Own, Tables, is_own_or_sentence_start, is_price, split,
 };
@@ -222,6 +222,9 @@ struct WordUses {
 /// Texts that must put a number other than a price after a word (and
 /// none a price) before a price after it is a misplaced one.
 const PRICE_SLOT_USES: u32 = 5;
+/// Uses a word needs, at least, for "a number always follows it" to be
+/// learnt (and it must be followed by one in 19 of 20 of them).
+const NUMBER_LABEL_USES: u32 = 20;
 
 impl Lexicon {
     /// From the catalog and every text the store holds about a product
@@ -247,6 +250,8 @@ impl Lexicon {
         let mut claim_uses: HashMap<String, WordUses> = HashMap::new();
         // Word → (prices, other numbers) that texts put right after it.
         let mut number_words: HashMap<String, (u32, u32)> = HashMap::new();
+        // Word → (uses, uses with a number right after it in its sentence).
+        let mut followed: HashMap<String, (u32, u32)> = HashMap::new();
         let mut vocabulary: HashSet<String> = HashSet::new();
         for (p, own) in products.iter().zip(&owns) {
             for text in &own.texts {
@@ -267,6 +272,11 @@ impl Lexicon {
             let own = &owns[p];
             let ws = words(text);
             vocabulary.extend(ws.iter().map(|w| w.lower.clone()));
+            for (i, w) in ws.iter().enumerate() {
+                let uses = followed.entry(w.lower.clone()).or_default();
+                uses.0 += 1;
+                uses.1 += u32::from(number_follows(&ws, i));
+            }
             // Names of other products are masked: a hook's "Rain Jacket"
             // is no use of the kind by this product's texts.
             let mut masked = vec![false; ws.len()];
@@ -338,6 +348,15 @@ impl Lexicon {
         lexicon.tables.never_before_price = number_words
             .into_iter()
             .filter(|(_, (prices, others))| *prices == 0 && *others >= PRICE_SLOT_USES)
+            .map(|(w, _)| w)
+            .collect();
+        lexicon.tables.number_labels = followed
+            .into_iter()
+            .filter(|(w, (uses, numbers))| {
+                *uses >= NUMBER_LABEL_USES
+                    && *numbers * 20 >= *uses * 19
+                    && !w.contains(|c: char| c.is_ascii_digit())
+            })
             .map(|(w, _)| w)
             .collect();
         lexicon

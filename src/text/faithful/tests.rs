@@ -312,6 +312,15 @@ fn type_errors_catch_another_kind_of_product_only() {
     // But not to say what this product is.
     let f = lex.check("This French Press is a frying pan.", press, &history, false);
     assert!(f.type_error.is_some(), "{f:?}");
+    // Nor brought in with "a", or with this product's brand: both say
+    // what this product is.
+    for about_this in [
+        "A frying pan for slow mornings.",
+        "Made by Acme, the frying pan lasts.",
+    ] {
+        let f = lex.check(about_this, press, &history, false);
+        assert!(f.type_error.is_some(), "{about_this}: {f:?}");
+    }
 }
 
 #[test]
@@ -446,6 +455,40 @@ fn garbled_catches_words_no_text_of_the_shop_has() {
     );
     // The catalog's words, a possessive of one, and numbers are words.
     let f = lex.check("Acme's French Press: 2, made with care.", press, &[], false);
+    assert_eq!(f.garbled, None, "{f:?}");
+}
+
+#[test]
+fn garbled_catches_words_where_the_shop_always_puts_a_number() {
+    let products = catalog();
+    let mut texts = shop_texts(&products);
+    for p in &products {
+        for size in [250, 500, 750] {
+            texts.push((
+                p.product_id.clone(),
+                format!("Size: {size} ml. Pour with care."),
+            ));
+        }
+    }
+    let lex = Lexicon::build(
+        &products,
+        texts.iter().map(|(p, t)| (p.as_str(), t.as_str())),
+    );
+    let press = find_product(&products, "k1");
+    let f = lex.check(
+        "Acme's French Press. Size: french press with care.",
+        press,
+        &[],
+        false,
+    );
+    assert_eq!(
+        f.garbled.as_deref(),
+        Some(r#""Size" comes before a number in this shop's texts, but not here"#)
+    );
+    let f = lex.check("Acme's French Press. Size: 500 ml.", press, &[], false);
+    assert_eq!(f.garbled, None, "{f:?}");
+    // A word the shop also uses before words ("with") is no number's place.
+    let f = lex.check("Acme's French Press. Pour with care.", press, &[], false);
     assert_eq!(f.garbled, None, "{f:?}");
 }
 

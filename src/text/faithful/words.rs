@@ -73,6 +73,13 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
     out
 }
 
+/// Whether the word after `ws[i]`, in the same sentence, is a number.
+pub(crate) fn number_follows(ws: &[Word], i: usize) -> bool {
+    ws.get(i + 1)
+        .filter(|n| n.sentence == ws[i].sentence)
+        .is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// The lower-cased words of `text`.
 pub(crate) fn lower_words(text: &str) -> Vec<String> {
     words(text).into_iter().map(|w| w.lower).collect()
