@@ -113,6 +113,15 @@ impl PersonalWords {
         self.words.contains(word)
     }
 
+    /// The personal words of `text`, lower case.
+    pub fn of(&self, text: &str) -> HashSet<String> {
+        words(text)
+            .into_iter()
+            .map(|w| w.lower)
+            .filter(|w| self.words.contains(w))
+            .collect()
+    }
+
     /// How many words are personal.
     pub fn len(&self) -> usize {
         self.words.len()

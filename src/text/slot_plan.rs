@@ -51,6 +51,9 @@ pub const PROFILE_WORDS: usize = 4;
 /// Voice words a plan keeps at most, the most used first.
 const VOICE_WORDS: usize = 3000;
 
+/// Words a kind phrase holds at most ("eau de parfum").
+const KIND_MAX_WORDS: usize = 3;
+
 /// Attribute slots at most.
 pub const ATTR_SLOTS: usize = 4;
 
@@ -114,11 +117,10 @@ impl SlotPlan {
     /// The kind a title names, in the copy's form: its longest ending (two
     /// words, then one) that is a kind.
     pub fn kind_of(&self, title: &str) -> Option<String> {
-        let words: Vec<&str> = title.split_whitespace().collect();
-        (1..=2.min(words.len())).rev().find_map(|n| {
-            let phrase = words[words.len() - n..].join(" ").to_lowercase();
-            self.kinds.get(&phrase).cloned()
-        })
+        endings(title)
+            .into_iter()
+            .rev()
+            .find_map(|phrase| self.kinds.get(&phrase).cloned())
     }
 }
 
@@ -196,12 +198,28 @@ struct KindCount {
     other_hits: usize,
 }
 
-/// The title endings that could be kinds: the last one and two words.
+/// The title endings that could be kinds: the last one and two words,
+/// lower-cased, shortest first. An ending never starts with a word the
+/// title writes in lower case: "Eau de Parfum" ends in "parfum" and "eau
+/// de parfum", never "de parfum".
 fn endings(title: &str) -> Vec<String> {
-    let w = words(title);
-    (1..=2.min(w.len()))
-        .map(|n| w[w.len() - n..].join(" "))
-        .collect()
+    let cased: Vec<&str> = title
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .map(|w| w.trim_matches(|c| c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for n in 1..=2.min(cased.len()) {
+        let mut from = cased.len() - n;
+        while from > 0 && cased[from].starts_with(char::is_lowercase) {
+            from -= 1;
+        }
+        let phrase = cased[from..].join(" ").to_lowercase();
+        if !out.contains(&phrase) {
+            out.push(phrase);
+        }
+    }
+    out
 }
 
 impl PlanLearner {
@@ -271,7 +289,7 @@ impl PlanLearner {
             }
             rest
         };
-        let grams_out = grams(&without_title, 2);
+        let grams_out = grams(&without_title, KIND_MAX_WORDS);
         let own: Vec<String> = endings(&product.title);
         for e in &own {
             let c = self.kinds.entry(e.clone()).or_default();
@@ -555,6 +573,14 @@ mod tests {
         assert_eq!(facts.value(Slot::Attr2), None);
         // Nothing bought before: no bought slot.
         assert_eq!(plan.facts(&press, &history, 5).value(Slot::Bought), None);
+    }
+
+    #[test]
+    fn a_kind_never_starts_with_a_word_the_title_writes_in_lower_case() {
+        assert_eq!(endings("Alder French Press"), ["press", "french press"]);
+        assert_eq!(endings("Silk Eau de Parfum"), ["parfum", "eau de parfum"]);
+        assert_eq!(endings("Salt and Ash"), ["ash", "salt and ash"]);
+        assert_eq!(endings("Press"), ["press"]);
     }
 
     #[test]

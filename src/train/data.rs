@@ -14,8 +14,10 @@
 //! - A sentence of a happy review that speaks of the reviewer's own needs,
 //!   turned to the second person, opens the product's description as one
 //!   more copy example, with the reviewer's history as its prompt
-//!   (`text::personal`): without a copy log, nothing else shows the model
-//!   copy that speaks to a taste.
+//!   (`text::personal`), when their earlier texts hold one of its personal
+//!   words: without a copy log, nothing else shows the model copy that
+//!   speaks to a taste, and a line the history does not foreshadow would
+//!   teach taste lines at random.
 //!
 //! A target longer than `max_target_tokens` is cut after its last whole
 //! sentence that fits and still ends with `<eos>`: a model that learns from
@@ -182,10 +184,21 @@ pub fn build(
             });
             any = true;
             // A happy reviewer's own needs, in the second person, open the
-            // product's description: copy in the voice their history shows.
+            // product's description: copy in the voice their history shows,
+            // so only a line whose personal words their earlier texts hold.
             let description = product.description.as_deref().filter(|t| has_text(Some(t)));
+            let shown = |line: &String| {
+                let own = personal.of(line);
+                items
+                    .iter()
+                    .filter(|h| h.ts < item.ts)
+                    .filter_map(|h| h.text.as_deref())
+                    .any(|t| !personal.of(t).is_disjoint(&own))
+            };
             if let (Target::Review { rating }, Some(description)) = (target, description)
-                && let Some(line) = personal_lines(text, rating, &personal, &ends).first()
+                && let Some(line) = personal_lines(text, rating, &personal, &ends)
+                    .iter()
+                    .find(|l| shown(l))
             {
                 let copy = format!("{line} {}", description.trim());
                 copy_texts += 1;
@@ -567,6 +580,70 @@ mod tests {
         assert_eq!(description_buyers(300, 0, 3_000), 4);
         // Nothing described: nothing to repeat.
         assert_eq!(description_buyers(0, 0, 9_000), 1);
+    }
+
+    /// Copy examples that open a description with a turned review line in
+    /// `shop` (built small): each line, and whether the shopper's texts
+    /// before it hold one of its personal words.
+    fn turned_lines(shop: &str) -> Vec<(bool, String)> {
+        use crate::config::Config;
+        use crate::demo::{DemoOptions, Shop};
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let opts = DemoOptions { seed: 5, users: 150 };
+        let which = Shop::named(shop).unwrap();
+        Store::create_shop(&db, which, &opts, &dir.path().join("t.csv"), &mut |_| {}).unwrap();
+        let store = Store::open(&db).unwrap();
+        let mut config = Config::default();
+        config.model.vocab_size = 300;
+        let data = build(&store, &config.model, &config.train, None).unwrap();
+        let personal = personal_words(&store).unwrap();
+        let descriptions: HashMap<String, String> = store
+            .products()
+            .unwrap()
+            .into_iter()
+            .filter_map(|p| Some((p.product_id, p.description?)))
+            .collect();
+        data.train
+            .iter()
+            .chain(&data.val)
+            .filter_map(|e| {
+                let d = descriptions.get(&e.product_id)?;
+                let line = e.text.strip_suffix(d.trim())?.trim();
+                if line.is_empty() {
+                    return None;
+                }
+                let own = personal.of(line);
+                let foreshadowed = store
+                    .user_history(&e.user_id)
+                    .unwrap()
+                    .iter()
+                    .filter(|h| h.ts < e.ts)
+                    .filter_map(|h| h.text.as_deref())
+                    .any(|t| !personal.of(t).is_disjoint(&own));
+                Some((foreshadowed, line.to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_review_only_shop_learns_copy_in_the_voice_each_shoppers_history_shows() {
+        let lines = turned_lines("beauty");
+        assert!(lines.len() > 50, "{} lines", lines.len());
+        for (foreshadowed, line) in &lines {
+            assert!(foreshadowed, "the shopper's earlier texts hold its taste: {line}");
+            let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
+            assert!(
+                words.iter().any(|w| w.starts_with("you")),
+                "speaks to the shopper: {line}"
+            );
+            assert!(
+                !words.iter().any(|w| ["my", "me", "i"].contains(&w.as_str())),
+                "never as the reviewer: {line}"
+            );
+        }
+        // The demo's reviews show no taste in sentences about the reviewer.
+        assert!(turned_lines("default").is_empty());
     }
 
     #[test]
