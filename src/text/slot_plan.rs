@@ -149,6 +149,28 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// For each word of [`words`]`(text)`, whether it is written capitalised
+/// after the start of its sentence: part of a name.
+fn named(text: &str) -> Vec<bool> {
+    let mut out = Vec::new();
+    let mut starts = true;
+    let mut at = 0;
+    for piece in text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')) {
+        let from = piece.as_ptr() as usize - text.as_ptr() as usize;
+        if text[at..from].contains(['.', '!', '?', ':']) {
+            starts = true;
+        }
+        at = from + piece.len();
+        let w = piece.trim_matches(|c| c == '-' || c == '\'');
+        if w.is_empty() {
+            continue;
+        }
+        out.push(!starts && w.starts_with(char::is_uppercase));
+        starts = false;
+    }
+    out
+}
+
 /// Every run of one to `max` words of `words`, joined by spaces.
 fn grams(words: &[String], max: usize) -> HashSet<String> {
     let mut out = HashSet::new();
@@ -278,7 +300,7 @@ impl PlanLearner {
                     .find(|n| !n.is_empty() && all[i..].starts_with(n))
                 {
                     Some(n) => {
-                        rest.push("\u{0}".to_string());
+                        rest.extend(std::iter::repeat_n("\u{0}".to_string(), n.len()));
                         i += n.len();
                     }
                     None => {
@@ -298,7 +320,16 @@ impl PlanLearner {
                 c.own_hits += 1;
             }
         }
-        for g in &grams_out {
+        // About another product, a kind written capitalised mid-sentence is
+        // part of a name ("goes well with my Tulle Foundation"), no use of
+        // the kind: counted, it made "foundation" too imprecise to be one.
+        let names = named(text);
+        let unnamed: Vec<String> = without_title
+            .iter()
+            .zip(names.iter().chain(std::iter::repeat(&false)))
+            .map(|(w, &name)| if name { "\u{0}".to_string() } else { w.clone() })
+            .collect();
+        for g in &grams(&unnamed, KIND_MAX_WORDS) {
             if !own.contains(g)
                 && let Some(c) = self.kinds.get_mut(g)
             {
@@ -540,6 +571,14 @@ mod tests {
             // top" is.
             learner.text(&top, "Our top pick: a half-zip top for cool days.", None);
             learner.text(&pan, "Top marks for this frying pan.", None);
+            // Names of the shopper's other products are no use of a kind.
+            for _ in 0..2 {
+                learner.review(
+                    &press,
+                    "Goes well with my Birch Frying Pan and my Cedar Half-Zip Top.",
+                    None,
+                );
+            }
         }
         let plan = learner.finish();
         assert_eq!(

@@ -204,7 +204,11 @@ pub fn draw(
     let accept = |c: &Candidate| {
         let findings = lexicon.check(&c.text, product, history, c.truncated);
         seen(c, &findings);
-        findings.is_faithful()
+        let faithful = findings.is_faithful();
+        if !faithful {
+            tracing::debug!(text = %c.text, ?findings, "refused a draw");
+        }
+        faithful
     };
     let pool = n * params.pool.max(1);
     let mut checked = generate_checked(

@@ -590,7 +590,10 @@ mod tests {
         use crate::demo::{DemoOptions, Shop};
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("t.db");
-        let opts = DemoOptions { seed: 5, users: 150 };
+        let opts = DemoOptions {
+            seed: 5,
+            users: 150,
+        };
         let which = Shop::named(shop).unwrap();
         Store::create_shop(&db, which, &opts, &dir.path().join("t.csv"), &mut |_| {}).unwrap();
         let store = Store::open(&db).unwrap();
@@ -631,14 +634,19 @@ mod tests {
         let lines = turned_lines("beauty");
         assert!(lines.len() > 50, "{} lines", lines.len());
         for (foreshadowed, line) in &lines {
-            assert!(foreshadowed, "the shopper's earlier texts hold its taste: {line}");
+            assert!(
+                foreshadowed,
+                "the shopper's earlier texts hold its taste: {line}"
+            );
             let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
             assert!(
                 words.iter().any(|w| w.starts_with("you")),
                 "speaks to the shopper: {line}"
             );
             assert!(
-                !words.iter().any(|w| ["my", "me", "i"].contains(&w.as_str())),
+                !words
+                    .iter()
+                    .any(|w| ["my", "me", "i"].contains(&w.as_str())),
                 "never as the reviewer: {line}"
             );
         }
