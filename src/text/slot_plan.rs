@@ -218,6 +218,9 @@ struct KindCount {
     own_texts: usize,
     own_hits: usize,
     other_hits: usize,
+    /// The same two counts over copy alone (reviews left out).
+    copy_texts: usize,
+    copy_hits: usize,
 }
 
 /// The title endings that could be kinds: the last one and two words,
@@ -315,9 +318,12 @@ impl PlanLearner {
         let own: Vec<String> = endings(&product.title);
         for e in &own {
             let c = self.kinds.entry(e.clone()).or_default();
+            let hit = has(&grams_out, e);
             c.own_texts += 1;
-            if has(&grams_out, e) {
-                c.own_hits += 1;
+            c.own_hits += usize::from(hit);
+            if !review {
+                c.copy_texts += 1;
+                c.copy_hits += usize::from(hit);
             }
         }
         // About another product, a kind written capitalised mid-sentence is
@@ -425,11 +431,13 @@ impl PlanLearner {
     /// The plan these counts support.
     pub fn finish(self) -> SlotPlan {
         // A kind: used in at least 15% of the texts about products so
-        // titled (and 5 of them), and at least 60% of the texts using it
-        // are about such products.
+        // titled (and 5 of them), or of the copy about them (reviews seldom
+        // name a kind, and swamp copy where a shop has no copy log), and at
+        // least 60% of the texts using it are about such products.
         let mut kinds = BTreeMap::new();
         for (phrase, c) in &self.kinds {
-            let used = c.own_hits >= 5 && c.own_hits * 100 >= c.own_texts * 15;
+            let share = |hits: usize, texts: usize| hits >= 5 && hits * 100 >= texts * 15;
+            let used = share(c.own_hits, c.own_texts) || share(c.copy_hits, c.copy_texts);
             let precise = c.own_hits * 5 >= (c.own_hits + c.other_hits) * 3;
             if used && precise {
                 let form = self
@@ -571,6 +579,10 @@ mod tests {
             // top" is.
             learner.text(&top, "Our top pick: a half-zip top for cool days.", None);
             learner.text(&pan, "Top marks for this frying pan.", None);
+            // Reviews seldom name the kind: "frying pan" is the copy's.
+            for _ in 0..20 {
+                learner.review(&pan, "Love it, works a treat.", None);
+            }
             // Names of the shopper's other products are no use of a kind.
             for _ in 0..2 {
                 learner.review(
