@@ -31,7 +31,8 @@ mod tests;
 
 use self::build::KIND_MAX_WORDS;
 use self::words::{
-    Word, contains, ends_with, find, lower_words, number_follows, numbers, word_before, words,
+    Word, contains, ends_with, find, label_key, lower_words, number_follows, numbers, word_before,
+    words,
 };
 use super::slots::FactChecker;
 use crate::domain::{EventKind, HistoryItem, Product};
@@ -564,8 +565,9 @@ impl Lexicon {
             })
             .or_else(|| empty_clause(text))
             .or_else(|| {
-                let i = (0..ws.len())
-                    .find(|&i| t.number_labels.contains(&ws[i].lower) && !number_follows(&ws, i))?;
+                let i = (0..ws.len()).find(|&i| {
+                    t.number_labels.contains(&label_key(text, &ws[i])) && !number_follows(&ws, i)
+                })?;
                 Some(format!(
                     "{:?} comes before a number in this shop's texts, but not here",
                     ws[i].cased

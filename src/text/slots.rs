@@ -221,6 +221,30 @@ pub fn to_pieces(text: &str, facts: &Facts) -> Vec<Piece> {
 
 /// Drops the "the " that `out` ends with when `value` starts with its own
 /// ("the The Last Ferry" reads "The Last Ferry").
+/// "a" or "an" right before a filled value agrees with the value's first
+/// letter: the model wrote the article before it knew which kind the slot
+/// would hold ("a eye cream", "an solid perfume"). By letter, not sound,
+/// which is right for the kinds and names a catalog holds but for a few
+/// ("an hour", "a unit"); a value that starts with a digit or a sign is
+/// left as written ("an 8-piece set").
+fn agree_article(out: &mut String, value: &str) {
+    let Some(first) = value.chars().next().filter(|c| c.is_alphabetic()) else {
+        return;
+    };
+    let vowel = "aeiouAEIOU".contains(first);
+    for (wrong, right) in [("a ", "an "), ("A ", "An "), ("an ", "a "), ("An ", "A ")] {
+        let fits = (right.trim().len() == 2) == vowel;
+        if let Some(rest) = out.strip_suffix(wrong)
+            && !rest.ends_with(is_word)
+            && fits
+        {
+            out.truncate(rest.len());
+            out.push_str(right);
+            return;
+        }
+    }
+}
+
 fn drop_repeated_article(out: &mut String, value: &str) {
     let starts_with_the = value
         .split_whitespace()
@@ -274,6 +298,7 @@ pub fn fill(decoded: &[Decoded], facts: &Facts) -> String {
                         out.push(' ');
                     }
                     drop_repeated_article(&mut out, value);
+                    agree_article(&mut out, value);
                     // A value is never glued into a word, so it reads, and is
                     // checked, as itself: "$5.00" then "5 Star Tent" must not
                     // become the price "$5.005".

@@ -2,7 +2,9 @@
 //! endings are kinds and names, which attribute values are claims and
 //! features, each kept only when the shop's own texts use it that way.
 
-use super::words::{contains, find, lower_words, number_follows, numbers, word_before, words};
+use super::words::{
+    contains, find, label_key, lower_words, number_follows, numbers, word_before, words,
+};
 use super::{
     Claim, FACT_KEYS, Kind, Lexicon, Own, Tables, is_own_or_sentence_start, is_price, split,
 };
@@ -273,7 +275,7 @@ impl Lexicon {
             let ws = words(text);
             vocabulary.extend(ws.iter().map(|w| w.lower.clone()));
             for (i, w) in ws.iter().enumerate() {
-                let uses = followed.entry(w.lower.clone()).or_default();
+                let uses = followed.entry(label_key(text, w)).or_default();
                 uses.0 += 1;
                 uses.1 += u32::from(number_follows(&ws, i));
             }

@@ -466,7 +466,7 @@ fn garbled_catches_words_where_the_shop_always_puts_a_number() {
         for size in [250, 500, 750] {
             texts.push((
                 p.product_id.clone(),
-                format!("Size: {size} ml. Pour with care."),
+                format!("Size: {size} ml. Pour with care. A pocket size press."),
             ));
         }
     }

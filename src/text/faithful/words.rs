@@ -73,6 +73,17 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
     out
 }
 
+/// How a word counts as a place for a number: lower case, with its colon
+/// when one follows ("size:" in "Size: 50 ml" is a label; "size" in
+/// "pocket size" is not).
+pub(crate) fn label_key(text: &str, w: &Word) -> String {
+    if text[w.span.1..].starts_with(':') {
+        format!("{}:", w.lower)
+    } else {
+        w.lower.clone()
+    }
+}
+
 /// Whether the word after `ws[i]`, in the same sentence, is a number.
 pub(crate) fn number_follows(ws: &[Word], i: usize) -> bool {
     ws.get(i + 1)

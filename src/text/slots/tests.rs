@@ -213,6 +213,30 @@ fn fill_never_doubles_an_article_a_title_starts_with() {
 }
 
 #[test]
+fn fill_makes_a_and_an_agree_with_the_value_that_follows() {
+    let facts = Facts::of(&product("Orrin", Some(25.0), "Eye Cream", "", ""));
+    let pieces = [
+        text("A "),
+        slot(Slot::Title),
+        text(" from "),
+        slot(Slot::Brand),
+        text(", an "),
+        slot(Slot::Brand),
+        text(" pick, a "),
+        slot(Slot::Price),
+        text(" treat, an "),
+        slot(Slot::Price),
+        text(" one. Pizza "),
+        slot(Slot::Title),
+        text("."),
+    ];
+    assert_eq!(
+        fill(&decoded(&pieces), &facts),
+        "An Eye Cream from Orrin, an Orrin pick, a $25.00 treat, an $25.00 one. Pizza Eye Cream."
+    );
+}
+
+#[test]
 fn fill_drops_missing_slots_cleanly() {
     let facts = Facts::of(&product("", None, "Jacket", "", ""));
     let cases: &[(&[Piece], &str)] = &[
