@@ -3,14 +3,14 @@
 //! so the same seed gives the same candidates everywhere, and every
 //! candidate stored has passed the same faithfulness guard.
 
-use super::data::{personal_words, score_targets};
+use super::data::score_targets;
 use super::versions::LoadedModel;
 use crate::domain::Product;
 use crate::domain::{EventKind, HistoryItem};
 use crate::model::generate::{Candidate, Checked, generate_checked};
 use crate::model::sample::SamplingParams;
 use crate::store::{NewGeneration, Store, StoreError};
-use crate::text::{Findings, Lexicon, personal_lines, title_ends};
+use crate::text::{Findings, Lexicon, PersonalWords, personal_lines, title_ends};
 use std::cell::RefCell;
 
 /// Why candidates could not be made.
@@ -52,18 +52,27 @@ pub fn lexicon(store: &Store) -> Result<Lexicon, StoreError> {
     let products = store.products()?;
     // (product, text, whether a review, its stars)
     let mut texts: Vec<(String, String, bool, Option<u8>)> = Vec::new();
+    // Each shopper's texts, as a run of `texts`.
+    let mut shoppers: Vec<std::ops::Range<usize>> = Vec::new();
     store.for_each_history(|_, items| {
+        let from = texts.len();
         for item in items {
             if let Some(text) = &item.text {
                 let review = item.kind == EventKind::Review;
                 texts.push((item.product_id.clone(), text.clone(), review, item.rating));
             }
         }
+        shoppers.push(from..texts.len());
     })?;
     // Training turns happy reviewers' own needs into copy about the
     // product they reviewed: those lines are copy's words and voice, not
     // a reviewer's.
-    let personal = personal_words(store)?;
+    let personal = PersonalWords::learn(shoppers.iter().map(|run| {
+        texts[run.clone()]
+            .iter()
+            .filter(|(_, _, review, _)| *review)
+            .map(|(_, t, _, _)| t.as_str())
+    }));
     let ends = title_ends(&products);
     let lines: Vec<(String, String)> = texts
         .iter()
