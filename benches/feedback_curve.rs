@@ -71,7 +71,7 @@ fn main() -> anyhow::Result<()> {
             Store::create_demo(&db, &opts, &tmp.path().join("tastes.csv"), &mut |_| {})?;
             let store = Store::open(&db)?;
             drop(store);
-            tailor::cli::model_cmds::train(&config)?;
+            tailor::cli::model_cmds::train(&config, tailor::train::new_version::Activation::Gate)?;
         }
     }
     let mut store = Store::open(&db)?;

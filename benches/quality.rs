@@ -72,7 +72,7 @@ fn shop(name: &str, base: &Config, shoppers: usize) -> anyhow::Result<serde_json
             std::fs::remove_file(&db)?;
         }
         Store::create_shop(&db, which, &opts, &tastes_path, &mut |_| {})?;
-        tailor::cli::model_cmds::train(&config)?;
+        tailor::cli::model_cmds::train(&config, tailor::train::new_version::Activation::Gate)?;
     }
     let train_seconds = started.elapsed().as_secs_f64();
     let eval = serde_json::to_value(tailor::cli::model_cmds::eval(&config, None)?)?;

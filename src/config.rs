@@ -216,6 +216,9 @@ pub struct TrainSection {
     pub max_examples: usize,
     /// Fewest texts (descriptions, reviews, copy) a store needs to train on.
     pub min_texts: usize,
+    /// Largest relative rise in bits per character on the held-out texts
+    /// that a new version may have over the active one and still replace it.
+    pub bpc_tolerance: f64,
 }
 
 /// `[finetune]`: learning from analysts' labels with KTO.
@@ -226,10 +229,9 @@ pub struct FinetuneSection {
     pub seed: u64,
     /// KTO β.
     pub beta: f64,
-    /// KTO λ_D, the weight of thumbs-up labels.
-    pub lambda_desirable: f64,
-    /// KTO λ_U, the weight of thumbs-down labels.
-    pub lambda_undesirable: f64,
+    /// KTO's λ_D·n_D / (λ_U·n_U): the up labels' total weight over the
+    /// down labels'. λ_D and λ_U follow from each run's own counts.
+    pub desirable_ratio: f64,
     /// Weight of the DPO term on prompts labelled both up and down.
     pub dpo_weight: f64,
     /// Weight of ordinary likelihood on pre-training text, so the model
@@ -245,8 +247,21 @@ pub struct FinetuneSection {
     pub learning_rate: f64,
     /// Share of shoppers whose labels are held out to judge the new version.
     pub holdout_fraction: f64,
-    /// Largest relative rise in held-out perplexity the gate accepts.
-    pub ppl_tolerance: f64,
+    /// Fewest held-out up labels, and as many down, the gate judges with;
+    /// shoppers not yet learned from are drafted to reach them.
+    pub held_out_min: usize,
+    /// One-sided confidence that the gain in agreement is above 0.
+    pub gate_confidence: f64,
+    /// Bootstrap resamples of the held-out shoppers.
+    pub gate_resamples: usize,
+    /// Held-out shoppers the gate writes copy for, with both versions.
+    pub gate_shoppers: usize,
+    /// Largest rise in the share of draws the guard refuses (points / 100).
+    pub max_refused_rise: f64,
+    /// Largest relative drop in `distinct_2`.
+    pub max_distinct_drop: f64,
+    /// Largest mean per-token KL(new ‖ parent) on held-out text, in nats.
+    pub drift_budget: f64,
 }
 
 /// A configuration that could not be loaded, with where and why.

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::demo::{DemoOptions, Shop};
 use crate::store::import::{ImportError, ImportKind};
 use crate::store::{Found, Store};
+use crate::train::new_version::Activation;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -85,6 +86,10 @@ pub enum Command {
         /// Stop after this many steps (default: `train.max_steps`).
         #[arg(long)]
         max_steps: Option<usize>,
+        /// Activate the new version even if it compares worse with the
+        /// active one (with a warning).
+        #[arg(long)]
+        activate: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -149,6 +154,29 @@ pub enum Command {
         /// The version (default: the active one).
         #[arg(long)]
         model: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Candidates from two versions side by side for one shopper, with the
+    /// gate's figures.
+    Compare {
+        /// The first version (e.g. the parent).
+        v1: String,
+        /// The second version (e.g. the fine-tuned one).
+        v2: String,
+        /// The shopper.
+        #[arg(long)]
+        user: String,
+        /// The product (default: the shopper's top recommendation).
+        #[arg(long)]
+        product: Option<String>,
+        /// Candidates per version (default: `generate.n_candidates`).
+        #[arg(short = 'n', long = "n", value_parser = crate::config::at_least_one)]
+        n: Option<usize>,
+        /// Sampling seed, the same for both versions.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -441,6 +469,7 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
         Command::Train {
             epochs,
             max_steps,
+            activate,
             json,
         } => {
             if let Some(e) = epochs {
@@ -449,7 +478,12 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             if let Some(s) = max_steps {
                 config.train.max_steps = s;
             }
-            print(&model_cmds::train(&config)?, json)
+            let activation = if activate {
+                Activation::Force
+            } else {
+                Activation::Gate
+            };
+            print(&model_cmds::train(&config, activation)?, json)
         }
         Command::Generate {
             user,
@@ -462,6 +496,24 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             print(&model_cmds::finetune(&config, max_steps)?, json)
         }
         Command::Eval { model, json } => print(&model_cmds::eval(&config, model.as_deref())?, json),
+        Command::Compare {
+            v1,
+            v2,
+            user,
+            product,
+            n,
+            seed,
+            json,
+        } => {
+            let request = model_cmds::CompareRequest {
+                versions: [v1, v2],
+                user,
+                product,
+                n: n.unwrap_or(config.generate.n_candidates),
+                seed,
+            };
+            model_cmds::compare(&config, &request, json)
+        }
         Command::Models { action, json } => {
             model_cmds::models(&config, action.unwrap_or(ModelsAction::List), json)
         }

@@ -13,7 +13,7 @@ use crate::train::eval::{EvalOptions, evaluate};
 use crate::train::finetuned_version::{self, FinetuneReport};
 use crate::train::lock::{LeaseEnd, Trainer, with_trainer};
 use crate::train::metrics::EvalReport;
-use crate::train::new_version::{Stage, train_and_save};
+use crate::train::new_version::{Activation, Stage, TrainGate, train_and_save};
 use crate::train::pretrain::{StopReason, TrainProgress};
 use crate::train::versions;
 use anyhow::{Context, Result, bail};
@@ -40,6 +40,10 @@ pub struct TrainReport {
     examples: usize,
     val_examples: usize,
     stop: StopReason,
+    /// Whether the new version became the active one.
+    activated: bool,
+    /// How it compared with the version active before it.
+    gate: Option<TrainGate>,
 }
 
 /// Opens the store for a command that writes to it.
@@ -57,13 +61,13 @@ fn open_for_reading(config: &Config) -> Result<(Store, std::path::PathBuf)> {
 }
 
 /// `tailor train`.
-pub fn train(config: &Config) -> Result<TrainReport> {
+pub fn train(config: &Config, activation: Activation) -> Result<TrainReport> {
     let (mut store, dir) = open(config)?;
     with_trainer(
         config,
         "pretrain",
         &os_account(),
-        |trainer| train_locked(config, &mut store, &dir, trainer),
+        |trainer| train_locked(config, &mut store, &dir, trainer, activation),
         |result| match result {
             Ok(r) => LeaseEnd::Done(serde_json::json!({"version": r.model_version})),
             Err(e) => LeaseEnd::Failed(format!("{e:#}")),
@@ -76,6 +80,7 @@ fn train_locked(
     store: &mut Store,
     dir: &std::path::Path,
     trainer: &Trainer,
+    activation: Activation,
 ) -> Result<TrainReport> {
     let started = std::time::Instant::now();
     let show = std::io::stderr().is_terminal();
@@ -98,6 +103,7 @@ fn train_locked(
         dir,
         trainer,
         &os_account(),
+        activation,
         &mut on_stage,
         &cancel,
     )?;
@@ -107,6 +113,23 @@ fn train_locked(
     let Some(saved) = saved else {
         bail!("training was cancelled; no version was saved");
     };
+    // What the gate decided is said whether or not stdout is JSON.
+    match (&saved.gate, saved.activated) {
+        (Some(g), false) => eprintln!("tailor: {}", sanitize_line(&g.reason)),
+        (Some(g), true) if !g.passed => eprintln!(
+            "tailor: warning: {} activated as asked, although the gate would keep it back: {}",
+            saved.version,
+            sanitize_line(
+                &g.checks
+                    .iter()
+                    .filter(|c| !c.passed)
+                    .map(|c| c.detail.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        ),
+        _ => {}
+    }
     Ok(TrainReport {
         model_version: saved.version,
         steps: saved.trained.steps,
@@ -117,6 +140,8 @@ fn train_locked(
         examples: saved.examples,
         val_examples: saved.val_examples,
         stop: saved.trained.stop,
+        activated: saved.activated,
+        gate: saved.gate,
     })
 }
 
@@ -249,15 +274,7 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
         }
     };
     // Rebuild the held-out split exactly as the version was trained.
-    let mut model = config.model.clone();
-    model.history_items = loaded.settings.history_items;
-    model.title_words = loaded.settings.title_words;
-    model.review_words = loaded.settings.review_words;
-    model.max_prompt_tokens = loaded.settings.max_prompt_tokens;
-    model.max_target_tokens = loaded.settings.max_target_tokens;
-    let mut train = config.train.clone();
-    train.seed = loaded.settings.split_seed;
-    train.val_fraction = loaded.settings.val_fraction;
+    let (model, mut train) = loaded.data_sections(config);
     train.max_examples = 0;
     let data = data::build(
         &store,
@@ -279,16 +296,184 @@ pub fn eval(config: &Config, version: Option<&str>) -> Result<EvalReport> {
     };
     // Candidates are checked against what each shopper did before the
     // held-out event: the histories of the shoppers evaluate generates for.
-    let users: std::collections::BTreeSet<&str> =
-        data.val.iter().map(|e| e.user_id.as_str()).collect();
-    let mut histories = HashMap::new();
-    for user in users.into_iter().take(opts.shoppers) {
-        histories.insert(user.to_string(), store.user_history(user)?);
-    }
+    let histories = crate::train::eval::probe_histories(&store, &data.val, opts.shoppers)?;
     let lexicon = candidates::lexicon(&store)?;
     let mut report = evaluate(&loaded, &data.val, &products, &lexicon, &histories, &opts)?;
     report.xz_bpc = crate::train::eval::xz_reference_bpc(&data.train, &data.val);
     Ok(report)
+}
+
+/// What `tailor compare` is asked.
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// The two versions, in the order shown.
+    pub versions: [String; 2],
+    /// The shopper.
+    pub user: String,
+    /// The product, or the shopper's top recommendation.
+    pub product: Option<String>,
+    /// Candidates per version.
+    pub n: usize,
+    /// The sampling seed, the same for both.
+    pub seed: u64,
+}
+
+/// One version's side of `tailor compare`.
+#[derive(Debug, Serialize)]
+struct CompareSide {
+    version: String,
+    kind: String,
+    parent: Option<String>,
+    active: bool,
+    candidates: Vec<String>,
+    refused: usize,
+    drawn: usize,
+}
+
+/// What `tailor compare --json` prints.
+#[derive(Debug, Serialize)]
+struct Comparison {
+    user_id: String,
+    product_id: String,
+    product_title: String,
+    seed: u64,
+    versions: Vec<CompareSide>,
+    /// The gate's report on whichever of the two was judged against the
+    /// other (a fine-tune against its parent, or a new pre-trained
+    /// version against the one active then), if either was.
+    gate: Option<serde_json::Value>,
+}
+
+/// `tailor compare`: the same shopper, product and seed through two
+/// versions, nothing stored, with the gate's figures from the registry.
+pub fn compare(config: &Config, req: &CompareRequest, json: bool) -> Result<()> {
+    let (store, dir) = open_for_reading(config)?;
+    if !store.has_user(&req.user)? {
+        bail!(
+            "no shopper {:?} in {}",
+            req.user,
+            config.store.path.display()
+        );
+    }
+    let registry = store.models()?;
+    let product_id = match &req.product {
+        Some(p) => p.clone(),
+        None => CoOccurrence::default()
+            .recommend(&store, &req.user, 1)?
+            .into_iter()
+            .next()
+            .map(|r| r.product_id)
+            .context("the store has no products to recommend")?,
+    };
+    let product = store.product(&product_id)?.with_context(|| {
+        format!(
+            "no product {product_id:?} in {}",
+            config.store.path.display()
+        )
+    })?;
+    let history = store.user_history(&req.user)?;
+    let lexicon = candidates::lexicon(&store)?;
+    let params = config.generate.params();
+    let mut sides = Vec::new();
+    for v in &req.versions {
+        let row = registry
+            .iter()
+            .find(|m| &m.version == v)
+            .with_context(|| format!("no model version {v:?}: `tailor models` lists them"))?;
+        let loaded = versions::load(&dir, v)?;
+        let checked = candidates::draw(
+            &loaded,
+            &lexicon,
+            &history,
+            i64::MAX,
+            &product,
+            req.n,
+            &params,
+            req.seed,
+            &|_, _| {},
+        )?;
+        sides.push(CompareSide {
+            version: v.clone(),
+            kind: row.kind.clone(),
+            parent: row.parent.clone(),
+            active: row.active,
+            candidates: checked.candidates.into_iter().map(|c| c.text).collect(),
+            refused: checked.refused,
+            drawn: checked.drawn,
+        });
+    }
+    let [a, b] = &req.versions;
+    let judged = |v: &str, other: &str| {
+        registry
+            .iter()
+            .find(|m| m.version == v)
+            .map(|m| &m.metrics["gate"])
+            .filter(|g| {
+                g.get("parent_version").or_else(|| g.get("active_version"))
+                    == Some(&serde_json::Value::from(other))
+            })
+            .cloned()
+    };
+    let comparison = Comparison {
+        user_id: req.user.clone(),
+        product_id: product.product_id.clone(),
+        product_title: product.title.clone(),
+        seed: req.seed,
+        gate: judged(b, a).or_else(|| judged(a, b)),
+        versions: sides,
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&comparison)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} · {} {}",
+        sanitize_line(&comparison.user_id),
+        sanitize_line(&comparison.product_id),
+        sanitize_line(&comparison.product_title)
+    )?;
+    for side in &comparison.versions {
+        let what = match (&side.parent, side.active) {
+            (Some(p), true) => format!("{}, from {p}, active", side.kind),
+            (Some(p), false) => format!("{}, from {p}", side.kind),
+            (None, true) => format!("{}, active", side.kind),
+            (None, false) => side.kind.clone(),
+        };
+        writeln!(out, "\n{} ({})", side.version, sanitize_line(&what))?;
+        for (i, text) in side.candidates.iter().enumerate() {
+            writeln!(out, "  {}. {}", i + 1, sanitize_line(text))?;
+        }
+        if side.refused > 0 {
+            writeln!(
+                out,
+                "  (the checks refused {} of {} draws)",
+                side.refused, side.drawn
+            )?;
+        }
+    }
+    if let Some(gate) = &comparison.gate {
+        writeln!(
+            out,
+            "\ngate: {}",
+            sanitize_line(gate["reason"].as_str().unwrap_or(""))
+        )?;
+        for check in gate["checks"].as_array().into_iter().flatten() {
+            let mark = if check["passed"] == true {
+                "pass"
+            } else {
+                "FAIL"
+            };
+            writeln!(
+                out,
+                "  {mark} {}: {}",
+                sanitize_line(check["check"].as_str().unwrap_or("")),
+                sanitize_line(check["detail"].as_str().unwrap_or(""))
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// `tailor models`.

@@ -215,18 +215,24 @@ impl Config {
         fraction("train", "val_fraction", t.val_fraction)?;
         at_least("train", "patience", t.patience, 1)?;
         at_least("train", "min_texts", t.min_texts, 1)?;
+        non_negative("train", "bpc_tolerance", t.bpc_tolerance)?;
 
         let f = &self.finetune;
         positive("finetune", "beta", f.beta)?;
-        non_negative("finetune", "lambda_desirable", f.lambda_desirable)?;
-        non_negative("finetune", "lambda_undesirable", f.lambda_undesirable)?;
+        positive("finetune", "desirable_ratio", f.desirable_ratio)?;
         non_negative("finetune", "dpo_weight", f.dpo_weight)?;
         non_negative("finetune", "pretrain_mix", f.pretrain_mix)?;
         at_least("finetune", "epochs", f.epochs, 1)?;
         at_least("finetune", "batch_size", f.batch_size, 1)?;
         positive("finetune", "learning_rate", f.learning_rate)?;
         fraction("finetune", "holdout_fraction", f.holdout_fraction)?;
-        non_negative("finetune", "ppl_tolerance", f.ppl_tolerance)?;
+        at_least("finetune", "held_out_min", f.held_out_min, 1)?;
+        fraction("finetune", "gate_confidence", f.gate_confidence)?;
+        at_least("finetune", "gate_resamples", f.gate_resamples, 1)?;
+        at_least("finetune", "gate_shoppers", f.gate_shoppers, 1)?;
+        non_negative("finetune", "max_refused_rise", f.max_refused_rise)?;
+        non_negative("finetune", "max_distinct_drop", f.max_distinct_drop)?;
+        non_negative("finetune", "drift_budget", f.drift_budget)?;
 
         self.generate.validate()?;
 
@@ -408,13 +414,13 @@ mod tests {
         ),
         ("[finetune]\nbeta = 0.0", "[finetune] beta", "above 0"),
         (
-            "[finetune]\nlambda_desirable = -1.0",
-            "[finetune] lambda_desirable",
-            "0 or more",
+            "[finetune]\ndesirable_ratio = 0.0",
+            "[finetune] desirable_ratio",
+            "above 0",
         ),
         (
-            "[finetune]\nlambda_undesirable = nan",
-            "[finetune] lambda_undesirable",
+            "[finetune]\ndrift_budget = nan",
+            "[finetune] drift_budget",
             "finite",
         ),
         (
@@ -448,9 +454,19 @@ mod tests {
             "(0, 1)",
         ),
         (
-            "[finetune]\nppl_tolerance = -0.1",
-            "[finetune] ppl_tolerance",
+            "[finetune]\nmax_refused_rise = -0.1",
+            "[finetune] max_refused_rise",
             "0 or more",
+        ),
+        (
+            "[finetune]\ngate_confidence = 1.0",
+            "[finetune] gate_confidence",
+            "(0, 1)",
+        ),
+        (
+            "[finetune]\nheld_out_min = 0",
+            "[finetune] held_out_min = 0",
+            "at least 1",
         ),
         (
             "[generate]\nn_candidates = 0",
@@ -543,9 +559,9 @@ mod tests {
 
     #[test]
     fn values_at_the_edges_of_their_ranges_are_accepted() {
-        let edges = "[train]\nval_fraction = 0.999\nmax_steps = 0\neval_every = 0\n\
+        let edges = "[train]\nval_fraction = 0.999\nmax_steps = 0\neval_every = 0\nbpc_tolerance = 0.0\n\
                      [generate]\ntop_p = 1.0\ntemperature = 0.0\nmin_tokens = 112\nno_repeat_ngram = 0\n\
-                     [finetune]\nlambda_undesirable = 0.0\nppl_tolerance = 0.0\n\
+                     [finetune]\nmax_refused_rise = 0.0\ndrift_budget = 0.0\n\
                      [model]\nlayers = 2\nvocab_size = 282\n\
                      [log]\nlevel = 'tailor=debug,warn'\n\
                      [console]\nreasons = []\n";

@@ -5,7 +5,7 @@
 use super::{BackgroundJob, JobContext, JobError, JobKind, JobOutcome, JobProgress};
 use crate::config::Config;
 use crate::store::Store;
-use crate::train::new_version::{Stage, train_and_save};
+use crate::train::new_version::{Activation, Stage, train_and_save};
 use crate::train::versions;
 use std::sync::Arc;
 
@@ -47,6 +47,7 @@ impl BackgroundJob for PretrainJob {
         let dir = versions::models_dir(config);
         let mut on_stage = |stage: Stage<'_>| match stage {
             Stage::BuildingDataset => ctx.progress(phase("building the dataset"), true),
+            Stage::Comparing => ctx.progress(phase("comparing with the active version"), true),
             Stage::Saving => ctx.progress(phase("saving"), true),
             Stage::Training(p) => ctx.progress(
                 JobProgress {
@@ -67,16 +68,21 @@ impl BackgroundJob for PretrainJob {
             &dir,
             trainer,
             &self.analyst,
+            Activation::Gate,
             &mut on_stage,
             ctx.cancel_flag(),
         )?
         .ok_or(JobError::Cancelled)?;
-        Ok(JobOutcome {
-            summary: format!(
+        let summary = match (&saved.gate, saved.activated) {
+            (Some(g), false) => g.reason.clone(),
+            _ => format!(
                 "{} is now active: val_ppl {:.2} after {} steps",
                 saved.version, saved.val_ppl, saved.trained.steps
             ),
-            active_model: Some(saved.version),
+        };
+        Ok(JobOutcome {
+            summary,
+            active_model: saved.activated.then_some(saved.version),
         })
     }
 }

@@ -267,6 +267,37 @@ impl LanguageModel {
         Ok(out)
     }
 
+    /// The whole next-token distribution, as log-probabilities `[M, V]`, at
+    /// each of the `M` positions where `mask` is 1 (row-major order). No
+    /// graph. Comparing two versions' distributions (the promotion gate's
+    /// drift) needs every token, not only the target's.
+    pub fn masked_log_softmax(
+        &self,
+        tokens: &Tensor,
+        targets: &Tensor,
+        mask: &Tensor,
+    ) -> Result<Tensor> {
+        let sel = self.select(tokens, targets, mask)?;
+        let rows = sel.positions.len();
+        let (hidden, context) = self.hidden_with(tokens, false, Some(&sel.prompt_ends))?;
+        let owners: Vec<u32> = sel.positions.iter().map(|&p| p / sel.seq as u32).collect();
+        let index = Tensor::from_vec(sel.positions, rows, hidden.device())?;
+        let picked = hidden
+            .reshape(((), self.cfg.hidden_dim))?
+            .index_select(&index, 0)?;
+        let picked = match &context {
+            Some(c) => {
+                let owners = Tensor::from_vec(owners, rows, picked.device())?;
+                Tensor::cat(&[&picked, &c.index_select(&owners, 0)?], 1)?
+            }
+            None => picked,
+        };
+        let logits = picked
+            .matmul(&self.out_w.detach().t()?)?
+            .broadcast_add(&self.out_b.detach())?;
+        candle_nn::ops::log_softmax(&logits, 1)
+    }
+
     /// `log p(target sequence)` of each batch row `[B]`: the sum of the
     /// masked positions' log-probabilities, with the graph kept so that a
     /// sequence-level loss (KTO, DPO) can be backpropagated. Rows with

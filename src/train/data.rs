@@ -450,7 +450,7 @@ pub fn cut_at_sentence(target: &mut Vec<u32>, max: usize, sentence_ends: &[bool]
 }
 
 /// A stable 64-bit hash of `text` and `seed` (FNV-1a, splitmix finaliser).
-fn stable_hash(text: &str, seed: u64) -> u64 {
+pub(crate) fn stable_hash(text: &str, seed: u64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
     for b in text.as_bytes() {
         h ^= *b as u64;

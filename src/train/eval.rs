@@ -60,6 +60,125 @@ pub fn xz_reference_bpc(train: &[Example], val: &[Example]) -> Option<f64> {
     (chars > 0).then(|| (a.saturating_sub(b) * 8) as f64 / chars as f64)
 }
 
+/// A prompt to write copy for: the newest held-out event of a shopper,
+/// with what they did before it.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The shopper.
+    pub user_id: String,
+    /// The product the event was about.
+    pub product: Product,
+    /// The shopper's history before the event.
+    pub history: Vec<HistoryItem>,
+    /// When the event happened.
+    pub at: i64,
+}
+
+/// The newest held-out event of each of the first `shoppers` held-out
+/// shoppers (by id, so runs are comparable) whose product and history are
+/// known.
+pub fn probes(
+    val: &[Example],
+    products: &HashMap<String, Product>,
+    histories: &HashMap<String, Vec<HistoryItem>>,
+    shoppers: usize,
+) -> Vec<Probe> {
+    let mut newest: BTreeMap<&str, &Example> = BTreeMap::new();
+    for e in val {
+        let slot = newest.entry(e.user_id.as_str()).or_insert(e);
+        if e.ts > slot.ts {
+            *slot = e;
+        }
+    }
+    newest
+        .values()
+        .take(shoppers)
+        .filter_map(|e| {
+            Some(Probe {
+                user_id: e.user_id.clone(),
+                product: products.get(&e.product_id)?.clone(),
+                history: histories
+                    .get(&e.user_id)
+                    .map(|h| h.iter().filter(|i| i.ts < e.ts).cloned().collect())
+                    .unwrap_or_default(),
+                at: e.ts,
+            })
+        })
+        .collect()
+}
+
+/// The histories [`probes`] needs: those of the first `shoppers` held-out
+/// shoppers of `val`, by id.
+pub fn probe_histories(
+    store: &crate::store::Store,
+    val: &[Example],
+    shoppers: usize,
+) -> Result<HashMap<String, Vec<HistoryItem>>, crate::store::StoreError> {
+    let users: std::collections::BTreeSet<&str> = val.iter().map(|e| e.user_id.as_str()).collect();
+    let mut histories = HashMap::new();
+    for user in users.into_iter().take(shoppers) {
+        histories.insert(user.to_string(), store.user_history(user)?);
+    }
+    Ok(histories)
+}
+
+/// Candidates written for a set of probes, and what the guard found.
+#[derive(Debug, Clone, Default)]
+pub struct CopySample {
+    /// The candidates shown.
+    pub texts: Vec<String>,
+    /// The checks' findings on each shown candidate.
+    pub shown: Vec<Findings>,
+    /// The findings on every draw, refused or not.
+    pub draws: Vec<Findings>,
+    /// Draws the guard refused.
+    pub refused: usize,
+}
+
+impl CopySample {
+    /// The share of draws the guard refused.
+    pub fn refused_share(&self) -> f64 {
+        self.refused as f64 / self.draws.len().max(1) as f64
+    }
+}
+
+/// Draws `n` candidates for each probe as `tailor generate` does (the
+/// same prompt, facts and guard, whatever kind of text the held-out event
+/// was), probe `k` with seed `seed + k`.
+pub fn sample_copy(
+    loaded: &LoadedModel,
+    lexicon: &Lexicon,
+    probes: &[Probe],
+    n: usize,
+    sampling: &SamplingParams,
+    seed: u64,
+) -> candle_core::Result<CopySample> {
+    let mut sample = CopySample::default();
+    for (k, p) in probes.iter().enumerate() {
+        let seen = RefCell::new(Vec::new());
+        let checked = super::candidates::draw(
+            loaded,
+            lexicon,
+            &p.history,
+            p.at,
+            &p.product,
+            n,
+            sampling,
+            seed.wrapping_add(k as u64),
+            &|_, findings| seen.borrow_mut().push(findings.clone()),
+        )?;
+        sample.draws.extend(seen.into_inner());
+        sample.refused += checked.refused;
+        for c in checked.candidates {
+            sample
+                .shown
+                .push(lexicon.check(&c.text, &p.product, &p.history, c.truncated));
+            sample.texts.push(c.text);
+        }
+    }
+    Ok(sample)
+}
+
 /// Evaluates `loaded` on the held-out examples `val`, checking candidates
 /// with `lexicon` against each shopper's history in `histories` (by
 /// shopper; what came before the held-out event is used).
@@ -126,50 +245,22 @@ pub fn evaluate(
         .collect();
     report.personalization_gain_copy = metrics::personalization_gain(&mine_copy, &theirs_copy);
 
-    // Candidates for the newest held-out event of each of the first
-    // `shoppers` held-out shoppers (by id, so runs are comparable).
-    let mut newest: BTreeMap<&str, &Example> = BTreeMap::new();
-    for e in val {
-        let slot = newest.entry(e.user_id.as_str()).or_insert(e);
-        if e.ts > slot.ts {
-            *slot = e;
-        }
-    }
-    let mut texts = Vec::new();
-    let mut shown: Vec<Findings> = Vec::new();
-    let mut draws: Vec<Findings> = Vec::new();
-    let mut refused = 0;
-    for (k, e) in newest.values().take(opts.shoppers).enumerate() {
-        let Some(product) = products.get(&e.product_id) else {
-            continue;
-        };
-        let history: Vec<HistoryItem> = histories
-            .get(&e.user_id)
-            .map(|h| h.iter().filter(|i| i.ts < e.ts).cloned().collect())
-            .unwrap_or_default();
-        // Copy is generated as `tailor generate` does, whatever kind of
-        // text the held-out event was (a review, in a shop with no copy
-        // log): the same prompt and facts, from what came before it.
-        let seen = RefCell::new(Vec::new());
-        let checked = super::candidates::draw(
-            loaded,
-            lexicon,
-            &history,
-            e.ts,
-            product,
-            opts.candidates,
-            &opts.sampling,
-            opts.seed.wrapping_add(k as u64),
-            &|_, findings| seen.borrow_mut().push(findings.clone()),
-        )?;
-        draws.extend(seen.into_inner());
-        refused += checked.refused;
-        for c in checked.candidates {
-            shown.push(lexicon.check(&c.text, product, &history, c.truncated));
-            texts.push(c.text);
-        }
-        report.generated_shoppers += 1;
-    }
+    let probes = probes(val, products, histories, opts.shoppers);
+    let sample = sample_copy(
+        loaded,
+        lexicon,
+        &probes,
+        opts.candidates,
+        &opts.sampling,
+        opts.seed,
+    )?;
+    report.generated_shoppers = probes.len();
+    let CopySample {
+        texts,
+        shown,
+        draws,
+        refused,
+    } = sample;
     report.generated = texts.len();
     report.distinct_1 = metrics::distinct_n(&texts, 1);
     report.distinct_2 = metrics::distinct_n(&texts, 2);

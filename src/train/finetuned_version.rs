@@ -5,7 +5,7 @@
 //! progress and who they record; all run inside `lock::with_trainer`.
 
 use super::finetune::{finetune, split_labels};
-use super::gate::{GateReport, gate};
+use super::gate::{GateInput, GateReport, gate};
 use super::lock::{LeaseEnd, LockError, Trainer};
 use super::pretrain::{StopReason, TrainError, TrainProgress};
 use crate::domain::{HistoryItem, Product};
@@ -33,6 +33,9 @@ pub struct FinetuneReport {
     /// Wall-clock seconds, loading and gate included.
     pub seconds: f64,
 }
+
+/// Candidates per held-out shopper that the gate writes with each version.
+const GATE_CANDIDATES: usize = 4;
 
 /// Why a fine-tuning request ended without a version.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,25 @@ pub fn run(
     )
 }
 
+/// Whether a text ends with a sentence's last character.
+fn ends_a_sentence(text: &str) -> bool {
+    text.trim_end()
+        .ends_with(['.', '!', '?', '…', '"', '\'', ')', '”', '’'])
+}
+
+/// A test for copy that stops where this shop's texts never stop: when at
+/// least 95% of `texts` end a sentence, a text that does not was cut off.
+/// A shop whose texts often end without one gets a test that passes all.
+fn cut_off_test<'a>(texts: impl Iterator<Item = &'a str>) -> impl Fn(&str) -> bool {
+    let (mut ended, mut all) = (0usize, 0usize);
+    for t in texts {
+        all += 1;
+        ended += usize::from(ends_a_sentence(t));
+    }
+    let strict = all > 0 && ended as f64 >= 0.95 * all as f64;
+    move |text: &str| strict && !ends_a_sentence(text)
+}
+
 /// How a fine-tuning run ends its trainer lease.
 pub fn lease_end(result: &Result<FinetuneReport, FinetuneError>) -> LeaseEnd {
     match result {
@@ -128,32 +150,45 @@ pub fn finetune_and_save(
             histories.insert(l.user_id.clone(), store.user_history(&l.user_id)?);
         }
     }
-    let split = split_labels(&parent, &labels, &histories, &products, cfg);
-    if split.train.is_empty() {
-        return Err(TrainError::NoData(format!(
-            "no new labels to learn from ({} labels in effect, {} of them from held-out shoppers, the rest already used by {parent_version} or its ancestors): label more candidates first",
-            labels.len(),
-            split.held_out.len()
-        ))
-        .into());
-    }
     // Pre-training text as the parent saw it: its prompt shape, its split.
-    let s = &parent.settings;
-    let mut model_section = config.model.clone();
-    model_section.history_items = s.history_items;
-    model_section.title_words = s.title_words;
-    model_section.review_words = s.review_words;
-    model_section.max_prompt_tokens = s.max_prompt_tokens;
-    model_section.max_target_tokens = s.max_target_tokens;
-    let mut train_section = config.train.clone();
-    train_section.seed = s.split_seed;
-    train_section.val_fraction = s.val_fraction;
+    let (model_section, train_section) = parent.data_sections(config);
     let data = super::data::build(
         store,
         &model_section,
         &train_section,
         Some((parent.vocab.clone(), parent.settings.slots.clone())),
     )?;
+    let lexicon = super::candidates::lexicon(store)?;
+    let cut_off = cut_off_test(data.train.iter().map(|e| e.text.as_str()));
+    // Copy the product would never show: unfaithful, or stopped where the
+    // shop's texts never stop.
+    let faithful = |l: &crate::store::FeedbackLabel, p: &Product, h: &[HistoryItem]| {
+        let before: Vec<HistoryItem> = h
+            .iter()
+            .filter(|i| i.ts <= l.generated_at)
+            .cloned()
+            .collect();
+        !cut_off(&l.text) && lexicon.check(&l.text, p, &before, false).is_faithful()
+    };
+    let split = split_labels(&parent, &labels, &histories, &products, cfg, &faithful);
+    if split.set_aside > 0 {
+        tracing::warn!(
+            set_aside = split.set_aside,
+            "up labels on copy the faithfulness checks refuse were set aside"
+        );
+    }
+    if split.train.is_empty() {
+        return Err(TrainError::NoData(format!(
+            "no new labels to learn from ({} labels in effect, {} of them from held-out shoppers, {} up labels on copy the checks refuse, the rest already used by {parent_version} or its ancestors): label more candidates first",
+            labels.len(),
+            split.held_out.len(),
+            split.set_aside
+        ))
+        .into());
+    }
+    if let Some(needs) = split.needs(cfg.held_out_min) {
+        return Err(TrainError::NoData(format!("not fine-tuned: {needs}")).into());
+    }
     let mut on_step = |p: &TrainProgress| {
         trainer.beat(&serde_json::to_value(p).unwrap_or_default());
         progress(p);
@@ -172,15 +207,34 @@ pub fn finetune_and_save(
     if tuned.stop == StopReason::Cancelled {
         return Err(FinetuneError::Cancelled);
     }
+    let version = super::versions::next_version(store, dir)?;
+    let child = super::versions::LoadedModel {
+        version: version.clone(),
+        model: tuned.model.clone(),
+        vocab: parent.vocab.clone(),
+        settings: parent.settings.clone(),
+        metrics: serde_json::Value::Null,
+    };
+    let gate_shoppers = cfg.gate_shoppers;
+    let probe_histories = super::eval::probe_histories(store, &data.val, gate_shoppers)?;
+    let probes = super::eval::probes(&data.val, &products, &probe_histories, gate_shoppers);
     let report = gate(
-        &parent.model,
-        &tuned.model,
-        &data.val,
-        &split.held_out,
-        cfg.ppl_tolerance,
+        &GateInput {
+            parent: &parent,
+            child: &child,
+            pretrain_val: &data.val,
+            held: &split.held_out,
+            held_out_shoppers: split.held_out_shoppers.len(),
+            set_aside: split.set_aside,
+            needs: None,
+            probes: &probes,
+            lexicon: &lexicon,
+            sampling: &config.generate.params(),
+            candidates: GATE_CANDIDATES,
+        },
+        cfg,
     )?;
     tracing::info!(reason = %report.reason, "promotion gate");
-    let version = super::versions::next_version(store, dir)?;
     trainer.writing(&version)?;
     let metrics = serde_json::json!({
         "val_ppl": report.ppl,
@@ -213,4 +267,31 @@ pub fn finetune_and_save(
         steps: tuned.steps,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_off_test;
+
+    #[test]
+    fn copy_that_stops_where_the_shops_texts_never_do_is_cut_off() {
+        let shop = [
+            "Soft and warm.",
+            "A jumper you will love!",
+            "Made in Leeds by hand",
+        ];
+        // Two of three end a sentence: too few to judge by.
+        let lax = cut_off_test(shop.iter().copied());
+        assert!(!lax("A natural fit for"));
+        let tidy = [
+            "Soft and warm.",
+            "A jumper you will love!",
+            "Is it for you?",
+        ];
+        let strict = cut_off_test(tidy.iter().copied());
+        assert!(strict("A natural fit for"));
+        assert!(strict("A natural fit for aftern"));
+        assert!(!strict("A natural fit for afternoons. "));
+        assert!(!strict("Warm, as you asked for \"cosy\""));
+    }
 }

@@ -13,7 +13,8 @@
 use candle_core::{Result, Tensor};
 use serde::{Deserialize, Serialize};
 
-/// The loss weights, from `[finetune]` in `config.toml`.
+/// The loss weights: β from `[finetune]`, the λs from each run's counts
+/// ([`KtoWeights::balanced`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KtoWeights {
     /// β: how sharply the loss saturates in the log-ratio.
@@ -22,6 +23,29 @@ pub struct KtoWeights {
     pub lambda_desirable: f64,
     /// λ_U: weight of undesirable (down) examples.
     pub lambda_undesirable: f64,
+}
+
+impl KtoWeights {
+    /// Weights for `n_up` desirable and `n_down` undesirable examples such
+    /// that `λ_D·n_D / (λ_U·n_U) = ratio` (the KTO paper advises 1 to 4/3)
+    /// and the mean weight over all examples is 1, so the loss keeps its
+    /// scale whatever the balance. With 13 up and 387 down at ratio 1:
+    /// λ_D ≈ 15.4 and λ_U ≈ 0.52. A kind that is absent weighs 1.
+    pub fn balanced(beta: f64, ratio: f64, n_up: usize, n_down: usize) -> Self {
+        let n = (n_up + n_down) as f64;
+        let (lambda_desirable, lambda_undesirable) = match (n_up, n_down) {
+            (0, _) | (_, 0) => (1.0, 1.0),
+            (u, d) => (
+                ratio * n / ((1.0 + ratio) * u as f64),
+                n / ((1.0 + ratio) * d as f64),
+            ),
+        };
+        KtoWeights {
+            beta,
+            lambda_desirable,
+            lambda_undesirable,
+        }
+    }
 }
 
 /// The reference point `z₀`: the mean of `policy − reference` over
@@ -110,6 +134,26 @@ mod tests {
         lambda_desirable: 1.0,
         lambda_undesirable: 2.0,
     };
+
+    #[test]
+    fn balanced_weights_give_the_up_labels_their_share_whatever_the_counts() {
+        // The analyst of issue 21: 13 up, 387 down.
+        let w = KtoWeights::balanced(0.1, 1.0, 13, 387);
+        let (up, down) = (w.lambda_desirable * 13.0, w.lambda_undesirable * 387.0);
+        assert!((up / down - 1.0).abs() < 1e-9, "{w:?}");
+        assert!(
+            ((up + down) / 400.0 - 1.0).abs() < 1e-9,
+            "mean weight 1: {w:?}"
+        );
+        assert!(
+            w.lambda_desirable > 15.0 && w.lambda_undesirable < 0.6,
+            "{w:?}"
+        );
+        let w = KtoWeights::balanced(0.1, 4.0 / 3.0, 30, 30);
+        assert!((w.lambda_desirable / w.lambda_undesirable - 4.0 / 3.0).abs() < 1e-9);
+        let w = KtoWeights::balanced(0.1, 1.0, 0, 9);
+        assert_eq!((w.lambda_desirable, w.lambda_undesirable), (1.0, 1.0));
+    }
 
     #[test]
     fn reference_point_is_the_floored_mean_ratio() {

@@ -380,6 +380,7 @@ mod tests {
             patience: 1,
             max_examples: 0,
             min_texts: 1,
+            bpc_tolerance: 0.02,
         };
         assert!((learning_rate(&cfg, 0, 110) - 0.1).abs() < 1e-12);
         assert!((learning_rate(&cfg, 9, 110) - 1.0).abs() < 1e-12);

@@ -8,8 +8,9 @@
 //! size; a test runs a small one on a tiny model.
 
 use super::candidates;
-use super::finetuned_version::{self, FinetuneReport};
+use super::finetuned_version::{self, FinetuneError, FinetuneReport};
 use super::metrics;
+use super::pretrain::TrainError;
 use super::versions;
 use crate::config::Config;
 use crate::domain::Product;
@@ -236,7 +237,7 @@ pub fn run_curve(
         if budget > given {
             next = label_more(store, config, dir, plan, next, budget - given)?;
             given = budget;
-            report = Some(finetuned_version::run(
+            report = match finetuned_version::run(
                 store,
                 config,
                 dir,
@@ -244,7 +245,15 @@ pub fn run_curve(
                 None,
                 &mut |_| {},
                 &AtomicBool::new(false),
-            )?);
+            ) {
+                Ok(r) => Some(r),
+                // Too few held-out labels to judge yet: label on.
+                Err(FinetuneError::Train(TrainError::NoData(why))) => {
+                    tracing::info!(%why, "no fine-tune at {given} labels");
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            };
         }
         let mut point = measure(store, config, dir, plan, given)?;
         point.finetune = report;

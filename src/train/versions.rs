@@ -104,6 +104,23 @@ pub struct LoadedModel {
 }
 
 impl LoadedModel {
+    /// `config`'s model and train sections with this version's prompt
+    /// shape and held-out split, so its examples are rebuilt exactly as
+    /// it was trained (evaluation, fine-tuning, comparing versions).
+    pub fn data_sections(&self, config: &Config) -> (ModelSection, TrainSection) {
+        let s = &self.settings;
+        let mut model = config.model.clone();
+        model.history_items = s.history_items;
+        model.title_words = s.title_words;
+        model.review_words = s.review_words;
+        model.max_prompt_tokens = s.max_prompt_tokens;
+        model.max_target_tokens = s.max_target_tokens;
+        let mut train = config.train.clone();
+        train.seed = s.split_seed;
+        train.val_fraction = s.val_fraction;
+        (model, train)
+    }
+
     /// The encoded prompt for copy about `product` for a shopper with
     /// `history`, seeing events strictly before `at`, cut to the version's
     /// prompt length. Generation and fine-tuning both build prompts here.

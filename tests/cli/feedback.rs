@@ -15,6 +15,7 @@ epochs = 4
 batch_size = 8
 learning_rate = 0.002
 holdout_fraction = 0.3
+held_out_min = 2
 "#;
 
 /// A demo store of 80 shoppers with a pre-trained tiny model.
@@ -60,12 +61,25 @@ fn the_simulated_analysts_loop_fine_tunes_versions_and_consumes_labels() {
     let points = run_curve(&mut store, &config, &dir, &plan, &mut |_| {}).unwrap();
     assert_eq!(points.len(), 2);
     assert!(points[0].finetune.is_none());
-    let report = points[1].finetune.as_ref().unwrap();
+    let ups = store
+        .labels_in_effect()
+        .unwrap()
+        .iter()
+        .filter(|l| l.up)
+        .count();
+    let report = points[1]
+        .finetune
+        .as_ref()
+        .unwrap_or_else(|| panic!("no fine-tune with {ups} up-labels of 80"));
     assert_eq!(report.parent_version, "v1");
     assert_eq!(report.model_version, "v2");
     // About a fifth of the shoppers' labels are held out to judge v2.
     let held = report.eval.held_out_up + report.eval.held_out_down;
-    assert_eq!(report.labels_used + held, 80, "{report:?}");
+    assert_eq!(
+        report.labels_used + held + report.eval.set_aside,
+        80,
+        "{report:?}"
+    );
     assert!(held > 0 && report.labels_used > 0, "{report:?}");
     for p in &points {
         assert_eq!(p.fact_errors, 0.0, "slots keep every fact right");
@@ -292,4 +306,130 @@ fn label_fields_with_escapes_or_unknown_reasons_are_refused_and_notes_cleaned() 
         .unwrap();
     assert_eq!(reason, "generic");
     assert_eq!(note, "too long and flat");
+}
+
+/// Labels `shoppers` shoppers' candidates in process: 4 candidates each
+/// for their top recommended product, the verdict from `rule` (candidate
+/// index, text), and returns how many were labelled.
+fn label_by(
+    store: &mut Store,
+    config: &Config,
+    shoppers: &[String],
+    rule: &dyn Fn(usize, &str) -> bool,
+) -> usize {
+    use tailor::store::recommend::{CoOccurrence, Recommender};
+    use tailor::store::{Labeller, Verdict};
+    let dir = tailor::train::versions::models_dir(config);
+    let (loaded, _) = tailor::train::versions::load_active(store, &dir).unwrap();
+    let lexicon = tailor::train::candidates::lexicon(store).unwrap();
+    let by = Labeller {
+        analyst: "saboteur".into(),
+        claimed: true,
+        session: None,
+    };
+    let mut given = 0;
+    for (k, user) in shoppers.iter().enumerate() {
+        let rec = CoOccurrence::default().recommend(store, user, 1).unwrap();
+        let product = store.product(&rec[0].product_id).unwrap().unwrap();
+        let stored = tailor::train::candidates::generate_and_store_with(
+            store,
+            &loaded,
+            &lexicon,
+            &config.generate.params(),
+            user,
+            &product,
+            4,
+            k as u64,
+        )
+        .unwrap();
+        for (i, (id, row)) in stored.ids.iter().zip(&stored.rows).enumerate() {
+            let verdict = if rule(i, &row.text) {
+                Verdict::Up
+            } else {
+                Verdict::Down
+            };
+            store.add_label(*id, verdict, None, None, &by).unwrap();
+            given += 1;
+        }
+    }
+    given
+}
+
+#[test]
+fn sabotage_never_ships_random_labels_or_labels_rewarding_unfaithful_copy() {
+    let (_dir, db, file) = trained_shop();
+    let config = load_config(&db, &file);
+    let mut store = Store::open(&db).unwrap();
+    let users = store.user_ids().unwrap();
+    let dir = tailor::train::versions::models_dir(&config);
+    let finetune = |store: &mut Store| {
+        tailor::train::finetuned_version::run(
+            store,
+            &config,
+            &dir,
+            "saboteur",
+            None,
+            &mut |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
+        )
+        .map_err(|e| e.to_string())
+    };
+
+    // Random labels: a coin per candidate, from a hash of its text.
+    let coin = |_: usize, text: &str| {
+        text.bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            })
+            .is_multiple_of(2)
+    };
+    let given = label_by(&mut store, &config, &users[..40], &coin);
+    assert!(given >= 100, "{given}");
+    let report = finetune(&mut store).unwrap();
+    assert!(!report.promoted, "{}", report.eval.reason);
+    assert_eq!(store.active_model().unwrap().as_deref(), Some("v1"));
+
+    // Up-labels only on copy that names another product and its brand,
+    // written into the store as if a model had: the checks refuse it, so
+    // the labels are set aside and there is nothing to promote.
+    let products = store.products().unwrap();
+    let rows: Vec<tailor::store::NewGeneration> = users[40..70]
+        .iter()
+        .enumerate()
+        .map(|(k, user)| {
+            let (this, other) = (&products[k], &products[k + 1]);
+            tailor::store::NewGeneration {
+                user_id: user.clone(),
+                product_id: this.product_id.clone(),
+                model_version: "v1".into(),
+                text: format!(
+                    "The {} by {}, in the colour you love.",
+                    other.title,
+                    other.brand.clone().unwrap_or_default()
+                ),
+                logprob: -10.0,
+                sampling: serde_json::json!({}),
+            }
+        })
+        .collect();
+    let ids = store.insert_generations(&rows).unwrap();
+    let by = tailor::store::Labeller {
+        analyst: "saboteur".into(),
+        claimed: true,
+        session: None,
+    };
+    for id in ids {
+        store
+            .add_label(id, tailor::store::Verdict::Up, None, None, &by)
+            .unwrap();
+    }
+    label_by(&mut store, &config, &users[40..70], &|_, _| false);
+    match finetune(&mut store) {
+        Ok(report) => {
+            assert!(!report.promoted, "{}", report.eval.reason);
+            assert!(report.eval.set_aside >= 30, "{:?}", report.eval);
+        }
+        Err(e) => assert!(e.contains("up-labels"), "{e}"),
+    }
+    assert_eq!(store.active_model().unwrap().as_deref(), Some("v1"));
 }

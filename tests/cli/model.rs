@@ -302,6 +302,100 @@ fn candidates_cut_off_at_max_tokens_are_never_shown_and_eval_counts_them() {
 }
 
 #[test]
+fn a_worse_trained_version_is_kept_inactive_unless_activated_by_request() {
+    let shop = Shop::new();
+    json(shop.cmd().args(["train", "--json"]));
+    // One step: far worse than the 40-step v1.
+    let out = shop
+        .cmd()
+        .args(["train", "--max-steps", "1", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["model_version"], "v2");
+    assert_eq!(report["activated"], false, "{report}");
+    let gate = &report["gate"];
+    assert_eq!(
+        (gate["active_version"].as_str(), gate["passed"].as_bool()),
+        (Some("v1"), Some(false))
+    );
+    assert!(
+        gate["bpc"].as_f64().unwrap() > gate["active_bpc"].as_f64().unwrap(),
+        "{gate}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("v2 was kept inactive: it predicts held-out texts worse"),
+        "{err}"
+    );
+    assert_eq!(stats(&shop.db)["active_model"], "v1");
+    let list = json_lines(
+        &shop
+            .cmd()
+            .args(["models", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    let v2 = list.iter().find(|m| m["version"] == "v2").unwrap();
+    assert_eq!(v2["active"], false);
+    assert_eq!(v2["metrics"]["gate"]["passed"], false);
+
+    // Asked to, it activates a worse version, and warns.
+    let out = shop
+        .cmd()
+        .args(["train", "--max-steps", "1", "--activate", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["activated"], true);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("warning: v3 activated as asked, although the gate would keep it back"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stats(&shop.db)["active_model"], "v3");
+
+    // compare shows both versions' candidates for one shopper, and the
+    // gate's verdict on v2 against v1.
+    let cmp = json(shop.cmd().args([
+        "compare", "v1", "v2", "--user", "u0000001", "-n", "2", "--json",
+    ]));
+    assert_eq!(cmp["user_id"], "u0000001");
+    let sides = cmp["versions"].as_array().unwrap();
+    assert_eq!(sides.len(), 2);
+    assert_eq!(
+        (sides[0]["version"].as_str(), sides[1]["version"].as_str()),
+        (Some("v1"), Some("v2"))
+    );
+    assert!(
+        sides
+            .iter()
+            .all(|s| s["candidates"].as_array().unwrap().len() <= 2)
+    );
+    assert_eq!(cmp["gate"]["active_version"], "v1");
+    assert_eq!(stats(&shop.db)["generations"], 0, "compare stores nothing");
+    let text = shop
+        .cmd()
+        .args(["compare", "v1", "v2", "--user", "u0000001", "-n", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("v2 (pretrain)") && text.contains("gate: v2 was kept inactive"),
+        "{text}"
+    );
+    assert!(text.contains("FAIL likelihood"), "{text}");
+}
+
+#[test]
 fn stale_temporary_version_folders_are_swept_by_the_next_trainer() {
     let shop = Shop::new();
     let stale = shop.models_dir().join(".tmp-v7-12345");
