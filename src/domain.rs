@@ -148,3 +148,72 @@ pub struct HistoryItem {
     /// Review text or the copy seen.
     pub text: Option<String>,
 }
+
+/// How far the labels are from letting the promotion gate judge the next
+/// fine-tune: the held-out labels it has and those it lacks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GateProgress {
+    /// Shoppers whose labels are held out.
+    pub held_out_shoppers: usize,
+    /// Held-out up labels.
+    pub held_up: usize,
+    /// Held-out down labels.
+    pub held_down: usize,
+    /// New up labels to learn from.
+    pub new_up: usize,
+    /// New down labels to learn from.
+    pub new_down: usize,
+    /// Held-out up labels short of the minimum.
+    pub short_up: usize,
+    /// Held-out down labels short of the minimum.
+    pub short_down: usize,
+    /// The minimum of each kind (`[finetune] held_out_min`).
+    pub min: usize,
+}
+
+impl GateProgress {
+    /// Whether the gate can judge a fine-tune now.
+    pub fn can_judge(&self) -> bool {
+        (self.short_up, self.short_down) == (0, 0)
+    }
+
+    /// What to label before the gate can judge, in words, or `None`. A
+    /// shortfall is met by new labels on shoppers not yet learned from, of
+    /// which about half are held out and half learned from.
+    pub fn needs(&self) -> Option<String> {
+        if self.can_judge() {
+            return None;
+        }
+        let more = |n: usize, what: &str| (n > 0).then(|| format!("{} more {what}", 2 * n));
+        let asks: Vec<String> = [
+            more(self.short_up, "up-labels"),
+            more(self.short_down, "down-labels"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Some(format!(
+            "to judge a fine-tune the gate needs {min} held-out up-labels and {min} down-labels, and has {} up and {} down: label about {} on shoppers not yet learned from",
+            self.held_up,
+            self.held_down,
+            asks.join(" and "),
+            min = self.min
+        ))
+    }
+
+    /// One short line for the console's header: "gate: 6↑ 15↓ held out"
+    /// or "gate needs 6 more ↑".
+    pub fn short_text(&self) -> String {
+        if self.can_judge() {
+            return format!("gate: {}↑ {}↓ held out", self.held_up, self.held_down);
+        }
+        let mut parts = Vec::new();
+        if self.short_up > 0 {
+            parts.push(format!("{}↑", 2 * self.short_up));
+        }
+        if self.short_down > 0 {
+            parts.push(format!("{}↓", 2 * self.short_down));
+        }
+        format!("gate needs ~{} more", parts.join(" "))
+    }
+}

@@ -10,7 +10,7 @@ use super::messages::{
 use super::profile::summarise;
 use crate::config::Config;
 use crate::store::recommend::{CoOccurrence, Recommender};
-use crate::store::{ConsoleRun, Labeller, ShopperCursor, Store};
+use crate::store::{ConsoleRun, Labeller, ShopperCursor, Store, StoreError};
 use crate::train::versions;
 use anyhow::{Context, Result};
 use std::sync::Arc;
@@ -244,13 +244,28 @@ impl Lane {
             active_model: self.store.active_model()?,
             models: self.store.models()?,
             session: self.store.load_session(&self.analyst)?,
-            progress: self.store.label_progress(&self.analyst)?,
+            progress: self.label_progress()?,
             trainer,
         })
     }
 
+    /// The label counts, with the gate's held-out progress from the labels
+    /// in effect (the up labels the checks would set aside are not known
+    /// here: that needs the model's lexicon).
+    fn label_progress(&self) -> Result<crate::store::LabelProgress, StoreError> {
+        let mut p = self.store.label_progress(&self.analyst)?;
+        let labels = self.store.labels_in_effect()?;
+        let cfg = &self.config.finetune;
+        p.gate = crate::train::finetune::plan_holdout(
+            labels.iter().map(|l| (l.user_id.as_str(), l.up, l.used)),
+            cfg,
+        )
+        .progress(cfg.held_out_min);
+        Ok(p)
+    }
+
     fn progress(&self) -> Option<Reply> {
-        match self.store.label_progress(&self.analyst) {
+        match self.label_progress() {
             Ok(p) => Some(Reply::Progress(p)),
             Err(e) => {
                 tracing::warn!("progress: {e}");

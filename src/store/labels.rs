@@ -86,6 +86,9 @@ pub struct LabelProgress {
     /// This analyst's labels (edits included, undo/redo not) per minute
     /// over the last ten minutes.
     pub per_minute: f64,
+    /// How far the labels are from letting the gate judge a fine-tune
+    /// (filled in by the layer that knows the gate's rules).
+    pub gate: crate::domain::GateProgress,
 }
 
 /// Who writes a label, and in which console run (the undo scope).
@@ -320,6 +323,7 @@ impl Store {
             everyone,
             candidates,
             per_minute: recent as f64 / 10.0,
+            gate: Default::default(),
         })
     }
 

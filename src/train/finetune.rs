@@ -17,7 +17,6 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
-use std::ops::AddAssign;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
@@ -60,23 +59,18 @@ impl LabelSplit {
     /// What the gate still needs before it can judge a fine-tune, in words
     /// ("label about 6 more up-labels …"), or `None` when it can judge.
     pub fn needs(&self, min: usize) -> Option<String> {
-        let (up, down) = self.short;
-        if (up, down) == (0, 0) {
-            return None;
-        }
         let held_up = self.held_out.iter().filter(|e| e.up).count();
-        let held_down = self.held_out.len() - held_up;
-        // A shortfall is met by new labels on shoppers not yet learned
-        // from, of which about half are held out and half learned from.
-        let more = |n: usize, what: &str| (n > 0).then(|| format!("{} more {what}", 2 * n));
-        let asks: Vec<String> = [more(up, "up-labels"), more(down, "down-labels")]
-            .into_iter()
-            .flatten()
-            .collect();
-        Some(format!(
-            "to judge a fine-tune the gate needs {min} held-out up-labels and {min} down-labels, and has {held_up} up and {held_down} down: label about {} on shoppers not yet learned from",
-            asks.join(" and ")
-        ))
+        crate::domain::GateProgress {
+            held_out_shoppers: self.held_out_shoppers.len(),
+            held_up,
+            held_down: self.held_out.len() - held_up,
+            new_up: 0,
+            new_down: 0,
+            short_up: self.short.0,
+            short_down: self.short.1,
+            min,
+        }
+        .needs()
     }
 }
 
@@ -86,18 +80,114 @@ fn holdout_rank(user_id: &str, seed: u64) -> u64 {
     super::data::stable_hash(user_id, seed)
 }
 
-/// Tokenises `labels` against `parent` and splits them by shopper.
-///
-/// Prompts are rebuilt from each shopper's history before the candidate
-/// was generated, exactly as generation built them. A shopper is held out
-/// when their stable hash falls in `holdout_fraction`; their labels judge
-/// the new version whether used or not. Held-out labels are stratified by
-/// label: while the held-out shoppers have fewer than `held_out_min` up (or
-/// down) labels, shoppers none of whose labels a version has learned from
-/// are drafted, in hash order, as long as half of the new labels of the
-/// kind that is short stay to learn from. Of the other shoppers only
-/// labels not yet used by a version that has been active are kept. An up
-/// label on copy `faithful` refuses is set aside.
+/// Which shoppers' labels judge the next fine-tune, from the labels alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HoldoutPlan {
+    /// The held-out shoppers.
+    pub shoppers: std::collections::HashSet<String>,
+    /// Their up labels.
+    pub held_up: usize,
+    /// Their down labels.
+    pub held_down: usize,
+    /// New up labels of the other shoppers: what fine-tuning learns from.
+    pub train_up: usize,
+    /// New down labels of the other shoppers.
+    pub train_down: usize,
+    /// Held-out up and down labels short of `held_out_min`.
+    pub short: (usize, usize),
+}
+
+impl HoldoutPlan {
+    /// The plan as the console shows it.
+    pub fn progress(&self, min: usize) -> crate::domain::GateProgress {
+        crate::domain::GateProgress {
+            held_out_shoppers: self.shoppers.len(),
+            held_up: self.held_up,
+            held_down: self.held_down,
+            new_up: self.train_up,
+            new_down: self.train_down,
+            short_up: self.short.0,
+            short_down: self.short.1,
+            min,
+        }
+    }
+}
+
+/// Chooses the held-out shoppers from `labels` (shopper, up, used): a
+/// shopper is held out when their stable hash falls in `holdout_fraction`;
+/// their labels judge the new version whether used or not. Held-out labels
+/// are stratified by label: while the held-out shoppers have fewer than
+/// `held_out_min` up (or down) labels, shoppers none of whose labels a
+/// version has learned from are drafted, in hash order, as long as
+/// training keeps at least as many of each kind as the gate holds.
+/// Drafting only shoppers never learned from keeps a version from being
+/// judged on labels it trained on.
+pub fn plan_holdout<'a>(
+    labels: impl IntoIterator<Item = (&'a str, bool, bool)>,
+    cfg: &FinetuneSection,
+) -> HoldoutPlan {
+    // Per shopper: (up, down, unused up, unused down, any used).
+    let mut by_shopper: HashMap<&str, (usize, usize, usize, usize, bool)> = HashMap::new();
+    for (user, up, used) in labels {
+        let e = by_shopper.entry(user).or_default();
+        match (up, used) {
+            (true, false) => (e.0, e.2) = (e.0 + 1, e.2 + 1),
+            (true, true) => e.0 += 1,
+            (false, false) => (e.1, e.3) = (e.1 + 1, e.3 + 1),
+            (false, true) => e.1 += 1,
+        }
+        e.4 |= used;
+    }
+    let mut plan = HoldoutPlan::default();
+    for (&user, &(up, down, new_up, new_down, _)) in &by_shopper {
+        if super::data::is_held_out(user, cfg.seed, cfg.holdout_fraction) {
+            plan.shoppers.insert(user.to_string());
+            plan.held_up += up;
+            plan.held_down += down;
+        } else {
+            plan.train_up += new_up;
+            plan.train_down += new_down;
+        }
+    }
+    let mut fresh: Vec<&str> = by_shopper
+        .iter()
+        .filter(|(u, e)| !e.4 && !plan.shoppers.contains(**u))
+        .map(|(u, _)| *u)
+        .collect();
+    fresh.sort_by_key(|u| (holdout_rank(u, cfg.seed), *u));
+    let min = cfg.held_out_min;
+    for user in fresh {
+        let short_up = plan.held_up < min;
+        let short_down = plan.held_down < min;
+        if !short_up && !short_down {
+            break;
+        }
+        let (u, d, ..) = by_shopper[user];
+        let helps = (short_up && u > 0) || (short_down && d > 0);
+        // Training keeps at least as many of each kind as the gate holds.
+        let keeps = |held: usize, train: usize, n: usize| n == 0 || held + 2 * n <= train;
+        if helps
+            && keeps(plan.held_up, plan.train_up, u)
+            && keeps(plan.held_down, plan.train_down, d)
+        {
+            plan.shoppers.insert(user.to_string());
+            (plan.held_up, plan.held_down) = (plan.held_up + u, plan.held_down + d);
+            (plan.train_up, plan.train_down) = (plan.train_up - u, plan.train_down - d);
+        }
+    }
+    plan.short = (
+        min.saturating_sub(plan.held_up),
+        min.saturating_sub(plan.held_down),
+    );
+    plan
+}
+
+/// Tokenises `labels` against `parent` and splits them by shopper as
+/// [`plan_holdout`] chooses, after setting aside every up label on copy
+/// `faithful` refuses. Prompts are rebuilt from each shopper's history
+/// before the candidate was generated, exactly as generation built them.
+/// Of the shoppers not held out, only labels not yet used by a version
+/// that has been active are kept.
 pub fn split_labels(
     parent: &LoadedModel,
     labels: &[FeedbackLabel],
@@ -107,9 +197,7 @@ pub fn split_labels(
     faithful: &dyn Fn(&FeedbackLabel, &Product, &[HistoryItem]) -> bool,
 ) -> LabelSplit {
     let mut split = LabelSplit::default();
-    // Per shopper, in first-label order: their labels (kept ones only).
-    let mut by_shopper: Vec<(&str, Vec<(&FeedbackLabel, &Product)>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut kept: Vec<(&FeedbackLabel, &Product)> = Vec::new();
     for l in labels {
         let Some(product) = products.get(&l.product_id) else {
             continue;
@@ -119,79 +207,34 @@ pub fn split_labels(
             split.set_aside += 1;
             continue;
         }
-        let k = *index.entry(l.user_id.as_str()).or_insert_with(|| {
-            by_shopper.push((l.user_id.as_str(), Vec::new()));
-            by_shopper.len() - 1
-        });
-        by_shopper[k].1.push((l, product));
+        kept.push((l, product));
     }
-    let counts = |ls: &[(&FeedbackLabel, &Product)]| {
-        let up = ls.iter().filter(|(l, _)| l.up).count();
-        (up, ls.len() - up)
-    };
-    let mut held: Vec<bool> = by_shopper
-        .iter()
-        .map(|(u, _)| super::data::is_held_out(u, cfg.seed, cfg.holdout_fraction))
-        .collect();
-    let (mut held_up, mut held_down) = (0, 0);
-    // Labels the training side would learn from.
-    let (mut train_up, mut train_down) = (0, 0);
-    for ((_, ls), &h) in by_shopper.iter().zip(&held) {
-        if h {
-            let (u, d) = counts(ls);
-            (held_up, held_down) = (held_up + u, held_down + d);
+    let plan = plan_holdout(
+        kept.iter().map(|(l, _)| (l.user_id.as_str(), l.up, l.used)),
+        cfg,
+    );
+    split.short = plan.short;
+    split.held_out_shoppers = plan.shoppers.iter().cloned().collect();
+    split.held_out_shoppers.sort();
+    for (l, product) in kept {
+        let held = plan.shoppers.contains(&l.user_id);
+        if !held && l.used {
+            continue;
+        }
+        let history = histories.get(&l.user_id).map_or(&[][..], Vec::as_slice);
+        let at = l.generated_at.saturating_add(1);
+        let example = LabelExample {
+            label_id: l.label_id,
+            user_id: l.user_id.clone(),
+            product_id: l.product_id.clone(),
+            prompt: parent.prompt_ids(history, at, product),
+            target: parent.target_ids(&l.text, product, history, at),
+            up: l.up,
+        };
+        if held {
+            split.held_out.push(example);
         } else {
-            for (l, _) in ls.iter().filter(|(l, _)| !l.used) {
-                if l.up { &mut train_up } else { &mut train_down }.add_assign(1);
-            }
-        }
-    }
-    // Draft fresh shoppers, in a stable order, while a kind is short.
-    let mut fresh: Vec<usize> = (0..by_shopper.len())
-        .filter(|&k| !held[k] && !by_shopper[k].1.iter().any(|(l, _)| l.used))
-        .collect();
-    fresh.sort_by_key(|&k| (holdout_rank(by_shopper[k].0, cfg.seed), k));
-    let min = cfg.held_out_min;
-    for k in fresh {
-        let short_up = held_up < min;
-        let short_down = held_down < min;
-        if !short_up && !short_down {
-            break;
-        }
-        let (u, d) = counts(&by_shopper[k].1);
-        let helps = (short_up && u > 0) || (short_down && d > 0);
-        // Training keeps at least as many of each kind as the gate holds.
-        let keeps = |held: usize, train: usize, n: usize| n == 0 || held + 2 * n <= train;
-        if helps && keeps(held_up, train_up, u) && keeps(held_down, train_down, d) {
-            held[k] = true;
-            (held_up, held_down) = (held_up + u, held_down + d);
-            (train_up, train_down) = (train_up - u, train_down - d);
-        }
-    }
-    split.short = (min.saturating_sub(held_up), min.saturating_sub(held_down));
-    for ((user, ls), h) in by_shopper.iter().zip(held) {
-        if h {
-            split.held_out_shoppers.push(user.to_string());
-        }
-        let history = histories.get(*user).map_or(&[][..], Vec::as_slice);
-        for (l, product) in ls {
-            if !h && l.used {
-                continue;
-            }
-            let at = l.generated_at.saturating_add(1);
-            let example = LabelExample {
-                label_id: l.label_id,
-                user_id: l.user_id.clone(),
-                product_id: l.product_id.clone(),
-                prompt: parent.prompt_ids(history, at, product),
-                target: parent.target_ids(&l.text, product, history, at),
-                up: l.up,
-            };
-            if h {
-                split.held_out.push(example);
-            } else {
-                split.train.push(example);
-            }
+            split.train.push(example);
         }
     }
     split

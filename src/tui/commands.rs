@@ -6,19 +6,41 @@ use super::state::{Confirm, Mode, State};
 use super::update::goto;
 use crate::jobs::Query;
 
-/// `t` and `:finetune`: fine-tune on new labels in the background, unless
-/// this console already trains (another process's trainer is refused by the
-/// lock, and the job says who holds it).
+/// `t` and `:finetune`: ask, then fine-tune on new labels in the
+/// background, unless this console already trains (another process's
+/// trainer is refused by the lock, and the job says who holds it) or the
+/// gate could not judge the result yet (then it says what to label).
 pub fn start_finetune(state: &mut State) -> Action {
-    if let Some(job) = state.training() {
-        state.notice(format!(
-            "already training ({}): see Jobs",
-            job.kind.as_str()
-        ));
+    if already_training(state) {
         return Action::None;
     }
-    state.notice("fine-tuning on new labels in the background: see Jobs");
-    Action::Finetune
+    if let Some(needs) = state.progress.gate.needs() {
+        state.notice(format!("not yet: {needs}"));
+        return Action::None;
+    }
+    state.mode = Mode::Confirm(Confirm::Finetune);
+    Action::None
+}
+
+/// `:train`: ask, then pre-train a new version in the background.
+fn start_train(state: &mut State) -> Action {
+    if already_training(state) {
+        return Action::None;
+    }
+    state.mode = Mode::Confirm(Confirm::Train);
+    Action::None
+}
+
+/// Says so when this console already runs a training job.
+fn already_training(state: &mut State) -> bool {
+    let Some(job) = state.training() else {
+        return false;
+    };
+    state.notice(format!(
+        "already training ({}): see Jobs",
+        job.kind.as_str()
+    ));
+    true
 }
 
 /// Every command, with its argument and what it does (for the help overlay).
@@ -26,9 +48,13 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "train",
         "",
-        "pre-train a new model version in the background",
+        "pre-train a new model version in the background (asks first)",
     ),
-    ("finetune", "", "fine-tune on new labels in the background"),
+    (
+        "finetune",
+        "",
+        "fine-tune on new labels in the background (asks first)",
+    ),
     ("models", "", "list the model versions"),
     ("promote", "V", "make version V active (asks first)"),
     (
@@ -61,17 +87,7 @@ pub fn run(state: &mut State, line: &str) -> Action {
         }
     };
     match (name, arg) {
-        ("train", _) => {
-            if let Some(job) = state.training() {
-                state.notice(format!(
-                    "already training ({}): see Jobs",
-                    job.kind.as_str()
-                ));
-                return Action::None;
-            }
-            state.notice("pre-training a new version in the background: see Jobs");
-            Action::Train
-        }
+        ("train", _) => start_train(state),
         ("finetune", _) => start_finetune(state),
         ("models", _) => {
             state.mode = Mode::Models;

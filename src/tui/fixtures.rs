@@ -32,6 +32,7 @@ pub const SCREENS: &[&str] = &[
     "reason",
     "command",
     "confirm",
+    "confirm_finetune",
     "models",
     "jobs",
     "help",
@@ -102,6 +103,17 @@ fn models(d: Decorate, with: bool) -> Vec<ModelVersion> {
             metrics: serde_json::json!({"val_ppl": 14.871}),
             refused: None,
         },
+        ModelVersion {
+            version: "v3".into(),
+            parent: Some("v2".into()),
+            kind: "finetune".into(),
+            created_at: T0 + 4 * DAY,
+            active: false,
+            metrics: serde_json::json!({"val_ppl": 15.02, "gate": {"reason": d(
+                "kept as a candidate: v3 agrees with 24 held-out labels 57% of the time (v2: 44%), but its copy fails the faithfulness checks more often"
+            )}}),
+            refused: None,
+        },
     ]
 }
 
@@ -116,6 +128,16 @@ fn startup(state: &mut State, d: Decorate, model: bool) {
             everyone: 40,
             candidates: 95,
             per_minute: 3.4,
+            gate: crate::domain::GateProgress {
+                held_out_shoppers: 3,
+                held_up: 1,
+                held_down: 9,
+                new_up: 4,
+                new_down: 26,
+                short_up: 3,
+                short_down: 0,
+                min: 4,
+            },
         },
         trainer: None,
     };
@@ -515,6 +537,13 @@ pub fn screen(name: &str, d: Decorate) -> State {
             feed(&mut s, [key(':')]);
             feed(&mut s, "rollback".chars().map(key));
             feed(&mut s, [code(KeyCode::Enter)]);
+        }
+        "confirm_finetune" => {
+            // Nothing else training here, and enough held out to judge.
+            s.jobs.clear();
+            s.progress.gate.short_up = 0;
+            s.progress.gate.held_up = 4;
+            feed(&mut s, [key('t')]);
         }
         "models" => {
             feed(&mut s, [key(':')]);

@@ -144,6 +144,10 @@ pub enum Confirm {
     Promote(String),
     /// Make the previous version active.
     Rollback,
+    /// Pre-train a new version in the background.
+    Train,
+    /// Fine-tune on the new labels in the background.
+    Finetune,
 }
 
 /// What the keyboard is doing.

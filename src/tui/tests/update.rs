@@ -397,12 +397,26 @@ fn the_command_line_completes() {
             .text
             .contains("already training (pretrain)")
     );
-    // Once it is done, `:finetune` and `t` start fine-tuning.
+    // Once it is done, `:finetune` and `t` say what the gate still needs
+    // while it could not judge the result…
     s.jobs.clear();
+    s.progress.gate.short_up = 3;
+    assert!(handle(&mut s, key('t')).is_empty());
+    assert!(s.mode == Mode::Normal);
+    let notice = &s.notice.as_ref().unwrap().text;
+    assert!(
+        notice.contains("not yet: to judge a fine-tune the gate needs 4 held-out up-labels")
+            && notice.contains("label about 6 more up-labels"),
+        "{notice}"
+    );
+    // …and otherwise ask first, then start fine-tuning.
+    s.progress.gate.short_up = 0;
     for c in ":finetune".chars() {
         handle(&mut s, key(c));
     }
-    assert_eq!(handle(&mut s, code(KeyCode::Enter)), [Action::Finetune]);
+    assert!(handle(&mut s, code(KeyCode::Enter)).is_empty());
+    assert_eq!(s.mode, Mode::Confirm(Confirm::Finetune));
+    assert_eq!(handle(&mut s, key('y')), [Action::Finetune]);
     assert!(
         s.notice
             .as_ref()
@@ -410,8 +424,16 @@ fn the_command_line_completes() {
             .text
             .contains("fine-tuning on new labels")
     );
-    s.jobs.clear();
-    assert_eq!(handle(&mut s, key('t')), [Action::Finetune]);
+    assert!(handle(&mut s, key('t')).is_empty());
+    assert!(handle(&mut s, key('n')).is_empty(), "no is no");
+    assert_eq!(s.notice.as_ref().unwrap().text, "cancelled");
+    // `:train` asks too.
+    for c in ":train".chars() {
+        handle(&mut s, key(c));
+    }
+    assert!(handle(&mut s, code(KeyCode::Enter)).is_empty());
+    assert_eq!(s.mode, Mode::Confirm(Confirm::Train));
+    assert_eq!(handle(&mut s, key('y')), [Action::Train]);
 }
 
 #[test]

@@ -454,5 +454,13 @@ pub(super) fn confirm_key(state: &mut State, key: KeyEvent, what: Confirm) -> Ac
             state.notice("rolling back…");
             Action::Query(Query::Rollback)
         }
+        Confirm::Train => {
+            state.notice("pre-training a new version in the background: see Jobs");
+            Action::Train
+        }
+        Confirm::Finetune => {
+            state.notice("fine-tuning on new labels in the background: see Jobs");
+            Action::Finetune
+        }
     }
 }

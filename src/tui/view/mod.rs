@@ -246,11 +246,20 @@ fn render_header(state: &State, frame: &mut Frame, area: Rect) {
         " {analyst} │ {model} │ mine {} (to do {mine_todo}) │ all {} (to do {all_todo}) │ {:.1}/min",
         p.mine, p.everyone, p.per_minute,
     );
-    let text = if text::width(&long) <= area.width as usize {
-        long
-    } else {
-        fit(&short, area.width as usize)
-    };
+    // The gate's held-out progress where it fits: the long form first.
+    let gate = p.gate.short_text();
+    let width = area.width as usize;
+    let rate = format!(" │ {:.1}/min", p.per_minute);
+    let unrated = long.strip_suffix(&rate).unwrap_or(&long).to_string();
+    let text = [
+        format!("{long} │ {gate}"),
+        format!("{unrated} │ {gate}"),
+        long,
+        format!("{short} │ {gate}"),
+    ]
+    .into_iter()
+    .find(|t| text::width(t) <= width)
+    .unwrap_or_else(|| fit(&short, width));
     let pad = (area.width as usize).saturating_sub(text::width(&text));
     frame.render_widget(
         Paragraph::new(format!("{text}{}", " ".repeat(pad))).style(t.header()),

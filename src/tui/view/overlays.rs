@@ -124,14 +124,9 @@ fn help(state: &State, frame: &mut Frame, body: Rect, scroll: usize) {
 }
 
 fn models(state: &State, frame: &mut Frame, body: Rect) {
-    let h = (state.models.len() as u16 + 4).min(body.height);
-    let area = centred(body, 72, h.max(5));
-    let inner = window(state, frame, area, "Model versions (esc closes)");
-    if inner.is_empty() {
-        return;
-    }
     let t = state.theme;
-    let w = inner.width as usize;
+    let width = body.width.min(90);
+    let w = width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     if state.models.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -155,6 +150,13 @@ fn models(state: &State, frame: &mut Frame, body: Rect) {
         );
         let style = if m.active { t.heading() } else { t.text() };
         lines.push(Line::from(Span::styled(fit(&text, w), style)));
+        // The gate's verdict on it, whole: what a merchandiser needs to
+        // know why it is (not) active.
+        if let Some(reason) = m.metrics["gate"]["reason"].as_str() {
+            for part in wrap(&clean(reason), w.saturating_sub(4)) {
+                lines.push(Line::from(Span::styled(format!("    {part}"), t.dim())));
+            }
+        }
     }
     lines.push(Line::from(Span::styled(
         fit(
@@ -163,6 +165,12 @@ fn models(state: &State, frame: &mut Frame, body: Rect) {
         ),
         t.dim(),
     )));
+    let h = (lines.len() as u16 + 2).min(body.height);
+    let area = centred(body, width, h.max(5));
+    let inner = window(state, frame, area, "Model versions (esc closes)");
+    if inner.is_empty() {
+        return;
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -236,8 +244,34 @@ fn confirm(state: &State, frame: &mut Frame, body: Rect, what: &Confirm) {
             "Roll back to the previously active model version? New candidates will come from it."
                 .to_string()
         }
+        Confirm::Train => {
+            let active = state
+                .active_model
+                .as_deref()
+                .map_or("the active version".into(), clean);
+            format!(
+                "Pre-train a new version on the whole store in the background? It takes minutes. It becomes active only if it is at least as good as {active} on held-out texts and copy."
+            )
+        }
+        Confirm::Finetune => {
+            let g = &state.progress.gate;
+            format!(
+                "Fine-tune on {} up and {} down new labels in the background? It is promoted only if it agrees with the {} up and {} down labels of {} held-out shoppers more often than {}, and its copy stays as faithful and as varied.",
+                g.new_up,
+                g.new_down,
+                g.held_up,
+                g.held_down,
+                g.held_out_shoppers,
+                state
+                    .active_model
+                    .as_deref()
+                    .map_or("the active version".into(), clean)
+            )
+        }
     };
-    let area = centred(body, 60, 6);
+    let width = 64u16.min(body.width);
+    let rows = wrap(&question, width.saturating_sub(2) as usize).len() as u16;
+    let area = centred(body, width, rows + 3);
     let inner = window(state, frame, area, "Confirm");
     if inner.is_empty() {
         return;
