@@ -185,6 +185,30 @@ struct GeneratedLine<'a> {
     logprob: f64,
 }
 
+/// The product asked for, or `user_id`'s top recommendation.
+fn product_for(
+    store: &Store,
+    config: &Config,
+    user_id: &str,
+    product_id: Option<&str>,
+) -> Result<crate::domain::Product> {
+    let product_id = match product_id {
+        Some(p) => p.to_string(),
+        None => CoOccurrence::default()
+            .recommend(store, user_id, 1)?
+            .into_iter()
+            .next()
+            .map(|r| r.product_id)
+            .context("the store has no products to recommend")?,
+    };
+    store.product(&product_id)?.with_context(|| {
+        format!(
+            "no product {product_id:?} in {}",
+            config.store.path.display()
+        )
+    })
+}
+
 /// `tailor generate`.
 pub fn generate(
     config: &Config,
@@ -202,21 +226,7 @@ pub fn generate(
     if let Some(note) = note {
         eprintln!("tailor: warning: {}", sanitize_line(&note));
     }
-    let product_id = match product_id {
-        Some(p) => p.to_string(),
-        None => CoOccurrence::default()
-            .recommend(&store, user_id, 1)?
-            .into_iter()
-            .next()
-            .map(|r| r.product_id)
-            .context("the store has no products to recommend")?,
-    };
-    let product = store.product(&product_id)?.with_context(|| {
-        format!(
-            "no product {product_id:?} in {}",
-            config.store.path.display()
-        )
-    })?;
+    let product = product_for(&store, config, user_id, product_id)?;
     let n = n.unwrap_or(config.generate.n_candidates);
     let seed = seed.unwrap_or_else(candidates::clock_seed);
     let params = config.generate.params();
@@ -356,21 +366,7 @@ pub fn compare(config: &Config, req: &CompareRequest, json: bool) -> Result<()> 
         );
     }
     let registry = store.models()?;
-    let product_id = match &req.product {
-        Some(p) => p.clone(),
-        None => CoOccurrence::default()
-            .recommend(&store, &req.user, 1)?
-            .into_iter()
-            .next()
-            .map(|r| r.product_id)
-            .context("the store has no products to recommend")?,
-    };
-    let product = store.product(&product_id)?.with_context(|| {
-        format!(
-            "no product {product_id:?} in {}",
-            config.store.path.display()
-        )
-    })?;
+    let product = product_for(&store, config, &req.user, req.product.as_deref())?;
     let history = store.user_history(&req.user)?;
     let lexicon = candidates::lexicon(&store)?;
     let params = config.generate.params();

@@ -538,6 +538,69 @@ mod tests {
         cfg
     }
 
+    /// The analyst of issue 21: 400 labels on 100 shoppers, 4 each, 13 up.
+    fn imbalanced(ups: usize) -> Vec<(String, bool, bool)> {
+        (0..400)
+            .map(|i| (format!("u{:07}", i / 4), i % 31 == 0 && i / 31 < ups, false))
+            .collect()
+    }
+
+    #[test]
+    fn the_gate_can_judge_13_up_labels_among_400_and_training_keeps_most() {
+        let cfg = Config::default().finetune;
+        let labels = imbalanced(13);
+        assert_eq!(labels.iter().filter(|l| l.1).count(), 13);
+        let plan = plan_holdout(
+            labels.iter().map(|(u, up, used)| (u.as_str(), *up, *used)),
+            &cfg,
+        );
+        assert_eq!(plan.short, (0, 0), "{plan:?}");
+        assert!(
+            plan.held_up >= 4 && plan.train_up >= plan.held_up,
+            "{plan:?}"
+        );
+        assert!(
+            plan.held_down >= 4 && plan.train_down > plan.held_down,
+            "{plan:?}"
+        );
+        assert!(plan.progress(4).can_judge());
+        // The same labels, the same plan: held-out shoppers never move
+        // while nothing changes.
+        let again = plan_holdout(
+            labels.iter().map(|(u, up, used)| (u.as_str(), *up, *used)),
+            &cfg,
+        );
+        assert_eq!(plan, again);
+        // Too few up labels to hold any out and still learn: the plan says
+        // how many it lacks, and the words say what to label.
+        let few = imbalanced(3);
+        let plan = plan_holdout(
+            few.iter().map(|(u, up, used)| (u.as_str(), *up, *used)),
+            &cfg,
+        );
+        assert!(plan.short.0 > 0 && plan.short.1 == 0, "{plan:?}");
+        let needs = plan.progress(4).needs().unwrap();
+        assert!(
+            needs.contains(&format!("label about {} more up-labels", 2 * plan.short.0)),
+            "{needs}"
+        );
+        // Shoppers a version learned from are never drafted.
+        let used: Vec<(String, bool, bool)> = labels
+            .iter()
+            .map(|(u, up, _)| (u.clone(), *up, true))
+            .collect();
+        let plan = plan_holdout(
+            used.iter().map(|(u, up, used)| (u.as_str(), *up, *used)),
+            &cfg,
+        );
+        assert!(
+            plan.shoppers
+                .iter()
+                .all(|u| crate::train::data::is_held_out(u, cfg.seed, cfg.holdout_fraction)),
+            "{plan:?}"
+        );
+    }
+
     #[test]
     fn learning_from_labels_makes_the_model_agree_with_them() {
         let (varmap, policy, reference, labels, pretrain) = setup();

@@ -14,10 +14,9 @@ use super::pretrain::TrainError;
 use super::versions;
 use crate::config::Config;
 use crate::domain::Product;
-use crate::model::generate::generate_checked;
 use crate::store::recommend::{CoOccurrence, Recommender};
 use crate::store::{Labeller, Store, Verdict};
-use crate::text::{FactChecker, Facts};
+use crate::text::{FactChecker, Facts, Lexicon};
 use serde::Serialize;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -25,30 +24,108 @@ use std::sync::atomic::AtomicBool;
 /// The account the simulated analyst labels as.
 pub const ANALYST: &str = "simulated-analyst";
 
-/// Copy this long or longer breaks the rule.
+/// Copy this long or longer breaks the colour and feature rules.
 pub const MAX_WORDS: usize = 30;
 
-/// The rule: the copy names the product's colour (as a whole word, any
-/// case) and has fewer than [`MAX_WORDS`] words.
-pub fn accepts(text: &str, product: &Product) -> bool {
-    let Some(colour) = Facts::of(product)
-        .value(crate::text::Slot::Color)
-        .map(str::to_lowercase)
-    else {
-        return false;
-    };
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
+/// What a simulated analyst wants. Each is a house rule that plain
+/// pre-training rarely or only sometimes meets, and that any shop of the
+/// family can meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Names the product's colour and has fewer than [`MAX_WORDS`] words.
+    Colour,
+    /// Names the product's feature (its `feature` or `features` attribute)
+    /// and has fewer than [`MAX_WORDS`] words.
+    Feature,
+    /// Names the product's brand.
+    Brand,
+    /// Fewer words than this: the bench sets it from the base version's
+    /// candidates so that about one in twenty meets it.
+    Brief(usize),
+}
+
+impl Rule {
+    /// The rule by name (`colour`, `feature`, `brand` or `brief`; `brief`
+    /// starts uncalibrated).
+    pub fn parse(name: &str) -> Option<Rule> {
+        Some(match name {
+            "colour" | "color" => Rule::Colour,
+            "feature" => Rule::Feature,
+            "brand" => Rule::Brand,
+            "brief" => Rule::Brief(0),
+            _ => return None,
         })
-        .collect();
-    if words.len() >= MAX_WORDS {
-        return false;
     }
-    let needle: Vec<&str> = colour.split_whitespace().collect();
-    !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle.as_slice())
+
+    /// The rule's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::Colour => "colour",
+            Rule::Feature => "feature",
+            Rule::Brand => "brand",
+            Rule::Brief(_) => "brief",
+        }
+    }
+
+    /// Whether `text` about `product` meets the rule.
+    pub fn accepts(&self, text: &str, product: &Product) -> bool {
+        let words: Vec<String> = text
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        let names = |value: Option<String>| {
+            let Some(value) = value.map(|v| v.to_lowercase()) else {
+                return false;
+            };
+            let needle: Vec<&str> = value
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .filter(|w| !w.is_empty())
+                .collect();
+            !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle.as_slice())
+        };
+        let attribute = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| product.attributes.get(*k))
+                .and_then(|v| v.as_str().map(str::to_string))
+        };
+        match self {
+            Rule::Colour => {
+                words.len() < MAX_WORDS
+                    && names(
+                        Facts::of(product)
+                            .value(crate::text::Slot::Color)
+                            .map(str::to_string),
+                    )
+            }
+            Rule::Feature => words.len() < MAX_WORDS && names(attribute(&["feature", "features"])),
+            Rule::Brand => names(product.brand.clone()),
+            Rule::Brief(max) => words.len() < *max,
+        }
+    }
+
+    /// This rule made to hold for about `share` of `texts` (only `Brief`
+    /// is calibrated: the fewest words that about `share` of them undercut).
+    pub fn calibrated(self, texts: &[String], share: f64) -> Rule {
+        let Rule::Brief(_) = self else { return self };
+        let mut lengths: Vec<usize> = texts.iter().map(|t| t.split_whitespace().count()).collect();
+        lengths.sort_unstable();
+        let at =
+            ((share * lengths.len() as f64).floor() as usize).min(lengths.len().saturating_sub(1));
+        Rule::Brief(lengths.get(at).copied().unwrap_or(1).max(1))
+    }
+}
+
+/// The colour rule of the first simulated analyst: the copy names the
+/// product's colour (as a whole word, any case) and has fewer than
+/// [`MAX_WORDS`] words.
+pub fn accepts(text: &str, product: &Product) -> bool {
+    Rule::Colour.accepts(text, product)
 }
 
 /// One point of the curve.
@@ -64,8 +141,12 @@ pub struct CurvePoint {
     pub fact_errors: f64,
     /// The active version they came from.
     pub model_version: String,
+    /// The rule measured (as calibrated).
+    pub rule: Rule,
     /// The fine-tuning run that led here (none at 0 labels).
     pub finetune: Option<FinetuneReport>,
+    /// Why no fine-tune ran at this budget, when none did.
+    pub no_finetune: Option<String>,
 }
 
 /// Sizes of a curve run.
@@ -85,14 +166,19 @@ pub struct CurvePlan {
     pub label_candidates: usize,
     /// Seed for sampling.
     pub seed: u64,
+    /// What the simulated analyst wants.
+    pub rule: Rule,
 }
 
-/// Candidates from the active version for `user`'s top recommended product.
+/// Candidates from the active version for `user`'s top recommended
+/// product, drawn as `tailor generate` and the console draw them (the
+/// faithfulness guard, the pool and the most personal kept), so acceptance
+/// is measured on what an analyst would be shown.
 fn candidates_for(
     store: &Store,
     loaded: &versions::LoadedModel,
     config: &Config,
-    checker: &FactChecker,
+    lexicon: &Lexicon,
     user: &str,
     n: usize,
     seed: u64,
@@ -108,17 +194,16 @@ fn candidates_for(
         return Ok(None);
     };
     let history = store.user_history(user)?;
-    let prompt = loaded.prompt_ids(&history, i64::MAX, &product);
-    let params = config.generate.params();
-    let checked = generate_checked(
-        &loaded.model,
-        &loaded.vocab,
-        &prompt,
-        &loaded.facts(&product, &history, i64::MAX),
+    let checked = candidates::draw(
+        loaded,
+        lexicon,
+        &history,
+        i64::MAX,
+        &product,
         n,
-        &params,
+        &config.generate.params(),
         seed,
-        &|c| !checker.contradicts(&c.text, &product),
+        &|_, _| {},
     )?;
     Ok(Some((
         product,
@@ -126,43 +211,51 @@ fn candidates_for(
     )))
 }
 
-/// Measures the rule's acceptance on the evaluation shoppers with the active version.
+/// Measures `rule`'s acceptance on the evaluation shoppers with the active
+/// version; a `Brief` rule not yet calibrated is calibrated on these
+/// candidates first (about one in twenty meets it). Returns the point and
+/// the rule as measured.
 fn measure(
     store: &Store,
     config: &Config,
     dir: &Path,
     plan: &CurvePlan,
+    rule: Rule,
     labels: usize,
 ) -> anyhow::Result<CurvePoint> {
     let (loaded, _) = versions::load_active(store, dir)?;
     let products = store.products()?;
     let checker = FactChecker::new(products.iter());
-    let (mut texts, mut accepted, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+    let lexicon = candidates::lexicon(store)?;
+    let mut written: Vec<(Product, String)> = Vec::new();
     for (k, user) in plan.eval_shoppers.iter().enumerate() {
         let seed = plan.seed ^ 0xe7a1 ^ (k as u64) << 8;
         if let Some((product, cands)) = candidates_for(
             store,
             &loaded,
             config,
-            &checker,
+            &lexicon,
             user,
             plan.candidates,
             seed,
         )? {
-            for text in cands {
-                accepted.push(accepts(&text, &product));
-                errors.push(checker.contradicts(&text, &product));
-                texts.push(text);
-            }
+            written.extend(cands.into_iter().map(|t| (product.clone(), t)));
         }
     }
+    let texts: Vec<String> = written.iter().map(|(_, t)| t.clone()).collect();
+    let rule = match rule {
+        Rule::Brief(0) => rule.calibrated(&texts, 0.05),
+        r => r,
+    };
     Ok(CurvePoint {
         labels,
-        acceptance: metrics::fraction(accepted),
+        acceptance: metrics::fraction(written.iter().map(|(p, t)| rule.accepts(t, p))),
         distinct_2: metrics::distinct_n(&texts, 2),
-        fact_errors: metrics::fraction(errors),
+        fact_errors: metrics::fraction(written.iter().map(|(p, t)| checker.contradicts(t, p))),
         model_version: loaded.version,
+        rule,
         finetune: None,
+        no_finetune: None,
     })
 }
 
@@ -174,6 +267,7 @@ fn label_more(
     config: &Config,
     dir: &Path,
     plan: &CurvePlan,
+    rule: Rule,
     mut next: usize,
     count: usize,
 ) -> anyhow::Result<usize> {
@@ -204,7 +298,7 @@ fn label_more(
         let stored =
             candidates::generate_and_store(store, &loaded, &params, user, &product, want, seed)?;
         for (id, row) in stored.ids.iter().zip(&stored.rows) {
-            let verdict = if accepts(&row.text, &product) {
+            let verdict = if rule.accepts(&row.text, &product) {
                 Verdict::Up
             } else {
                 Verdict::Down
@@ -232,10 +326,12 @@ pub fn run_curve(
     let mut points = Vec::new();
     let mut given = 0;
     let mut next = 0;
+    let mut rule = plan.rule;
     for &budget in &plan.budgets {
         let mut report = None;
+        let mut skipped = None;
         if budget > given {
-            next = label_more(store, config, dir, plan, next, budget - given)?;
+            next = label_more(store, config, dir, plan, rule, next, budget - given)?;
             given = budget;
             report = match finetuned_version::run(
                 store,
@@ -250,13 +346,16 @@ pub fn run_curve(
                 // Too few held-out labels to judge yet: label on.
                 Err(FinetuneError::Train(TrainError::NoData(why))) => {
                     tracing::info!(%why, "no fine-tune at {given} labels");
+                    skipped = Some(why);
                     None
                 }
                 Err(e) => return Err(e.into()),
             };
         }
-        let mut point = measure(store, config, dir, plan, given)?;
+        let mut point = measure(store, config, dir, plan, rule, given)?;
+        rule = point.rule;
         point.finetune = report;
+        point.no_finetune = skipped;
         on_point(&point);
         points.push(point);
     }
@@ -296,5 +395,25 @@ mod tests {
         assert!(accepts(&ok, &navy), "29 words");
         assert!(accepts("The forest green one.", &product("forest green")));
         assert!(!accepts("Green.", &product("")));
+    }
+
+    #[test]
+    fn each_analysts_rule_reads_the_product_and_brief_is_calibrated() {
+        let mut p = product("navy");
+        p.brand = Some("Loopstitch".into());
+        p.attributes.insert("feature".into(), "zip pocket".into());
+        assert!(Rule::Feature.accepts("With a zip pocket for keys.", &p));
+        assert!(!Rule::Feature.accepts("With a pocket for keys.", &p));
+        assert!(Rule::Brand.accepts("From Loopstitch, warm.", &p));
+        assert!(!Rule::Brand.accepts("Warm.", &p));
+        assert_eq!(Rule::parse("brief"), Some(Rule::Brief(0)));
+        assert_eq!(Rule::parse("nonsense"), None);
+        // 20 texts of 1..=20 words: one in twenty has fewer than 2.
+        let texts: Vec<String> = (1..=20).map(|n| "word ".repeat(n)).collect();
+        let brief = Rule::Brief(0).calibrated(&texts, 0.05);
+        assert_eq!(brief, Rule::Brief(2));
+        let met = texts.iter().filter(|t| brief.accepts(t, &p)).count();
+        assert_eq!(met, 1);
+        assert_eq!(Rule::Brand.calibrated(&texts, 0.05), Rule::Brand);
     }
 }

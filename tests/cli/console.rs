@@ -236,6 +236,14 @@ fn console_labels_undoes_quits_and_gives_the_terminal_back() {
     // `y`, `n`, `u` typed at once: each acts after the write before it.
     tmux.keys(&["y", "n", "u"]);
     tmux.wait("the undo", |s| s.contains("undone: #2 is now unlabelled"));
+    // The header counts what the promotion gate still needs, and `t` says
+    // what to label instead of training a version it could not judge.
+    let screen = tmux.wait("the gate's progress", |s| s.contains("gate needs ~"));
+    assert!(screen.contains("↓"), "{screen}");
+    tmux.keys(&["t"]);
+    tmux.wait("what the gate needs", |s| {
+        s.contains("not yet: to judge a fine-tune the gate needs 4 held-out up-labels")
+    });
     tmux.keys(&["q"]);
     let screen = tmux.wait("the shell again", |s| {
         s.contains("tailor-exit=0") && s.trim_end().ends_with(PROMPT.trim_end())

@@ -56,6 +56,7 @@ fn the_simulated_analysts_loop_fine_tunes_versions_and_consumes_labels() {
         candidates: 4,
         label_candidates: 4,
         seed: 5,
+        rule: tailor::train::simulate::Rule::Colour,
     };
     let dir = tailor::train::versions::models_dir(&config);
     let points = run_curve(&mut store, &config, &dir, &plan, &mut |_| {}).unwrap();
