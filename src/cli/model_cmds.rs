@@ -328,32 +328,6 @@ pub struct CompareRequest {
     pub seed: u64,
 }
 
-/// One version's side of `tailor compare`.
-#[derive(Debug, Serialize)]
-struct CompareSide {
-    version: String,
-    kind: String,
-    parent: Option<String>,
-    active: bool,
-    candidates: Vec<String>,
-    refused: usize,
-    drawn: usize,
-}
-
-/// What `tailor compare --json` prints.
-#[derive(Debug, Serialize)]
-struct Comparison {
-    user_id: String,
-    product_id: String,
-    product_title: String,
-    seed: u64,
-    versions: Vec<CompareSide>,
-    /// The gate's report on whichever of the two was judged against the
-    /// other (a fine-tune against its parent, or a new pre-trained
-    /// version against the one active then), if either was.
-    gate: Option<serde_json::Value>,
-}
-
 /// `tailor compare`: the same shopper, product and seed through two
 /// versions, nothing stored, with the gate's figures from the registry.
 pub fn compare(config: &Config, req: &CompareRequest, json: bool) -> Result<()> {
@@ -370,54 +344,20 @@ pub fn compare(config: &Config, req: &CompareRequest, json: bool) -> Result<()> 
     let history = store.user_history(&req.user)?;
     let lexicon = candidates::lexicon(&store)?;
     let params = config.generate.params();
-    let mut sides = Vec::new();
-    for v in &req.versions {
-        let row = registry
-            .iter()
-            .find(|m| &m.version == v)
-            .with_context(|| format!("no model version {v:?}: `tailor models` lists them"))?;
-        let loaded = versions::load(&dir, v)?;
-        let checked = candidates::draw(
-            &loaded,
-            &lexicon,
-            &history,
-            i64::MAX,
-            &product,
-            req.n,
-            &params,
-            req.seed,
-            &|_, _| {},
-        )?;
-        sides.push(CompareSide {
-            version: v.clone(),
-            kind: row.kind.clone(),
-            parent: row.parent.clone(),
-            active: row.active,
-            candidates: checked.candidates.into_iter().map(|c| c.text).collect(),
-            refused: checked.refused,
-            drawn: checked.drawn,
-        });
-    }
-    let [a, b] = &req.versions;
-    let judged = |v: &str, other: &str| {
-        registry
-            .iter()
-            .find(|m| m.version == v)
-            .map(|m| &m.metrics["gate"])
-            .filter(|g| {
-                g.get("parent_version").or_else(|| g.get("active_version"))
-                    == Some(&serde_json::Value::from(other))
-            })
-            .cloned()
-    };
-    let comparison = Comparison {
-        user_id: req.user.clone(),
-        product_id: product.product_id.clone(),
-        product_title: product.title.clone(),
-        seed: req.seed,
-        gate: judged(b, a).or_else(|| judged(a, b)),
-        versions: sides,
-    };
+    let comparison = crate::train::compare::compare(
+        &crate::train::compare::CompareInput {
+            registry: &registry,
+            versions: [&req.versions[0], &req.versions[1]],
+            user_id: &req.user,
+            history: &history,
+            product: &product,
+            lexicon: &lexicon,
+            params: &params,
+            n: req.n,
+            seed: req.seed,
+        },
+        &mut |v| versions::load(&dir, v).map(std::sync::Arc::new),
+    )?;
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string(&comparison)?)?;
@@ -450,22 +390,14 @@ pub fn compare(config: &Config, req: &CompareRequest, json: bool) -> Result<()> 
         }
     }
     if let Some(gate) = &comparison.gate {
-        writeln!(
-            out,
-            "\ngate: {}",
-            sanitize_line(gate["reason"].as_str().unwrap_or(""))
-        )?;
-        for check in gate["checks"].as_array().into_iter().flatten() {
-            let mark = if check["passed"] == true {
-                "pass"
-            } else {
-                "FAIL"
-            };
+        writeln!(out, "\ngate: {}", sanitize_line(gate))?;
+        for check in &comparison.checks {
+            let mark = if check.passed { "pass" } else { "FAIL" };
             writeln!(
                 out,
                 "  {mark} {}: {}",
-                sanitize_line(check["check"].as_str().unwrap_or("")),
-                sanitize_line(check["detail"].as_str().unwrap_or(""))
+                sanitize_line(&check.check),
+                sanitize_line(&check.detail)
             )?;
         }
     }

@@ -241,6 +241,11 @@ pub enum Reply {
         /// The explanation, or why there is none.
         result: Result<super::explain::Explanation, String>,
     },
+    /// Two versions side by side (`:compare`), or why not.
+    Compared {
+        /// The comparison.
+        result: Result<crate::train::compare::Comparison, String>,
+    },
     /// A model request could not run because no model exists yet.
     NoModel {
         /// What was asked.

@@ -37,6 +37,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+pub use crate::train::compare::{CompareSide, Comparison, StoredCheck};
 pub use messages::{
     CandidatesFrom, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup,
 };

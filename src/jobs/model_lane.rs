@@ -35,6 +35,17 @@ pub enum ModelRequest {
         /// The candidate.
         generation_id: i64,
     },
+    /// Two versions' candidates for one shopper and product, nothing stored.
+    Compare {
+        /// The two versions, in the order shown.
+        versions: [String; 2],
+        /// The shopper.
+        user_id: String,
+        /// The product.
+        product_id: String,
+        /// Candidates per version.
+        n: usize,
+    },
 }
 
 /// What generating stored.
@@ -151,6 +162,12 @@ fn describe(request: &ModelRequest) -> (JobKind, String) {
         ModelRequest::Explain { generation_id } => {
             (JobKind::Explain, format!("candidate #{generation_id}"))
         }
+        ModelRequest::Compare {
+            versions, user_id, ..
+        } => (
+            JobKind::Explain,
+            format!("{} and {} for {user_id}", versions[0], versions[1]),
+        ),
     }
 }
 
@@ -201,7 +218,68 @@ impl Lane {
                     summary,
                 ))
             }
+            ModelRequest::Compare {
+                versions,
+                user_id,
+                product_id,
+                n,
+            } => {
+                let result = self.compare(&versions, &user_id, &product_id, n);
+                let summary = match &result {
+                    Ok(_) => format!("compared {} and {}", versions[0], versions[1]),
+                    Err(e) => format!("not compared: {e}"),
+                };
+                Ok((
+                    Reply::Compared {
+                        result: result.map_err(|e| format!("{e:#}")),
+                    },
+                    summary,
+                ))
+            }
         }
+    }
+
+    /// A version from the cache, or loaded into it.
+    fn version(&mut self, version: &str) -> Result<Arc<LoadedModel>, VersionError> {
+        if let Some(m) = self.cached(version) {
+            return Ok(m);
+        }
+        let dir = versions::models_dir(&self.config);
+        let m = versions::load(&dir, version)?;
+        Ok(self.remember(m))
+    }
+
+    /// Compares two versions for a shopper and product as `tailor compare`
+    /// does, with a fixed seed so that the two sides differ only by version.
+    fn compare(
+        &mut self,
+        pair: &[String; 2],
+        user_id: &str,
+        product_id: &str,
+        n: usize,
+    ) -> Result<crate::train::compare::Comparison> {
+        let registry = self.store.models()?;
+        let product = self
+            .store
+            .product(product_id)?
+            .with_context(|| format!("no product {product_id:?}"))?;
+        let history = self.store.user_history(user_id)?;
+        let lexicon = self.lexicon()?;
+        let params = self.config.generate.params();
+        let input = crate::train::compare::CompareInput {
+            registry: &registry,
+            versions: [&pair[0], &pair[1]],
+            user_id,
+            history: &history,
+            product: &product,
+            lexicon: &lexicon,
+            params: &params,
+            n,
+            seed: 1,
+        };
+        Ok(crate::train::compare::compare(&input, &mut |v| {
+            self.version(v)
+        })?)
     }
 
     fn cached(&self, version: &str) -> Option<Arc<LoadedModel>> {

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod candidates;
+pub mod compare;
 pub mod data;
 pub mod eval;
 pub mod finetune;

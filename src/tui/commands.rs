@@ -56,6 +56,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "fine-tune on new labels in the background (asks first)",
     ),
     ("models", "", "list the model versions"),
+    (
+        "compare",
+        "V1 V2",
+        "both versions' candidates for this shopper and product, side by side, with the gate's verdict",
+    ),
     ("promote", "V", "make version V active (asks first)"),
     (
         "rollback",
@@ -79,6 +84,7 @@ pub fn run(state: &mut State, line: &str) -> Action {
         return Action::None;
     };
     let arg = words.next().map(str::to_string);
+    let second = words.next().map(str::to_string);
     let name = match resolve(word) {
         Ok(n) => n,
         Err(msg) => {
@@ -89,6 +95,50 @@ pub fn run(state: &mut State, line: &str) -> Action {
     match (name, arg) {
         ("train", _) => start_train(state),
         ("finetune", _) => start_finetune(state),
+        ("compare", Some(a)) => {
+            let b = match second {
+                Some(b) => b,
+                None => match state
+                    .models
+                    .iter()
+                    .find(|m| m.parent.as_deref() == Some(&a))
+                {
+                    Some(child) => child.version.clone(),
+                    None => {
+                        state.error("usage: :compare V1 V2 (:models lists the versions)");
+                        return Action::None;
+                    }
+                },
+            };
+            for v in [&a, &b] {
+                if !state.models.iter().any(|m| &m.version == v) {
+                    state.error(format!("no model version {v:?}; :models lists them"));
+                    return Action::None;
+                }
+            }
+            let (Some(user_id), Some(product)) = (
+                state.candidates.user_id.clone(),
+                state.candidates.product.clone(),
+            ) else {
+                state.error("open a shopper and a product first: :compare writes for them");
+                return Action::None;
+            };
+            let versions = [a, b];
+            state.mode = Mode::Compare {
+                versions: versions.clone(),
+                result: None,
+            };
+            Action::Model(crate::jobs::ModelRequest::Compare {
+                versions,
+                user_id,
+                product_id: product.product_id,
+                n: state.settings.n_candidates.min(4),
+            })
+        }
+        ("compare", None) => {
+            state.error("usage: :compare V1 V2 (:models lists the versions)");
+            Action::None
+        }
         ("models", _) => {
             state.mode = Mode::Models;
             Action::Query(Query::Models)

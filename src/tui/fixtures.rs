@@ -34,6 +34,7 @@ pub const SCREENS: &[&str] = &[
     "confirm",
     "confirm_finetune",
     "models",
+    "compare",
     "jobs",
     "help",
     "empty_store",
@@ -42,6 +43,61 @@ pub const SCREENS: &[&str] = &[
 /// Turns a piece of untrusted text into what the store "holds": the
 /// identity for snapshots, an attack for the escape-sequence test.
 pub type Decorate = fn(&str) -> String;
+
+/// v2 and v3 side by side for u0000007's half-zip, as `:compare` shows them.
+fn comparison(d: Decorate) -> crate::jobs::Comparison {
+    use crate::jobs::{CompareSide, StoredCheck};
+    let side = |version: &str, active: bool, texts: &[&str]| CompareSide {
+        version: version.into(),
+        kind: if active { "pretrain" } else { "finetune" }.into(),
+        parent: (!active).then(|| "v2".into()),
+        active,
+        candidates: texts.iter().map(|t| d(t)).collect(),
+        refused: 1,
+        drawn: 13,
+    };
+    crate::jobs::Comparison {
+        user_id: "u0000007".into(),
+        product_id: "p00012".into(),
+        product_title: d("Trailblazer Merino Half-Zip"),
+        seed: 1,
+        versions: vec![
+            side(
+                "v2",
+                true,
+                &[
+                    "Soft merino that keeps you warm on the trail and dry by the fire.",
+                    "A half-zip for every season.",
+                ],
+            ),
+            side(
+                "v3",
+                false,
+                &[
+                    "Soft navy merino that keeps you warm on the trail.",
+                    "In navy: the half-zip you reach for first.",
+                ],
+            ),
+        ],
+        gate: Some(d(
+            "v3 agrees with 38 held-out labels 71% of the time (v2: 52%); its copy stays as faithful and as varied; promoted",
+        )),
+        checks: vec![
+            StoredCheck {
+                check: "agreement".into(),
+                passed: true,
+                detail: d(
+                    "v3 agrees with 38 held-out labels 71% of the time (v2: 52%); with 95% confidence the gain is at least +6.0 points",
+                ),
+            },
+            StoredCheck {
+                check: "variety".into(),
+                passed: true,
+                detail: d("distinct word pairs 0.44 (v2: 0.46; at most 10% less allowed)"),
+            },
+        ],
+    }
+}
 
 /// The text as it is.
 pub fn plain(s: &str) -> String {
@@ -537,6 +593,17 @@ pub fn screen(name: &str, d: Decorate) -> State {
             feed(&mut s, [key(':')]);
             feed(&mut s, "rollback".chars().map(key));
             feed(&mut s, [code(KeyCode::Enter)]);
+        }
+        "compare" => {
+            feed(&mut s, [key(':')]);
+            feed(&mut s, "compare v2 v3".chars().map(key));
+            feed(&mut s, [code(KeyCode::Enter)]);
+            feed(
+                &mut s,
+                [Event::Reply(Reply::Compared {
+                    result: Ok(comparison(d)),
+                })],
+            );
         }
         "confirm_finetune" => {
             // Nothing else training here, and enough held out to judge.

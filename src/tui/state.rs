@@ -182,6 +182,13 @@ pub enum Mode {
         /// It, once computed.
         result: Option<Result<Explanation, String>>,
     },
+    /// Two versions side by side.
+    Compare {
+        /// The two versions asked for.
+        versions: [String; 2],
+        /// The comparison, once made.
+        result: Option<Result<crate::jobs::Comparison, String>>,
+    },
 }
 
 /// A line for the analyst above the status bar.

@@ -380,7 +380,20 @@ fn a_worse_trained_version_is_kept_inactive_unless_activated_by_request() {
             .iter()
             .all(|s| s["candidates"].as_array().unwrap().len() <= 2)
     );
-    assert_eq!(cmp["gate"]["active_version"], "v1");
+    assert!(
+        cmp["gate"]
+            .as_str()
+            .unwrap()
+            .starts_with("v2 was kept inactive"),
+        "{cmp}"
+    );
+    let checks = cmp["checks"].as_array().unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["check"] == "likelihood" && c["passed"] == false),
+        "{cmp}"
+    );
     assert_eq!(stats(&shop.db)["generations"], 0, "compare stores nothing");
     let text = shop
         .cmd()

@@ -39,7 +39,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
             }
             Action::None
         }
-        Mode::Models | Mode::Explain { .. } => {
+        Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {
             if key.code == KeyCode::Esc
                 || key.code == KeyCode::Enter
                 || state.keymap.is(KeyAction::Quit, &key)

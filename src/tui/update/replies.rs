@@ -325,6 +325,13 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             }
             Action::None
         }
+        Reply::Compared { result } => {
+            match &mut state.mode {
+                Mode::Compare { result: slot, .. } => *slot = Some(result),
+                _ => state.dirty = false,
+            }
+            Action::None
+        }
         Reply::NoModel { kind } => {
             if kind == JobKind::Generate {
                 state.candidates.generating = false;

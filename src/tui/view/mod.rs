@@ -335,7 +335,9 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
         ),
         Mode::Confirm(_) => keys_line(state, &[("y", "confirm"), ("any other key", "cancel")], w),
         Mode::Help { .. } => keys_line(state, &[("j/k", "scroll"), ("esc", "close")], w),
-        Mode::Models | Mode::Explain { .. } => keys_line(state, &[("esc", "close")], w),
+        Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {
+            keys_line(state, &[("esc", "close")], w)
+        }
         Mode::Normal => {
             // Help is always shown, whatever else has to give way.
             let keys = state.keymap.status(state.focus);

@@ -1,7 +1,7 @@
 //! Windows over the panes: help (generated from the live keymap), model
 //! versions, a candidate's explanation and confirmations.
 
-use super::text::{clean, date, fit, wrap};
+use super::text::{clean, date, fit, pad, wrap};
 use crate::tui::commands::COMMANDS;
 use crate::tui::state::{Confirm, Mode, State};
 use ratatui::Frame;
@@ -18,6 +18,9 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
             generation_id,
             result,
         } => explain(state, frame, body, *generation_id, result.as_ref()),
+        Mode::Compare { versions, result } => {
+            compare(state, frame, body, versions, result.as_ref())
+        }
         Mode::Confirm(what) => confirm(state, frame, body, what),
         _ => {}
     }
@@ -172,6 +175,119 @@ fn models(state: &State, frame: &mut Frame, body: Rect) {
         return;
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn compare(
+    state: &State,
+    frame: &mut Frame,
+    body: Rect,
+    versions: &[String; 2],
+    result: Option<&Result<crate::jobs::Comparison, String>>,
+) {
+    let width = body.width.saturating_sub(4).max(40).min(body.width);
+    let title = format!(
+        "{} and {} (esc closes)",
+        clean(&versions[0]),
+        clean(&versions[1])
+    );
+    let t = state.theme;
+    let w = width.saturating_sub(2) as usize;
+    // The window fits what it holds.
+    let show = |frame: &mut Frame, lines: Vec<Line>| {
+        let h = (lines.len() as u16 + 2).min(body.height);
+        let inner = window(state, frame, centred(body, width, h.max(3)), &title);
+        if !inner.is_empty() {
+            frame.render_widget(Paragraph::new(lines), inner);
+        }
+    };
+    let c = match result {
+        None => {
+            let line = Line::from(Span::styled("writing with both versions…", t.dim()));
+            show(frame, vec![line]);
+            return;
+        }
+        Some(Err(e)) => {
+            let line = Line::from(Span::styled(
+                fit(&format!("cannot compare: {}", clean(e)), w),
+                t.error(),
+            ));
+            show(frame, vec![line]);
+            return;
+        }
+        Some(Ok(c)) => c,
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        fit(
+            &format!("{} · {}", clean(&c.user_id), clean(&c.product_title)),
+            w,
+        ),
+        t.heading(),
+    ))];
+    // Side by side: each version's candidates in its own column.
+    let col = w.saturating_sub(3) / 2;
+    let column = |side: &crate::jobs::CompareSide| -> Vec<String> {
+        let mut out = vec![fit(
+            &format!(
+                "{}{}",
+                clean(&side.version),
+                if side.active { " (active)" } else { "" }
+            ),
+            col,
+        )];
+        for (i, text) in side.candidates.iter().enumerate() {
+            let mut first = true;
+            for part in wrap(&clean(text), col.saturating_sub(3)) {
+                let mark = if first {
+                    format!("{}. ", i + 1)
+                } else {
+                    "   ".into()
+                };
+                out.push(format!("{mark}{part}"));
+                first = false;
+            }
+        }
+        if side.candidates.is_empty() {
+            out.push(fit("(nothing the checks pass)", col));
+        }
+        out
+    };
+    let (left, right) = match c.versions.as_slice() {
+        [a, b] => (column(a), column(b)),
+        _ => (vec![], vec![]),
+    };
+    for i in 0..left.len().max(right.len()) {
+        let l = pad(left.get(i).map_or("", String::as_str), col);
+        let r = fit(right.get(i).map_or("", String::as_str), col);
+        let style = if i == 0 { t.heading() } else { t.text() };
+        lines.push(Line::from(vec![
+            Span::styled(l, style),
+            Span::styled(" │ ", t.dim()),
+            Span::styled(r, style),
+        ]));
+    }
+    lines.push(Line::from(""));
+    match &c.gate {
+        Some(reason) => {
+            for part in wrap(&format!("gate: {}", clean(reason)), w) {
+                lines.push(Line::from(Span::styled(part, t.text())));
+            }
+            for check in &c.checks {
+                let mark = if check.passed { "pass" } else { "FAIL" };
+                let style = if check.passed { t.dim() } else { t.error() };
+                for part in wrap(
+                    &format!("  {mark} {}: {}", clean(&check.check), clean(&check.detail)),
+                    w,
+                ) {
+                    lines.push(Line::from(Span::styled(part, style)));
+                }
+            }
+        }
+        None => lines.push(Line::from(Span::styled(
+            fit("neither version was judged against the other", w),
+            t.dim(),
+        ))),
+    }
+    show(frame, lines);
 }
 
 fn explain(
