@@ -21,6 +21,9 @@
 //!   pre-trained first (minutes each). `TAILOR_CURVE_STORE=FILE` is the
 //!   store for the `default` shop alone.
 //! - `TAILOR_CURVE_BUDGETS=0,200,400` the label counts to measure at.
+//! - `TAILOR_CURVE_KEEP=DIR` keeps each run's store and versions in
+//!   `DIR/<shop>-<rule>/`, to read what the fine-tuned versions write
+//!   (`tailor --db DIR/default-colour/shop.db compare v1 v2 --user U`).
 //!
 //! `TAILOR_FINETUNE_*` variables override `[finetune]` as they do for
 //! `tailor`. Run with `cargo bench --bench feedback_curve`. Without
@@ -174,6 +177,13 @@ fn main() -> anyhow::Result<()> {
                 "seconds": started.elapsed().as_secs_f64(),
             });
             println!("{summary}");
+            if let Some(keep) = std::env::var_os("TAILOR_CURVE_KEEP") {
+                let to = PathBuf::from(keep).join(format!("{shop}-{name}"));
+                std::fs::create_dir_all(&to)?;
+                let _ = std::fs::remove_file(to.join("shop.db"));
+                store.backup_to(&to.join("shop.db"))?;
+                copy_dir(&tmp.path().join("models"), &to.join("models"))?;
+            }
             table.push(format!(
                 "{shop:<8} {name:<8} base {:>5.1}%  after {:>5.1}%  {:+6.1} pts  promoted {:<10} distinct_2 drop {:>5.1}%",
                 first * 100.0,
