@@ -37,7 +37,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-pub use crate::train::compare::{CompareSide, Comparison, StoredCheck};
+pub use crate::train::compare::{CompareSide, Comparison};
+pub use crate::train::gate::GateCheck;
 pub use messages::{
     CandidatesFrom, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup,
 };

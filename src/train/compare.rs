@@ -4,6 +4,7 @@
 //! `tailor compare` and the console's `:compare` both call [`compare`].
 
 use super::candidates;
+use super::gate::GateCheck;
 use super::versions::{LoadedModel, VersionError};
 use crate::domain::{HistoryItem, Product};
 use crate::model::sample::SamplingParams;
@@ -31,17 +32,6 @@ pub struct CompareSide {
     pub drawn: usize,
 }
 
-/// One check of the gate, as stored with the version it judged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StoredCheck {
-    /// What was checked.
-    pub check: String,
-    /// Whether it passed.
-    pub passed: bool,
-    /// What was measured, in words.
-    pub detail: String,
-}
-
 /// Both sides, and the gate's verdict when one was judged against the other.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
@@ -60,7 +50,7 @@ pub struct Comparison {
     /// against the one active then).
     pub gate: Option<String>,
     /// The gate's checks behind that verdict.
-    pub checks: Vec<StoredCheck>,
+    pub checks: Vec<GateCheck>,
 }
 
 /// What [`compare`] is asked.
@@ -148,17 +138,11 @@ pub fn compare(
             .cloned()
     };
     let gate = judged(b, a).or_else(|| judged(a, b));
+    // The checks as the gate stored them with the version it judged.
     let checks = gate
         .as_ref()
-        .and_then(|g| g["checks"].as_array())
-        .into_iter()
-        .flatten()
-        .map(|c| StoredCheck {
-            check: c["check"].as_str().unwrap_or_default().to_string(),
-            passed: c["passed"].as_bool().unwrap_or(false),
-            detail: c["detail"].as_str().unwrap_or_default().to_string(),
-        })
-        .collect();
+        .and_then(|g| serde_json::from_value(g["checks"].clone()).ok())
+        .unwrap_or_default();
     Ok(Comparison {
         user_id: input.user_id.to_string(),
         product_id: input.product.product_id.clone(),

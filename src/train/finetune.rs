@@ -44,34 +44,12 @@ pub struct LabelSplit {
     pub train: Vec<LabelExample>,
     /// Labels of held-out shoppers (new or not): the gate's evidence.
     pub held_out: Vec<LabelExample>,
-    /// Shoppers whose labels are held out.
-    pub held_out_shoppers: Vec<String>,
     /// Up labels on copy the faithfulness checks refuse: copy the product
     /// never shows, so an up label on it is no evidence of what analysts
     /// want. Neither learned from nor judged with.
     pub set_aside: usize,
-    /// Held-out up and down labels short of `held_out_min`: (0, 0) when the
-    /// gate can judge.
-    pub short: (usize, usize),
-}
-
-impl LabelSplit {
-    /// What the gate still needs before it can judge a fine-tune, in words
-    /// ("label about 6 more up-labels …"), or `None` when it can judge.
-    pub fn needs(&self, min: usize) -> Option<String> {
-        let held_up = self.held_out.iter().filter(|e| e.up).count();
-        crate::domain::GateProgress {
-            held_out_shoppers: self.held_out_shoppers.len(),
-            held_up,
-            held_down: self.held_out.len() - held_up,
-            new_up: 0,
-            new_down: 0,
-            short_up: self.short.0,
-            short_down: self.short.1,
-            min,
-        }
-        .needs()
-    }
+    /// The held-out plan's counts: what the gate has, and lacks, to judge.
+    pub gate: crate::domain::GateProgress,
 }
 
 /// Where a shopper falls in the stable order that decides who is held out
@@ -213,9 +191,7 @@ pub fn split_labels(
         kept.iter().map(|(l, _)| (l.user_id.as_str(), l.up, l.used)),
         cfg,
     );
-    split.short = plan.short;
-    split.held_out_shoppers = plan.shoppers.iter().cloned().collect();
-    split.held_out_shoppers.sort();
+    split.gate = plan.progress(cfg.held_out_min);
     for (l, product) in kept {
         let held = plan.shoppers.contains(&l.user_id);
         if !held && l.used {

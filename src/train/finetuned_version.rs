@@ -186,7 +186,7 @@ pub fn finetune_and_save(
         ))
         .into());
     }
-    if let Some(needs) = split.needs(cfg.held_out_min) {
+    if let Some(needs) = split.gate.needs() {
         return Err(TrainError::NoData(format!("not fine-tuned: {needs}")).into());
     }
     let mut on_step = |p: &TrainProgress| {
@@ -224,7 +224,7 @@ pub fn finetune_and_save(
             child: &child,
             pretrain_val: &data.val,
             held: &split.held_out,
-            held_out_shoppers: split.held_out_shoppers.len(),
+            held_out_shoppers: split.gate.held_out_shoppers,
             set_aside: split.set_aside,
             needs: None,
             probes: &probes,

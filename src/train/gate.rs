@@ -51,7 +51,7 @@ impl CopyFigures {
 }
 
 /// One thing the gate checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GateCheck {
     /// What was checked: `agreement`, `faithfulness`, `variety` or `drift`.
     pub check: String,
@@ -323,7 +323,6 @@ fn pct(x: f64) -> String {
 }
 
 /// The checks and the verdict from the measurements.
-#[allow(clippy::too_many_arguments)]
 fn decide(
     report: &mut GateReport,
     agreement: Option<Agreement>,

@@ -46,7 +46,7 @@ pub type Decorate = fn(&str) -> String;
 
 /// v2 and v3 side by side for u0000007's half-zip, as `:compare` shows them.
 fn comparison(d: Decorate) -> crate::jobs::Comparison {
-    use crate::jobs::{CompareSide, StoredCheck};
+    use crate::jobs::{CompareSide, GateCheck};
     let side = |version: &str, active: bool, texts: &[&str]| CompareSide {
         version: version.into(),
         kind: if active { "pretrain" } else { "finetune" }.into(),
@@ -83,14 +83,14 @@ fn comparison(d: Decorate) -> crate::jobs::Comparison {
             "v3 agrees with 38 held-out labels 71% of the time (v2: 52%); its copy stays as faithful and as varied; promoted",
         )),
         checks: vec![
-            StoredCheck {
+            GateCheck {
                 check: "agreement".into(),
                 passed: true,
                 detail: d(
                     "v3 agrees with 38 held-out labels 71% of the time (v2: 52%); with 95% confidence the gain is at least +6.0 points",
                 ),
             },
-            StoredCheck {
+            GateCheck {
                 check: "variety".into(),
                 passed: true,
                 detail: d("distinct word pairs 0.44 (v2: 0.46; at most 10% less allowed)"),
