@@ -48,6 +48,8 @@ pub struct LabelSplit {
     /// never shows, so an up label on it is no evidence of what analysts
     /// want. Neither learned from nor judged with.
     pub set_aside: usize,
+    /// The texts of the other up labels: the copy analysts approved.
+    pub approved: Vec<String>,
     /// The held-out plan's counts: what the gate has, and lacks, to judge.
     pub gate: crate::domain::GateProgress,
 }
@@ -184,6 +186,9 @@ pub fn split_labels(
         if l.up && !faithful(l, product, history) {
             split.set_aside += 1;
             continue;
+        }
+        if l.up {
+            split.approved.push(l.text.clone());
         }
         kept.push((l, product));
     }

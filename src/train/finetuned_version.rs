@@ -224,6 +224,7 @@ pub fn finetune_and_save(
             child: &child,
             pretrain_val: &data.val,
             held: &split.held_out,
+            approved: &split.approved,
             held_out_shoppers: split.gate.held_out_shoppers,
             set_aside: split.set_aside,
             needs: None,

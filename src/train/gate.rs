@@ -50,6 +50,72 @@ impl CopyFigures {
     }
 }
 
+/// Up-labelled texts needed before the gate measures their variety.
+pub const MIN_APPROVED: usize = 8;
+
+/// How varied two versions' copy is, each at the same number of texts, and
+/// beside it the copy analysts approved (their up labels).
+///
+/// Why the approved copy: on every shop of the family, the base version's
+/// own candidates that meet an analyst's rule ("names the feature, under 30
+/// words") have 17–47% fewer distinct word pairs than its candidates
+/// overall. A version that learned such a rule and writes exactly as its
+/// parent did when it followed it would fail a plain 10% guard. What the
+/// guard is for is copy that collapses onto a few lines *beyond* what the
+/// analysts asked for, so the floor is the lower of the two.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Variety {
+    /// Texts in each version's copy compared.
+    pub texts: usize,
+    /// Distinct word pairs over all word pairs in the new version's copy.
+    pub copy: f64,
+    /// The same for the parent's.
+    pub parent: f64,
+    /// Up-labelled texts compared with as many of the parent's.
+    pub approved_texts: usize,
+    /// Their variety over that of as many of the parent's texts, at most 1;
+    /// `None` with fewer than [`MIN_APPROVED`]. A ratio, because the share
+    /// of distinct pairs falls as a sample grows: the few approved texts
+    /// cannot be compared with the parent's many directly, and a ratio at
+    /// a small size is closer to 1, so the allowance errs strict.
+    pub approved_ratio: Option<f64>,
+}
+
+impl Variety {
+    /// Measures both versions' copy at the same size, and the approved
+    /// copy against as many of the parent's texts.
+    pub fn measure(copy: &[String], parent: &[String], approved: &[String]) -> Self {
+        let texts = copy.len().min(parent.len());
+        let approved_texts = if approved.len() >= MIN_APPROVED {
+            approved.len().min(texts)
+        } else {
+            0
+        };
+        let approved_ratio = (approved_texts > 0).then(|| {
+            let theirs = metrics::distinct_n_at(parent, 2, approved_texts);
+            let a = metrics::distinct_n_at(approved, 2, approved_texts);
+            if theirs > 0.0 {
+                (a / theirs).min(1.0)
+            } else {
+                1.0
+            }
+        });
+        Variety {
+            texts,
+            copy: metrics::distinct_n_at(copy, 2, texts),
+            parent: metrics::distinct_n_at(parent, 2, texts),
+            approved_texts,
+            approved_ratio,
+        }
+    }
+
+    /// The variety the new version's copy is held to: the parent's, scaled
+    /// down by as much as the approved copy is plainer than the parent's.
+    pub fn floor(&self) -> f64 {
+        self.parent * self.approved_ratio.unwrap_or(1.0)
+    }
+}
+
 /// One thing the gate checked.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GateCheck {
@@ -94,16 +160,26 @@ impl GateCheck {
         }
     }
 
-    /// The copy is as varied as `p`'s: `distinct_2` drops by at most `max_drop`.
-    pub fn variety(p: &str, copy: &CopyFigures, theirs: &CopyFigures, max_drop: f64) -> Self {
+    /// The copy is as varied as `p`'s, or as the approved copy where that
+    /// is less varied: distinct word pairs drop by at most `max_drop` from
+    /// [`Variety::floor`].
+    pub fn variety(p: &str, v: &Variety, max_drop: f64) -> Self {
+        let allowed = 1.0 - v.floor() * (1.0 - max_drop) / v.parent.max(f64::MIN_POSITIVE);
+        let because = match v.approved_ratio {
+            Some(r) if r < 1.0 => format!(
+                "the {} candidates analysts approved are {} plainer than {p}'s, so at most {} less allowed",
+                v.approved_texts,
+                pct(1.0 - r),
+                pct(allowed)
+            ),
+            _ => format!("at most {} less allowed", pct(max_drop)),
+        };
         GateCheck {
             check: "variety".into(),
-            passed: copy.distinct_2 >= theirs.distinct_2 * (1.0 - max_drop),
+            passed: v.copy >= v.floor() * (1.0 - max_drop),
             detail: format!(
-                "distinct word pairs {:.2} ({p}: {:.2}; at most {} less allowed)",
-                copy.distinct_2,
-                theirs.distinct_2,
-                pct(max_drop)
+                "distinct word pairs {:.2} ({p}: {:.2}; {because})",
+                v.copy, v.parent
             ),
         }
     }
@@ -137,6 +213,8 @@ pub struct GateReport {
     pub copy: CopyFigures,
     /// The parent's, with the same prompts and seeds.
     pub parent_copy: CopyFigures,
+    /// Both, and the approved copy, at the same size.
+    pub variety: Variety,
     /// Mean per-token KL(new ‖ parent) on held-out pre-training text, nats.
     pub drift: f64,
     /// The largest drift allowed.
@@ -163,6 +241,8 @@ pub struct GateInput<'a> {
     pub pretrain_val: &'a [Example],
     /// Held-out labels.
     pub held: &'a [LabelExample],
+    /// The texts analysts up-labelled (those the checks pass).
+    pub approved: &'a [String],
     /// Shoppers not learned from.
     pub held_out_shoppers: usize,
     /// Up labels set aside.
@@ -359,8 +439,7 @@ fn decide(
     ));
     checks.push(GateCheck::variety(
         &p,
-        &report.copy,
-        &report.parent_copy,
+        &report.variety,
         cfg.max_distinct_drop,
     ));
     checks.push(GateCheck {
@@ -467,8 +546,8 @@ pub fn gate(input: &GateInput<'_>, cfg: &FinetuneSection) -> candle_core::Result
             input.sampling,
             seed,
         )
-        .map(|s| CopyFigures::of(&s))
     };
+    let (copy, parent_copy) = (sample(input.child)?, sample(input.parent)?);
     let held_out_up = up.iter().filter(|&&u| u).count();
     let mut report = GateReport {
         version: input.child.version.clone(),
@@ -481,8 +560,9 @@ pub fn gate(input: &GateInput<'_>, cfg: &FinetuneSection) -> candle_core::Result
         parent_agreement: agreement.map(|a| a.parent),
         gain_low: agreement.map(|a| a.low),
         confidence: cfg.gate_confidence,
-        copy: sample(input.child)?,
-        parent_copy: sample(input.parent)?,
+        copy: CopyFigures::of(&copy),
+        parent_copy: CopyFigures::of(&parent_copy),
+        variety: Variety::measure(&copy.texts, &parent_copy.texts, input.approved),
         drift: drift(parent, child, input.pretrain_val)?,
         drift_budget: cfg.drift_budget,
         parent_ppl,
@@ -569,6 +649,7 @@ mod tests {
     }
 
     fn report(copy: CopyFigures, drift: f64) -> GateReport {
+        let d2 = copy.distinct_2;
         GateReport {
             version: "v5".into(),
             parent_version: "v4".into(),
@@ -588,6 +669,13 @@ mod tests {
                 faithfulness_errors: 0.0,
                 distinct_2: 0.40,
             },
+            variety: Variety {
+                texts: 64,
+                copy: d2,
+                parent: 0.40,
+                approved_texts: 0,
+                approved_ratio: None,
+            },
             drift,
             drift_budget: 0.15,
             parent_ppl: 3.0,
@@ -596,6 +684,65 @@ mod tests {
             promote: false,
             reason: String::new(),
         }
+    }
+
+    fn texts(lines: &[&str], n: usize) -> Vec<String> {
+        (0..n).map(|i| lines[i % lines.len()].to_string()).collect()
+    }
+
+    #[test]
+    fn variety_is_held_to_the_approved_copy_where_that_is_plainer_but_never_to_a_collapse() {
+        let varied = [
+            "a sturdy pan for weeknight meals",
+            "the navy kettle boils fast",
+            "light enough for every morning",
+            "a glass lid lets you watch the sauce",
+            "made for long family dinners",
+            "pairs with the mug set you bought",
+        ];
+        let plainer = [
+            "the navy kettle boils fast",
+            "the navy kettle has a glass lid",
+            "the navy pan has a glass lid",
+            "the pan boils fast",
+        ];
+        let parent = texts(&varied, 48);
+        // Copy as plain as what the analysts approved passes, though it is
+        // plainer than the parent's; the verdict says why.
+        let v = Variety::measure(&texts(&plainer, 48), &parent, &texts(&plainer, 24));
+        assert_eq!((v.texts, v.approved_texts), (48, 24));
+        let r = v.approved_ratio.unwrap();
+        assert!(r < 0.9, "{v:?}");
+        let check = GateCheck::variety("v1", &v, 0.10);
+        assert!(check.passed, "{v:?}");
+        assert!(
+            check
+                .detail
+                .contains("the 24 candidates analysts approved are"),
+            "{}",
+            check.detail
+        );
+        // Without approved copy the same copy is held to the parent's.
+        let v = Variety::measure(&texts(&plainer, 48), &parent, &[]);
+        assert_eq!(v.approved_ratio, None);
+        let check = GateCheck::variety("v1", &v, 0.10);
+        assert!(!check.passed, "{v:?}");
+        assert!(
+            check.detail.ends_with("at most 10% less allowed)"),
+            "{}",
+            check.detail
+        );
+        // One line for everyone fails against either.
+        let one = texts(&["the navy kettle boils fast"], 48);
+        let v = Variety::measure(&one, &parent, &texts(&plainer, 24));
+        assert!(!GateCheck::variety("v1", &v, 0.10).passed, "{v:?}");
+        // Approved copy more varied than the parent's raises no bar.
+        let v = Variety::measure(&parent, &parent, &texts(&varied, 12));
+        assert_eq!(v.approved_ratio, Some(1.0));
+        assert!(GateCheck::variety("v1", &v, 0.10).passed, "{v:?}");
+        // Too few approved texts to say: left out.
+        let v = Variety::measure(&one, &parent, &texts(&plainer, MIN_APPROVED - 1));
+        assert_eq!((v.approved_ratio, v.approved_texts), (None, 0));
     }
 
     #[test]

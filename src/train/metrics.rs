@@ -133,6 +133,27 @@ pub fn distinct_n(texts: &[String], n: usize) -> f64 {
     unique.len() as f64 / total as f64
 }
 
+/// [`distinct_n`] of `k` of `texts`: the mean over a fixed set of seeded
+/// draws of `k` texts without replacement (all of them when `k` is not
+/// smaller). The share of distinct pairs falls as a sample grows, so two
+/// sets of copy compare only at the same size.
+pub fn distinct_n_at(texts: &[String], n: usize, k: usize) -> f64 {
+    use rand::SeedableRng;
+    use rand::seq::IndexedRandom;
+    const DRAWS: u64 = 32;
+    if k >= texts.len() {
+        return distinct_n(texts, n);
+    }
+    let sum: f64 = (0..DRAWS)
+        .map(|seed| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let some: Vec<String> = texts.choose_multiple(&mut rng, k).cloned().collect();
+            distinct_n(&some, n)
+        })
+        .sum();
+    sum / DRAWS as f64
+}
+
 /// Unique-sentence ratio: distinct texts / texts.
 pub fn unique_ratio(texts: &[String]) -> f64 {
     if texts.is_empty() {
@@ -169,6 +190,20 @@ mod tests {
 
     fn s(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn distinct_pairs_compare_at_the_same_size() {
+        let texts: Vec<String> = (0..40)
+            .map(|i| format!("word{} word{} shared tail", i % 10, i % 7))
+            .collect();
+        // All of them: the plain figure.
+        assert_eq!(distinct_n_at(&texts, 2, 40), distinct_n(&texts, 2));
+        assert_eq!(distinct_n_at(&texts, 2, 99), distinct_n(&texts, 2));
+        // Fewer texts repeat fewer pairs, and the draws are fixed.
+        let some = distinct_n_at(&texts, 2, 10);
+        assert!(some > distinct_n(&texts, 2), "{some}");
+        assert_eq!(some, distinct_n_at(&texts, 2, 10));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! only in how they show progress and who they record.
 
 use super::data;
-use super::gate::{CopyFigures, GateCheck};
+use super::gate::{CopyFigures, GateCheck, Variety};
 use super::lock::Trainer;
 use super::pretrain::{StopReason, TrainProgress, Trained, model_config, train};
 use super::versions::LoadedModel;
@@ -262,7 +262,7 @@ pub fn compare_with_active(
     let probes = super::eval::probes(new_val, &products, &histories, f.gate_shoppers);
     let lexicon = super::candidates::lexicon(store)?;
     let params = config.generate.params();
-    let sample = |loaded: &LoadedModel| -> candle_core::Result<CopyFigures> {
+    let sample = |loaded: &LoadedModel| {
         super::eval::sample_copy(
             loaded,
             &lexicon,
@@ -271,10 +271,13 @@ pub fn compare_with_active(
             &params,
             config.train.seed,
         )
-        .map(|s| CopyFigures::of(&s))
     };
-    let copy = sample(new)?;
-    let active_copy = sample(&active)?;
+    let (new_sample, active_sample) = (sample(new)?, sample(&active)?);
+    let variety = Variety::measure(&new_sample.texts, &active_sample.texts, &[]);
+    let (copy, active_copy) = (
+        CopyFigures::of(&new_sample),
+        CopyFigures::of(&active_sample),
+    );
     let (v, a) = (&new.version, &active_version);
     let checks = vec![
         GateCheck {
@@ -286,7 +289,7 @@ pub fn compare_with_active(
             ),
         },
         GateCheck::faithfulness(v, a, &copy, &active_copy, f.max_refused_rise),
-        GateCheck::variety(a, &copy, &active_copy, f.max_distinct_drop),
+        GateCheck::variety(a, &variety, f.max_distinct_drop),
     ];
     let failed: Vec<&str> = checks
         .iter()
