@@ -119,8 +119,14 @@ pub struct Stats {
     pub events: u64,
     /// Generated candidates.
     pub generations: u64,
-    /// Label rows (undo and redo included).
+    /// Labels in effect: each analyst's current label on each candidate,
+    /// what fine-tuning learns from (see `store::LabelCounts`).
     pub labels: u64,
+    /// Label rows: every thumbs-up or thumbs-down recorded, replaced and
+    /// undone ones included (one line each in `tailor export labels`).
+    pub label_rows: u64,
+    /// Candidates with a label in effect by anyone.
+    pub labelled_candidates: u64,
     /// The active model version, if any.
     pub active_model: Option<String>,
 }

@@ -138,6 +138,9 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// JSON Lines, as always: accepted like every reporting command's.
+        #[arg(long)]
+        json: bool,
     },
     /// Fine-tune the active model on labels not yet used; promote the new
     /// version only if it passes the gate.
@@ -443,20 +446,20 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             };
             print(&line, json)
         }
-        Command::Export { what, out } => {
+        Command::Export { what, out, .. } => {
             let ExportArg::Labels = what;
             let store = open_for_reading(&config.store.path)?;
             match out {
                 Some(path) => {
                     // Never half an export, never over a FIFO, device or link.
-                    let rows = crate::output::write_with(&path, |out| -> Result<u64> {
-                        Ok(store.export_labels(out)?)
+                    let n = crate::output::write_with(&path, |out| {
+                        Ok::<_, anyhow::Error>(store.export_labels(out)?)
                     })?;
-                    eprintln!("tailor: {rows} labels written to {}", path.display());
+                    eprintln!("tailor: {n} written to {}", path.display());
                 }
                 None => {
-                    crate::output::stdout_with(|out| -> Result<u64> {
-                        Ok(store.export_labels(out)?)
+                    crate::output::stdout_with(|out| {
+                        Ok::<_, anyhow::Error>(store.export_labels(out)?)
                     })?;
                 }
             }
@@ -640,22 +643,76 @@ pub(crate) fn print<T: Serialize>(value: &T, json: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{value}")?;
-    } else if let serde_json::Value::Object(map) = value {
-        for (k, v) in map {
-            match v {
-                serde_json::Value::String(s) => writeln!(out, "{k:<14} {s}")?,
-                serde_json::Value::Null => writeln!(out, "{k:<14} -")?,
-                v => writeln!(out, "{k:<14} {v}")?,
-            }
+    } else {
+        for (k, v) in human_lines("", &value) {
+            writeln!(out, "{k:<14} {v}")?;
         }
     }
     Ok(())
+}
+
+/// `key value` pairs for people: nested objects as `outer.inner`, list
+/// items as `list.1`, `list.2`, …, lists of plain values on one line, and
+/// absent values as `-`. Never raw JSON.
+fn human_lines(prefix: &str, value: &serde_json::Value) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let key = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| human_lines(&key(k), v))
+            .collect(),
+        Value::Array(items) if items.iter().any(|v| v.is_object() || v.is_array()) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| human_lines(&key(&(i + 1).to_string()), v))
+            .collect(),
+        Value::Array(items) => vec![(
+            prefix.to_string(),
+            items
+                .iter()
+                .map(|v| human_lines("", v).pop().map(|(_, s)| s).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )],
+        Value::String(s) => vec![(prefix.to_string(), s.clone())],
+        Value::Null => vec![(prefix.to_string(), "-".into())],
+        v => vec![(prefix.to_string(), v.to_string())],
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::StoreError;
+
+    #[test]
+    fn human_output_flattens_nested_figures_and_never_prints_raw_json() {
+        let v = serde_json::json!({
+            "model_version": "v2",
+            "promoted": false,
+            "labels_used": [3, 4],
+            "eval": {
+                "reason": "kept as a candidate",
+                "checks": [{"check": "variety", "passed": false}],
+                "agreement": null
+            }
+        });
+        let lines = human_lines("", &v);
+        assert!(lines.contains(&("model_version".into(), "v2".into())));
+        assert!(lines.contains(&("labels_used".into(), "3, 4".into())));
+        assert!(lines.contains(&("eval.reason".into(), "kept as a candidate".into())));
+        assert!(lines.contains(&("eval.checks.1.check".into(), "variety".into())));
+        assert!(lines.contains(&("eval.checks.1.passed".into(), "false".into())));
+        assert!(lines.contains(&("eval.agreement".into(), "-".into())));
+        assert!(lines.iter().all(|(_, v)| !v.contains('{')), "{lines:?}");
+    }
 
     #[test]
     fn error_text_says_an_embedded_cause_once() {

@@ -54,6 +54,8 @@ pub enum Query {
         user_id: String,
         /// The product.
         product_id: String,
+        /// Only those older than this candidate (the page above the list).
+        before: Option<i64>,
     },
     /// Writes a label.
     Label {
@@ -103,6 +105,8 @@ impl Query {
 pub enum CandidatesFrom {
     /// `Query::Candidates` with this tag (a later query supersedes it).
     Query(u64),
+    /// The same, for the page older than the list's first candidate.
+    Earlier(u64),
     /// Generation: the list after new candidates were stored, whatever the
     /// console shows by then.
     Generated,
@@ -173,6 +177,8 @@ pub struct ShopperView {
 /// An answer from a lane.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
+    /// Someone else committed to the store: views may be stale.
+    StoreChanged,
     /// For [`Query::Startup`].
     Startup(Box<Startup>),
     /// For [`Query::Shoppers`].
@@ -203,6 +209,9 @@ pub enum Reply {
         rows: Result<Vec<CandidateRow>, String>,
         /// Candidates just generated: the first of them is selected.
         new_ids: Vec<i64>,
+        /// All the candidates for the shopper and product, and how many of
+        /// them the analyst has labelled (the list holds a page of them).
+        counts: (u64, u64),
     },
     /// For [`Query::Label`]: the label is committed.
     Labelled {

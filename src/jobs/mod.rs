@@ -248,6 +248,11 @@ impl Jobs {
         let (store_tx, store_rx) = unbounded_channel();
         let (model_tx, model_rx) = unbounded_channel();
         let store_lane = store_lane::spawn(config.clone(), analyst.clone(), store_rx, tx.clone());
+        store_lane::watch(
+            config.store.path.clone(),
+            store_lane::WATCH_EVERY,
+            tx.clone(),
+        );
         // The model lane is not joined: a generation under way when the
         // console quits is dropped whole (it writes in one transaction).
         drop(model_lane::spawn(

@@ -183,8 +183,12 @@ impl Lane {
                 let generated = self.generate(&user_id, &product_id, n, seed)?;
                 let rows = self
                     .store
-                    .candidates(&user_id, &product_id, &self.analyst, CANDIDATES)
+                    .candidates(&user_id, &product_id, &self.analyst, CANDIDATES, None)
                     .map_err(|e| e.to_string());
+                let counts = self
+                    .store
+                    .candidate_counts(&user_id, &product_id, &self.analyst)
+                    .unwrap_or_default();
                 let mut summary = format!(
                     "{} candidates from {}",
                     generated.ids.len(),
@@ -200,6 +204,7 @@ impl Lane {
                         product_id,
                         rows,
                         new_ids: generated.ids,
+                        counts,
                     },
                     summary,
                 ))

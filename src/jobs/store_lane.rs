@@ -78,6 +78,38 @@ pub fn spawn(
     })
 }
 
+/// How often the console looks for work done on the store by others.
+pub const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Watches the store from a thread of its own: every `every` it reads
+/// `PRAGMA data_version` and sends [`Reply::StoreChanged`] when another
+/// connection committed since (a `tailor train`, `finetune`, `models
+/// promote` or `label` from a shell, or another analyst's console), so the
+/// console refreshes the registry and the counts instead of showing them
+/// stale. Ends when the console stops listening.
+pub fn watch(path: std::path::PathBuf, every: std::time::Duration, tx: UnboundedSender<Message>) {
+    std::thread::spawn(move || {
+        let store = match Store::open(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("store watch: {e}");
+                return;
+            }
+        };
+        let mut seen = store.data_version().ok();
+        while !tx.is_closed() {
+            std::thread::sleep(every);
+            let now = store.data_version().ok();
+            if now.is_some() && now != seen {
+                seen = now;
+                if tx.send(Message::Reply(Reply::StoreChanged)).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+}
+
 /// The answers to `q` when it could not be carried out.
 fn failed(q: &Query, why: &str) -> Vec<Reply> {
     let why = why.to_string();
@@ -95,12 +127,18 @@ fn failed(q: &Query, why: &str) -> Vec<Reply> {
             tag,
             user_id,
             product_id,
+            before,
         } => vec![Reply::Candidates {
-            from: CandidatesFrom::Query(tag),
+            from: if before.is_some() {
+                CandidatesFrom::Earlier(tag)
+            } else {
+                CandidatesFrom::Query(tag)
+            },
             user_id,
             product_id,
             rows: Err(why),
             new_ids: Vec::new(),
+            counts: (0, 0),
         }],
         Query::Label { generation_id, .. } => vec![Reply::Labelled {
             generation_id,
@@ -156,18 +194,28 @@ impl Lane {
                 tag,
                 user_id,
                 product_id,
+                before,
             } => {
                 let rows = text(
                     self.store
-                        .candidates(&user_id, &product_id, &self.analyst, CANDIDATES)
+                        .candidates(&user_id, &product_id, &self.analyst, CANDIDATES, before)
                         .map_err(Into::into),
                 );
+                let counts = self
+                    .store
+                    .candidate_counts(&user_id, &product_id, &self.analyst)
+                    .unwrap_or_default();
                 vec![Reply::Candidates {
-                    from: CandidatesFrom::Query(tag),
+                    from: if before.is_some() {
+                        CandidatesFrom::Earlier(tag)
+                    } else {
+                        CandidatesFrom::Query(tag)
+                    },
                     user_id,
                     product_id,
                     rows,
                     new_ids: Vec::new(),
+                    counts,
                 }]
             }
             Query::Label {
@@ -223,7 +271,7 @@ impl Lane {
             }
             Query::Export => vec![match self.export() {
                 Ok((path, n)) => Reply::Notice {
-                    text: format!("exported {n} labels to {}", path.display()),
+                    text: format!("exported {n} to {}", path.display()),
                     error: false,
                 },
                 Err(e) => Reply::Notice {
@@ -462,7 +510,7 @@ impl Lane {
         }
     }
 
-    fn export(&self) -> Result<(std::path::PathBuf, u64)> {
+    fn export(&self) -> Result<(std::path::PathBuf, crate::store::LabelCounts)> {
         let dir = match self.config.store.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.join("exports"),
             _ => std::path::PathBuf::from("exports"),
@@ -474,7 +522,7 @@ impl Lane {
         })?;
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
         let path = dir.join(format!("labels-{stamp}.jsonl"));
-        let n = crate::output::write_with(&path, |out| -> Result<u64> {
+        let n = crate::output::write_with(&path, |out| -> Result<crate::store::LabelCounts> {
             Ok(self.store.export_labels(out)?)
         })?;
         Ok((path, n))
@@ -541,6 +589,33 @@ mod tests {
     }
 
     #[test]
+    fn the_watch_notices_a_commit_by_another_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Store::create(&path).unwrap());
+        let (tx, mut rx) = unbounded_channel();
+        watch(path.clone(), std::time::Duration::from_millis(20), tx);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(rx.try_recv().is_err(), "nothing changed yet");
+        // Another connection commits, as a shell's `tailor` would.
+        Store::open(&path)
+            .unwrap()
+            .save_session("bob", &serde_json::json!({"shopper": "u1"}))
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match rx.try_recv() {
+                Ok(Message::Reply(Reply::StoreChanged)) => break,
+                Ok(_) => {}
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
+                Err(e) => panic!("no StoreChanged: {e:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn export_writes_a_complete_file_beside_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
@@ -550,7 +625,10 @@ mod tests {
         let Reply::Notice { text, error: false } = &replies[0] else {
             panic!("{replies:?}");
         };
-        assert!(text.contains("exported 0 labels"), "{text}");
+        assert!(
+            text.contains("exported 0 label rows (0 in effect)"),
+            "{text}"
+        );
         let files: Vec<_> = std::fs::read_dir(dir.path().join("exports"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

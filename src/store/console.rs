@@ -42,14 +42,41 @@ pub struct GenerationRow {
 }
 
 impl Store {
-    /// The newest `limit` candidates for a shopper and product, oldest
-    /// first, each with `analyst`'s label in effect.
+    /// How many candidates a shopper and product have, and how many of
+    /// them carry a label in effect by `analyst`.
+    pub fn candidate_counts(
+        &self,
+        user_id: &str,
+        product_id: &str,
+        analyst: &str,
+    ) -> Result<(u64, u64), StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(DISTINCT g.id), count(DISTINCT m.generation)
+                 FROM users u
+                 JOIN products p ON p.product_id = ?2
+                 JOIN generations g ON g.user = u.id AND g.product = p.id
+                 LEFT JOIN active_labels m ON m.generation = g.id AND m.analyst = ?3
+                 WHERE u.user_id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![user_id, product_id, analyst], |r| {
+                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+                })
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// The newest `limit` candidates for a shopper and product (older than
+    /// `before`, when given), oldest first, each with `analyst`'s label in
+    /// effect.
     pub fn candidates(
         &self,
         user_id: &str,
         product_id: &str,
         analyst: &str,
         limit: usize,
+        before: Option<i64>,
     ) -> Result<Vec<CandidateRow>, StoreError> {
         let mut rows: Vec<CandidateRow> = self
             .conn
@@ -60,36 +87,40 @@ impl Store {
                  JOIN products p ON p.product_id = ?2
                  JOIN generations g ON g.user = u.id AND g.product = p.id
                  LEFT JOIN labels_in_effect m ON m.generation = g.id AND m.analyst = ?3
-                 WHERE u.user_id = ?1
+                 WHERE u.user_id = ?1 AND g.id < ?5
                  ORDER BY g.id DESC LIMIT ?4",
             )
             .and_then(|mut s| {
-                s.query_map(params![user_id, product_id, analyst, limit as i64], |r| {
-                    let label = match r.get::<_, Option<i64>>(5)? {
-                        Some(label_id) => {
-                            let verdict: String = r.get(6)?;
-                            Some(LabelState {
-                                label_id,
-                                verdict: if verdict == "up" {
-                                    Verdict::Up
-                                } else {
-                                    Verdict::Down
-                                },
-                                reason: r.get(7)?,
-                                note: r.get(8)?,
-                            })
-                        }
-                        None => None,
-                    };
-                    Ok(CandidateRow {
-                        generation_id: r.get(0)?,
-                        model_version: r.get(1)?,
-                        text: r.get(2)?,
-                        logprob: r.get(3)?,
-                        created_at: r.get(4)?,
-                        label,
-                    })
-                })?
+                let before = before.unwrap_or(i64::MAX);
+                s.query_map(
+                    params![user_id, product_id, analyst, limit as i64, before],
+                    |r| {
+                        let label = match r.get::<_, Option<i64>>(5)? {
+                            Some(label_id) => {
+                                let verdict: String = r.get(6)?;
+                                Some(LabelState {
+                                    label_id,
+                                    verdict: if verdict == "up" {
+                                        Verdict::Up
+                                    } else {
+                                        Verdict::Down
+                                    },
+                                    reason: r.get(7)?,
+                                    note: r.get(8)?,
+                                })
+                            }
+                            None => None,
+                        };
+                        Ok(CandidateRow {
+                            generation_id: r.get(0)?,
+                            model_version: r.get(1)?,
+                            text: r.get(2)?,
+                            logprob: r.get(3)?,
+                            created_at: r.get(4)?,
+                            label,
+                        })
+                    },
+                )?
                 .collect()
             })
             .map_err(|e| self.err(e))?;
@@ -234,7 +265,7 @@ mod tests {
                 &crate::store::Labeller::console("bob", 1),
             )
             .unwrap();
-        let rows = store.candidates("u1", "p1", "ann", 10).unwrap();
+        let rows = store.candidates("u1", "p1", "ann", 10, None).unwrap();
         let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(texts, ["first", "second"]);
         let label = rows[0].label.as_ref().unwrap();
@@ -247,12 +278,24 @@ mod tests {
             .undo_label(&crate::store::Labeller::console("ann", 1))
             .unwrap();
         assert_eq!(
-            store.candidates("u1", "p1", "ann", 10).unwrap()[0].label,
+            store.candidates("u1", "p1", "ann", 10, None).unwrap()[0].label,
             None
         );
-        // The limit keeps the newest.
-        let rows = store.candidates("u1", "p1", "ann", 1).unwrap();
+        // The limit keeps the newest; the page before it holds the rest.
+        let rows = store.candidates("u1", "p1", "ann", 1, None).unwrap();
         assert_eq!(rows[0].text, "second");
+        let older = store
+            .candidates("u1", "p1", "ann", 1, Some(rows[0].generation_id))
+            .unwrap();
+        assert_eq!(older[0].text, "first");
+        assert!(
+            store
+                .candidates("u1", "p1", "ann", 1, Some(older[0].generation_id))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.candidate_counts("u1", "p1", "ann").unwrap(), (2, 0));
+        assert_eq!(store.candidate_counts("u1", "p1", "bob").unwrap(), (2, 1));
         let g = store.generation(ids[3]).unwrap().unwrap();
         assert_eq!((g.user_id.as_str(), g.product_id.as_str()), ("u2", "p1"));
         assert!(store.generation(999).unwrap().is_none());

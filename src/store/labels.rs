@@ -74,6 +74,31 @@ pub struct Reverted {
     pub now: Option<LabelState>,
 }
 
+/// Labels counted the two ways that differ. A **label row** is every
+/// thumbs-up or thumbs-down ever recorded, replaced and undone ones
+/// included (`tailor export labels` writes one line each); a **label in
+/// effect** is an analyst's current label on a candidate (what fine-tuning
+/// learns from). Undo and redo are actions on rows, not labels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LabelCounts {
+    /// Label rows.
+    pub rows: u64,
+    /// Labels in effect.
+    pub in_effect: u64,
+}
+
+impl std::fmt::Display for LabelCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} label row{} ({} in effect)",
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            self.in_effect
+        )
+    }
+}
+
 /// Labels done and to do, for one analyst and for everyone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct LabelProgress {
@@ -330,8 +355,8 @@ impl Store {
     /// Writes every `up`/`down` label as one JSON object per line: the
     /// candidate, shopper, product, model version, analyst, time, and
     /// whether it is still in effect. Never a shopper's name. Streams; returns
-    /// the number of lines.
-    pub fn export_labels(&self, out: &mut dyn Write) -> Result<u64, StoreError> {
+    /// how many label rows it wrote, and how many of them are in effect.
+    pub fn export_labels(&self, out: &mut dyn Write) -> Result<LabelCounts, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -348,7 +373,7 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        let mut n = 0u64;
+        let mut n = LabelCounts::default();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let line = (|| -> rusqlite::Result<serde_json::Value> {
                 Ok(serde_json::json!({
@@ -372,7 +397,8 @@ impl Store {
                 path: self.path.display().to_string(),
                 source,
             })?;
-            n += 1;
+            n.rows += 1;
+            n.in_effect += u64::from(line["in_effect"] == true);
         }
         Ok(n)
     }
@@ -584,7 +610,9 @@ mod tests {
             .unwrap();
         store.undo_label(&by("ann")).unwrap();
         let mut out = Vec::new();
-        assert_eq!(store.export_labels(&mut out).unwrap(), 3);
+        let n = store.export_labels(&mut out).unwrap();
+        assert_eq!((n.rows, n.in_effect), (3, 1));
+        assert_eq!(n.to_string(), "3 label rows (1 in effect)");
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains("Secret"));
         let lines: Vec<serde_json::Value> = text

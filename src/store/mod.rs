@@ -26,7 +26,7 @@ pub use demo_sink::DemoWriter;
 pub use feedback::FeedbackLabel;
 pub use generations::NewGeneration;
 pub use jobs::JobRow;
-pub use labels::{LabelProgress, LabelState, Labeller, Reverted, Verdict};
+pub use labels::{LabelCounts, LabelProgress, LabelState, Labeller, Reverted, Verdict};
 pub use models::{ModelVersion, now as unix_now};
 pub use open::Found;
 pub use queries::{ShopperCursor, ShopperRow};
@@ -146,6 +146,15 @@ impl Store {
         }
     }
 
+    /// SQLite's `PRAGMA data_version`: it changes when another connection
+    /// commits to the store, so a long-lived reader can notice that its
+    /// views are stale without reading them again.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     /// Store counts, as `tailor stats` reports them.
     pub fn stats(&self) -> Result<Stats, StoreError> {
         let count = |table: &str| -> Result<u64, StoreError> {
@@ -163,7 +172,9 @@ impl Store {
             products: count("products")?,
             events: count("events")?,
             generations: count("generations")?,
-            labels: count("labels")?,
+            labels: count("labels_in_effect")?,
+            label_rows: count("labels WHERE label IN ('up', 'down')")?,
+            labelled_candidates: count("(SELECT DISTINCT generation FROM active_labels)")?,
             active_model: self.active_model()?,
         })
     }

@@ -423,6 +423,7 @@ fn candidates(state: &mut State, d: Decorate) {
             product_id: "p00031".into(),
             rows: Ok(candidate_rows(d)),
             new_ids: Vec::new(),
+            counts: (4, 2),
         })],
     );
 }

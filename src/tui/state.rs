@@ -78,9 +78,20 @@ pub struct CandidateList {
     pub tag: u64,
     /// First candidate shown (set by the view).
     pub offset: Cell<usize>,
+    /// All the candidates for the shopper and product, and how many of
+    /// those *not in the list* the analyst has labelled: the list holds
+    /// the newest pages of them.
+    pub counts: (u64, u64),
+    /// Older candidates are on their way.
+    pub loading_earlier: bool,
 }
 
 impl CandidateList {
+    /// Whether older candidates than the list holds exist.
+    pub fn more_before(&self) -> bool {
+        (self.rows.len() as u64) < self.counts.0
+    }
+
     /// The selected candidate.
     pub fn current(&self) -> Option<&CandidateRow> {
         self.rows.get(self.selected)
@@ -89,6 +100,21 @@ impl CandidateList {
     /// Candidates this analyst has labelled.
     pub fn labelled(&self) -> usize {
         self.rows.iter().filter(|r| r.label.is_some()).count()
+    }
+
+    /// Takes a shopper and product's counts as the store gave them with
+    /// the list: all candidates, and those the analyst has labelled.
+    pub fn set_counts(&mut self, (all, labelled): (u64, u64)) {
+        self.counts = (all, labelled.saturating_sub(self.labelled() as u64));
+    }
+
+    /// All the candidates, and how many the analyst has labelled, loaded
+    /// or not.
+    pub fn totals(&self) -> (u64, u64) {
+        (
+            self.counts.0.max(self.rows.len() as u64),
+            self.counts.1 + self.labelled() as u64,
+        )
     }
 }
 

@@ -190,6 +190,7 @@ pub(super) fn open_product(state: &mut State, user_id: String, product: ProductR
         tag,
         user_id,
         product_id,
+        before: None,
     })
 }
 

@@ -434,3 +434,55 @@ fn sabotage_never_ships_random_labels_or_labels_rewarding_unfaithful_copy() {
     }
     assert_eq!(store.active_model().unwrap().as_deref(), Some("v1"));
 }
+
+#[test]
+fn label_counts_mean_one_thing_each_in_stats_and_export() {
+    let (_dir, db) = shop_with_one_candidate();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO generations (id, user, product, model_version, text, logprob, created_at)
+         VALUES (2, 1, 1, 'v1', 'Another candidate.', -1.0, 0)",
+        [],
+    )
+    .unwrap();
+    // Two analysts on candidate 1; ann changes her mind; bob labels 2.
+    for (id, verdict, who) in [
+        ("1", "up", "ann"),
+        ("1", "down", "ann"),
+        ("1", "up", "bob"),
+        ("2", "up", "bob"),
+    ] {
+        tailor(&db)
+            .args(["label", id, verdict, "--analyst", who])
+            .assert()
+            .success();
+    }
+    let s = crate::stats(&db);
+    assert_eq!(s["labels"], 3, "in effect: ann's down and bob's two ups");
+    assert_eq!(s["label_rows"], 4, "every up or down recorded");
+    assert_eq!(s["labelled_candidates"], 2);
+    // The export writes one line per row, and says which are in effect.
+    let out = tailor(&db)
+        .args(["export", "labels", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "--json is accepted");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.iter().filter(|l| l["in_effect"] == true).count(), 3);
+    let file = db.with_file_name("labels.jsonl");
+    let out = tailor(&db)
+        .args(["export", "labels", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("4 label rows (3 in effect) written to"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -186,6 +186,7 @@ fn generating_needs_a_model_and_a_shopper_and_selects_the_first_new_candidate() 
             product_id: "p00031".into(),
             rows: Ok(rows),
             new_ids: vec![105],
+            counts: (5, 3),
         }),
     );
     assert_eq!(selected_id(&s), 105);
@@ -476,6 +477,90 @@ fn a_reason_is_a_new_label_row_and_the_selection_stays() {
     );
     handle(&mut s, label(102, Verdict::Down));
     assert_eq!(selected_id(&s), 102, "adding a reason does not move on");
+}
+
+#[test]
+fn the_jobs_pane_moves_in_the_order_it_shows_newest_first() {
+    let mut s = screen("first_run", plain);
+    for id in 2..=3 {
+        handle(
+            &mut s,
+            Event::Job(JobEvent {
+                id,
+                update: JobUpdate::Started {
+                    kind: JobKind::Generate,
+                    by: "ana".into(),
+                    what: format!("job {id}"),
+                    cancellable: false,
+                },
+            }),
+        );
+    }
+    s.focus = Pane::Jobs;
+    let selected = |s: &State| s.jobs[s.job_selected].id;
+    handle(&mut s, code(KeyCode::Home));
+    assert_eq!(selected(&s), 3, "Home: the newest, at the top");
+    handle(&mut s, key('j'));
+    assert_eq!(selected(&s), 2, "j: the one below it, older");
+    handle(&mut s, key('k'));
+    assert_eq!(selected(&s), 3, "k: back up");
+    handle(&mut s, code(KeyCode::End));
+    assert_eq!(selected(&s), 1, "End: the oldest, at the bottom");
+    handle(&mut s, key('j'));
+    assert_eq!(selected(&s), 1, "j stops at the bottom");
+}
+
+#[test]
+fn candidates_beyond_the_first_page_are_reached_by_moving_up() {
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Candidates;
+    // The store holds 1,000 candidates; the list has the newest 4 of them.
+    let rows = s.candidates.rows.clone();
+    s.candidates.set_counts((1000, 10));
+    assert_eq!(s.candidates.totals(), (1000, 10));
+    handle(&mut s, code(KeyCode::Home));
+    let first = rows[0].generation_id;
+    let a = handle(&mut s, key('k'));
+    let tag = s.candidates.tag;
+    assert_eq!(
+        a,
+        [Action::Query(Query::Candidates {
+            tag,
+            user_id: "u0000007".into(),
+            product_id: "p00031".into(),
+            before: Some(first),
+        })]
+    );
+    assert!(handle(&mut s, key('k')).is_empty(), "one page at a time");
+    let mut older = rows[..2].to_vec();
+    for (i, r) in older.iter_mut().enumerate() {
+        r.generation_id = first - 10 + i as i64;
+        r.label = None;
+    }
+    handle(
+        &mut s,
+        Event::Reply(Reply::Candidates {
+            from: CandidatesFrom::Earlier(tag),
+            user_id: "u0000007".into(),
+            product_id: "p00031".into(),
+            rows: Ok(older),
+            new_ids: Vec::new(),
+            counts: (1000, 10),
+        }),
+    );
+    assert_eq!(s.candidates.rows.len(), rows.len() + 2);
+    assert_eq!(selected_id(&s), first - 9, "the row just above");
+    assert_eq!(s.candidates.totals(), (1000, 10));
+}
+
+#[test]
+fn work_from_a_shell_refreshes_the_registry_and_the_counts() {
+    let mut s = screen("browse", plain);
+    let a = handle(&mut s, Event::Reply(Reply::StoreChanged));
+    assert_eq!(
+        a,
+        [Action::Query(Query::Models), Action::Query(Query::Progress)]
+    );
 }
 
 #[test]

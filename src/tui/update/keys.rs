@@ -210,12 +210,36 @@ pub(super) fn move_in(state: &mut State, action: KeyAction) -> Action {
             Action::None
         }
         Pane::Candidates => {
-            state.candidates.selected =
-                step(state.candidates.selected, state.candidates.rows.len());
+            let list = &mut state.candidates;
+            let at_top = list.selected == 0;
+            list.selected = step(list.selected, list.rows.len());
+            // Above the first row: the page of older candidates.
+            let up = matches!(action, KeyAction::Up | KeyAction::PageUp | KeyAction::First);
+            if at_top && up && list.more_before() && !list.loading_earlier {
+                let (Some(user_id), Some(product), Some(first)) = (
+                    list.user_id.clone(),
+                    list.product.as_ref(),
+                    list.rows.first(),
+                ) else {
+                    return Action::None;
+                };
+                list.loading_earlier = true;
+                return Action::Query(Query::Candidates {
+                    tag: list.tag,
+                    user_id,
+                    product_id: product.product_id.clone(),
+                    before: Some(first.generation_id),
+                });
+            }
             Action::None
         }
         Pane::Jobs => {
-            state.job_selected = step(state.job_selected, state.jobs.len());
+            // The pane lists the newest job first: move on the screen's
+            // order, so that j goes down, Home to the newest, End to the
+            // oldest.
+            let len = state.jobs.len();
+            let shown = len.saturating_sub(1).saturating_sub(state.job_selected);
+            state.job_selected = len.saturating_sub(1).saturating_sub(step(shown, len));
             Action::None
         }
     }

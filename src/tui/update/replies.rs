@@ -187,10 +187,31 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             product_id,
             rows,
             new_ids,
+            counts,
         } => {
             let list = &mut state.candidates;
             let same_target = list.user_id.as_deref() == Some(&user_id)
                 && list.product.as_ref().map(|p| p.product_id.as_str()) == Some(&product_id);
+            if from == CandidatesFrom::Earlier(list.tag) && same_target {
+                // The page above the list: the row just above where the
+                // analyst was is selected.
+                list.loading_earlier = false;
+                match rows {
+                    Ok(mut older) => {
+                        let n = older.len();
+                        older.append(&mut list.rows);
+                        list.rows = older;
+                        list.set_counts(counts);
+                        list.selected = n.saturating_sub(1);
+                    }
+                    Err(e) => state.error(e),
+                }
+                return Action::None;
+            }
+            if matches!(from, CandidatesFrom::Earlier(_)) {
+                state.dirty = false;
+                return Action::None;
+            }
             if from == CandidatesFrom::Generated {
                 list.generating = false;
                 if !same_target {
@@ -205,6 +226,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
                 return Action::None;
             }
             list.loading = false;
+            list.loading_earlier = false;
             let rows = match rows {
                 Ok(r) => r,
                 Err(e) => {
@@ -214,6 +236,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             };
             let previous = list.current().map(|c| c.generation_id);
             list.rows = rows;
+            list.set_counts(counts);
             let restored = state.restore.take().and_then(|s| s.candidate);
             let find = |id: i64| list.rows.iter().position(|r| r.generation_id == id);
             let selected = new_ids
@@ -303,6 +326,15 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             state.progress = p;
             Action::None
         }
+        // Work from a shell or another console: refresh what it may change
+        // (the registry and the counts), not what the analyst is reading.
+        Reply::StoreChanged => {
+            state.dirty = false;
+            Action::Many(vec![
+                Action::Query(Query::Models),
+                Action::Query(Query::Progress),
+            ])
+        }
         Reply::Models { models, active } => {
             state.models = models;
             state.active_model = active;
@@ -365,6 +397,11 @@ pub(super) fn on_job(state: &mut State, ev: JobEvent) -> Action {
                 cancellable,
                 outcome: None,
             });
+            // The newest job is at the top of the pane: select it, unless
+            // the analyst is moving in the pane (pushing keeps their index).
+            if state.focus != Pane::Jobs {
+                state.job_selected = state.jobs.len() - 1;
+            }
         }
         JobUpdate::Progress(p) => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == ev.id) {

@@ -177,8 +177,9 @@ fn stacked(state: &State, frame: &mut Frame, body: Rect) {
 fn single(state: &State, frame: &mut Frame, body: Rect) {
     let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
     let t = state.theme;
-    // Full names when they fit, else short ones, else numbers and the
-    // focused pane's name.
+    // Full names when they fit, else short ones, else the focused pane's
+    // name and a dot for each other (Tab moves between them; no number
+    // is shown that no key answers to).
     let short = |p: Pane| match p {
         Pane::Recommended => "Recs",
         Pane::Candidates => "Cands",
@@ -187,8 +188,10 @@ fn single(state: &State, frame: &mut Frame, body: Rect) {
     let labels = |name: &dyn Fn(Pane) -> String| -> Vec<String> {
         Pane::ALL
             .iter()
-            .enumerate()
-            .map(|(i, p)| format!(" {} {} ", i + 1, name(*p)).replace("  ", " "))
+            .map(|p| match name(*p) {
+                n if n.is_empty() => " · ".to_string(),
+                n => format!(" {n} "),
+            })
             .collect()
     };
     let fits =

@@ -246,8 +246,9 @@ pub fn shopper(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         Span::styled("price ", t.dim()),
         Span::raw(fit(
             &format!(
-                "{} · {orders} orders{of}",
-                pr.price_band.as_deref().unwrap_or("-")
+                "{} · {orders} order{}{of}",
+                pr.price_band.as_deref().unwrap_or("-"),
+                if orders == 1 { "" } else { "s" }
             ),
             w.saturating_sub(6),
         )),
@@ -368,10 +369,15 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
     let c = &state.candidates;
     let title = match &c.product {
         Some(p) => format!(
-            "Candidates · {} ({}/{} labelled by you)",
+            "Candidates · {} ({}/{} labelled by you{})",
             clean(&p.title),
-            c.labelled(),
-            c.rows.len()
+            c.totals().1,
+            c.totals().0,
+            if c.more_before() {
+                format!("; {} shown, older above", c.rows.len())
+            } else {
+                String::new()
+            }
         ),
         None => "Candidates".into(),
     };
