@@ -105,6 +105,10 @@ keys_section! {
     label_up,
     /// Thumbs-down.
     label_down,
+    /// Thumbs-up with a reason: the prompt first, one label row on Enter.
+    label_up_why,
+    /// Thumbs-down with a reason.
+    label_down_why,
     /// Add a reason or note.
     reason,
     /// Undo the last label.

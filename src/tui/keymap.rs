@@ -247,6 +247,8 @@ macro_rules! key_actions {
 key_actions! {
     LabelUp label_up Anywhere "up" "thumbs-up the selected candidate and move to the next unlabelled one";
     LabelDown label_down Anywhere "down" "thumbs-down the selected candidate and move to the next unlabelled one";
+    LabelUpWhy label_up_why Anywhere "up, why" "thumbs-up the selected candidate with a reason: type it, enter saves both";
+    LabelDownWhy label_down_why Anywhere "down, why" "thumbs-down the selected candidate with a reason: type it, enter saves both";
     Reason reason Anywhere "reason" "add a reason code or note to the selected candidate's label";
     Undo undo Anywhere "undo" "undo your last label (also after a restart)";
     Redo redo Anywhere "redo" "redo the label you undid last";

@@ -189,6 +189,9 @@ pub enum Mode {
     Reason {
         /// The candidate.
         generation_id: i64,
+        /// The verdict to write with the reason (`Y`, `N`); `None` adds the
+        /// reason to the candidate's label in effect (`r`).
+        verdict: Option<crate::store::Verdict>,
         /// The text.
         input: LineInput,
     },

@@ -438,6 +438,47 @@ fn the_command_line_completes() {
 }
 
 #[test]
+fn capital_y_labels_with_a_reason_in_one_go_on_the_candidate_it_was_pressed_on() {
+    let mut s = screen("browse", plain);
+    assert_eq!(selected_id(&s), 103);
+    assert!(handle(&mut s, key('Y')).is_empty(), "nothing written yet");
+    // Readline's kill keys work in the prompt.
+    for c in "great-hook uses the tent".chars() {
+        handle(&mut s, key(c));
+    }
+    let ctrl = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    handle(&mut s, ctrl('w'));
+    handle(&mut s, ctrl('w'));
+    for c in "purchase".chars() {
+        handle(&mut s, key(c));
+    }
+    let a = handle(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        a,
+        [Action::Query(Query::Label {
+            generation_id: 103,
+            verdict: Verdict::Up,
+            reason: Some("great-hook".into()),
+            note: Some("uses purchase".into()),
+        })]
+    );
+    // Committed: the list moves on as after y.
+    handle(&mut s, label(103, Verdict::Up));
+    assert_ne!(selected_id(&s), 103);
+    // N then Esc writes nothing; Ctrl-U clears what was typed.
+    let before = selected_id(&s);
+    handle(&mut s, key('N'));
+    handle(&mut s, key('x'));
+    handle(&mut s, ctrl('u'));
+    assert!(
+        matches!(&s.mode, Mode::Reason { input, verdict: Some(Verdict::Down), .. } if input.text.is_empty())
+    );
+    assert!(handle(&mut s, code(KeyCode::Esc)).is_empty());
+    assert_eq!(s.notice.as_ref().unwrap().text, "not labelled");
+    assert_eq!(selected_id(&s), before);
+}
+
+#[test]
 fn a_reason_is_a_new_label_row_and_the_selection_stays() {
     let mut s = screen("browse", plain);
     handle(&mut s, key('r'));

@@ -13,8 +13,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
         Mode::Command(line) => command_key(state, key, line),
         Mode::Reason {
             generation_id,
+            verdict,
             input,
-        } => reason_key(state, key, generation_id, input),
+        } => reason_key(state, key, generation_id, verdict, input),
         Mode::Confirm(what) => confirm_key(state, key, what),
         Mode::Help { scroll } => {
             if key.code == KeyCode::Esc
@@ -123,7 +124,7 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
                 return Action::None;
             };
             let Some(label) = &c.label else {
-                state.notice("label it first (y or n), then add a reason");
+                state.notice("label it first (y or n), or Y or N to label it with a reason");
                 return Action::None;
             };
             let text = match (&label.reason, &label.note) {
@@ -134,7 +135,24 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
             };
             state.mode = Mode::Reason {
                 generation_id: c.generation_id,
+                verdict: None,
                 input: LineInput { text },
+            };
+            Action::None
+        }
+        LabelUpWhy | LabelDownWhy => {
+            let Some(c) = state.candidates.current() else {
+                state.notice("no candidate selected: g generates some");
+                return Action::None;
+            };
+            state.mode = Mode::Reason {
+                generation_id: c.generation_id,
+                verdict: Some(if action == LabelUpWhy {
+                    Verdict::Up
+                } else {
+                    Verdict::Down
+                }),
+                input: LineInput::default(),
             };
             Action::None
         }
@@ -323,9 +341,23 @@ pub(super) fn cancel_job(state: &mut State) -> Action {
 }
 
 pub(super) fn text_key(input: &mut String, key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Backspace => {
             input.pop();
+            true
+        }
+        // Ctrl-U: the whole line, as readline does from its end.
+        KeyCode::Char('u') if ctrl => {
+            input.clear();
+            true
+        }
+        // Ctrl-W: the word before the end, and the spaces after it.
+        KeyCode::Char('w') if ctrl => {
+            let kept = input
+                .trim_end()
+                .trim_end_matches(|c: char| !c.is_whitespace());
+            input.truncate(kept.len());
             true
         }
         KeyCode::Char(c)
@@ -412,6 +444,7 @@ pub(super) fn reason_key(
     state: &mut State,
     key: KeyEvent,
     generation_id: i64,
+    with: Option<Verdict>,
     mut input: LineInput,
 ) -> Action {
     if is_quit_chord(state, &key) {
@@ -420,23 +453,34 @@ pub(super) fn reason_key(
     match key.code {
         KeyCode::Esc => {
             state.mode = Mode::Normal;
+            if with.is_some() {
+                state.notice("not labelled");
+            }
             Action::None
         }
         KeyCode::Enter => {
             state.mode = Mode::Normal;
-            let verdict = state
-                .candidates
-                .rows
-                .iter()
-                .find(|r| r.generation_id == generation_id)
-                .and_then(|r| r.label.as_ref())
-                .map(|l| l.verdict);
+            let verdict = with.or_else(|| {
+                state
+                    .candidates
+                    .rows
+                    .iter()
+                    .find(|r| r.generation_id == generation_id)
+                    .and_then(|r| r.label.as_ref())
+                    .map(|l| l.verdict)
+            });
             let Some(verdict) = verdict else {
                 state.notice("that candidate has no label any more");
                 return Action::None;
             };
             let (reason, note) = commands::split_reason(&state.settings.reasons, &input.text);
-            state.pending = Some(Pending::Reason(generation_id));
+            // With Y or N this is a new label: the list moves on as after
+            // y or n. With r it adds to the label and stays.
+            state.pending = Some(if with.is_some() {
+                Pending::Label(generation_id)
+            } else {
+                Pending::Reason(generation_id)
+            });
             Action::Query(Query::Label {
                 generation_id,
                 verdict,
@@ -448,6 +492,7 @@ pub(super) fn reason_key(
             input.text = commands::complete_reason(&state.settings.reasons, &input.text);
             state.mode = Mode::Reason {
                 generation_id,
+                verdict: with,
                 input,
             };
             Action::None
@@ -456,6 +501,7 @@ pub(super) fn reason_key(
             text_key(&mut input.text, &key);
             state.mode = Mode::Reason {
                 generation_id,
+                verdict: with,
                 input,
             };
             Action::None

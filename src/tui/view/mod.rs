@@ -319,9 +319,15 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
         }
         Mode::Reason {
             generation_id,
+            verdict,
             input,
         } => {
-            let text = format!("reason for #{generation_id}: {}", clean(&input.text));
+            let what = match verdict {
+                Some(crate::store::Verdict::Up) => format!("thumbs-up #{generation_id}, why"),
+                Some(crate::store::Verdict::Down) => format!("thumbs-down #{generation_id}, why"),
+                None => format!("reason for #{generation_id}"),
+            };
+            let text = format!("{what}: {}", clean(&input.text));
             let shown = fit_tail(&text, w.saturating_sub(1));
             frame.set_cursor_position((area.x + text::width(&shown) as u16, area.y));
             Line::from(shown)
