@@ -157,6 +157,29 @@ pub struct ProductRow {
     pub price: Option<f64>,
     /// The recommender's score.
     pub score: f64,
+    /// The catalog's own copy (untrusted).
+    pub description: Option<String>,
+    /// The catalog's attributes as (key, value) in words, e.g. `("eco",
+    /// "yes")` (untrusted).
+    pub facts: Vec<(String, String)>,
+}
+
+impl ProductRow {
+    /// A catalog attribute in words: strings as they are, booleans as yes
+    /// or no, lists joined.
+    pub fn fact_text(value: &serde_json::Value) -> String {
+        match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(Self::fact_text)
+                .collect::<Vec<_>>()
+                .join(", "),
+            serde_json::Value::Null => "-".into(),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Everything the shopper pane shows.

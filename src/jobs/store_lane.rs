@@ -420,12 +420,18 @@ impl Lane {
         for r in recs {
             if let Some(p) = self.store.product(&r.product_id)? {
                 recommended.push(ProductRow {
+                    facts: p
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), ProductRow::fact_text(v)))
+                        .collect(),
                     product_id: p.product_id,
                     title: p.title,
                     category: p.category,
                     brand: p.brand,
                     price: p.price,
                     score: r.score,
+                    description: p.description,
                 });
             }
         }

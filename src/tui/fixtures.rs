@@ -352,6 +352,15 @@ fn products(d: Decorate) -> Vec<ProductRow> {
         brand: Some(d("Loopstitch")),
         price: Some(*price),
         score: 10.0 - i as f64,
+        description: Some(d(
+            "Knitted from fine merino that breathes on the climb and warms at camp.",
+        )),
+        facts: vec![
+            ("color".into(), d("navy")),
+            ("material".into(), d("merino wool")),
+            ("feature".into(), d("half-zip collar")),
+            ("eco".into(), "no".into()),
+        ],
     })
     .collect()
 }

@@ -76,6 +76,12 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
+    /// Words a candidate took from the catalog (underlined, so it shows
+    /// without colour too).
+    pub fn catalog(self) -> Style {
+        Style::new().add_modifier(Modifier::UNDERLINED)
+    }
+
     /// A key in the status bar and the help.
     pub fn key(self) -> Style {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)

@@ -165,6 +165,8 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
                                 brand: None,
                                 price: None,
                                 score: 0.0,
+                                description: None,
+                                facts: Vec::new(),
                             }),
                     )
                 }

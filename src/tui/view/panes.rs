@@ -364,6 +364,113 @@ pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
 /// Lines of candidate text shown at most per candidate.
 const CANDIDATE_LINES: usize = 4;
 
+/// The candidates pane shows the product card from this height on.
+const CARD_MIN_HEIGHT: u16 = 14;
+
+/// The product's facts, to check the candidates against without leaving
+/// the console: brand, price and category, then every catalog attribute,
+/// then the catalog's own copy (at most two lines), and a rule.
+fn product_card(state: &State, p: &crate::jobs::ProductRow, w: usize) -> Vec<Line<'static>> {
+    let t = state.theme;
+    let mut head = vec![clean(&p.category).into_owned()];
+    if let Some(b) = &p.brand {
+        head.insert(0, clean(b).into_owned());
+    }
+    if p.price.is_some() {
+        head.push(price(p.price));
+    }
+    let mut lines = vec![Line::from(vec![
+        Span::styled("product ", t.dim()),
+        Span::styled(fit(&head.join(" · "), w.saturating_sub(8)), t.heading()),
+    ])];
+    let facts = p
+        .facts
+        .iter()
+        .map(|(k, v)| format!("{} {}", clean(k), clean(v)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    for (i, l) in wrap(&facts, w.saturating_sub(8).max(8))
+        .into_iter()
+        .take(2)
+        .enumerate()
+    {
+        lines.push(Line::from(vec![
+            Span::styled(if i == 0 { "facts   " } else { "        " }, t.dim()),
+            Span::raw(l),
+        ]));
+    }
+    if let Some(d) = &p.description {
+        for (i, l) in wrap(&clean(d), w.saturating_sub(8).max(8))
+            .into_iter()
+            .take(2)
+            .enumerate()
+        {
+            lines.push(Line::from(vec![
+                Span::styled(if i == 0 { "catalog " } else { "        " }, t.dim()),
+                Span::styled(l, t.dim()),
+            ]));
+        }
+    }
+    lines.push(Line::from(Span::styled("─".repeat(w), t.dim())));
+    lines
+}
+
+/// The catalog's words for a product, longest first: what a candidate may
+/// copy from it (title, brand and attribute values of three letters or
+/// more), lower-cased.
+fn catalog_phrases(p: &crate::jobs::ProductRow) -> Vec<String> {
+    let mut phrases: Vec<String> = std::iter::once(p.title.as_str())
+        .chain(p.brand.as_deref())
+        .chain(p.facts.iter().map(|(_, v)| v.as_str()))
+        .map(|s| clean(s).to_lowercase())
+        .filter(|s| s.chars().count() >= 3 && s != "yes" && s != "no")
+        .collect();
+    phrases.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    phrases.dedup();
+    phrases
+}
+
+/// `text` as spans, the catalog's words in it in `mark`.
+fn mark_catalog(text: String, phrases: &[String], mark: Style) -> Vec<Span<'static>> {
+    let lower = text.to_lowercase();
+    // Only where lower-casing kept every byte offset (ASCII-like text).
+    if lower.len() != text.len() || phrases.is_empty() {
+        return vec![Span::raw(text)];
+    }
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for ph in phrases {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(ph.as_str()) {
+            let (s, e) = (from + at, from + at + ph.len());
+            // A whole word or phrase: not inside a longer word.
+            let bytes = lower.as_bytes();
+            let boundary = |i: usize| {
+                i == 0
+                    || i == bytes.len()
+                    || !(bytes[i - 1].is_ascii_alphanumeric() && bytes[i].is_ascii_alphanumeric())
+            };
+            if boundary(s) && boundary(e) && taken.iter().all(|&(a, b)| e <= a || s >= b) {
+                taken.push((s, e));
+            }
+            from = e;
+        }
+    }
+    taken.sort_unstable();
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for (s, e) in taken {
+        if s > at {
+            spans.push(Span::raw(text[at..s].to_string()));
+        }
+        spans.push(Span::styled(text[s..e].to_string(), mark));
+        at = e;
+    }
+    if at < text.len() {
+        spans.push(Span::raw(text[at..].to_string()));
+    }
+    spans
+}
+
 /// The candidates for the selected product.
 pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
     let c = &state.candidates;
@@ -387,6 +494,22 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
     }
     let t = state.theme;
     let w = inner.width as usize;
+    // The product card, where the pane has room to spare for it.
+    let card = c
+        .product
+        .as_ref()
+        .filter(|_| inner.height >= CARD_MIN_HEIGHT)
+        .map(|p| product_card(state, p, w));
+    let inner = match card {
+        Some(lines) => {
+            let [card_area, rest] =
+                Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Fill(1)])
+                    .areas(inner);
+            frame.render_widget(Paragraph::new(lines), card_area);
+            rest
+        }
+        None => inner,
+    };
     let (status_area, list_area) = if c.generating && inner.height >= 3 {
         let [s, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         (Some(s), rest)
@@ -431,6 +554,8 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         Some(Pending::Label(id) | Pending::Reason(id)) => Some(id),
         _ => None,
     };
+    let phrases = c.product.as_ref().map(catalog_phrases).unwrap_or_default();
+    let catalog = t.catalog();
     let shown = window(c.rows.len(), c.selected, c.offset.get(), list_area.height);
     let items: Vec<ListItem> = c.rows[shown.clone()]
         .iter()
@@ -461,15 +586,16 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
             }
             let mut lines = Vec::with_capacity(body.len() + 1);
             for (i, b) in body.into_iter().enumerate() {
-                if i == 0 {
-                    lines.push(Line::from(vec![
+                let mut spans = if i == 0 {
+                    vec![
                         Span::styled(mark.to_string(), style),
                         Span::styled(head.clone(), t.dim()),
-                        Span::raw(b),
-                    ]));
+                    ]
                 } else {
-                    lines.push(Line::from(format!("{}{b}", " ".repeat(indent))));
-                }
+                    vec![Span::raw(" ".repeat(indent))]
+                };
+                spans.extend(mark_catalog(b, &phrases, catalog));
+                lines.push(Line::from(spans));
             }
             if let Some(label) = &row.label
                 && (label.reason.is_some() || label.note.is_some())
@@ -493,4 +619,32 @@ pub fn candidates(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         .collect();
     let list = list(items, state, state.focus == Pane::Candidates);
     draw_list(frame, list_area, list, shown.start, c.selected, &c.offset);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_words_are_marked_whole_and_once() {
+        let phrases = vec![
+            "merino wool".to_string(),
+            "navy".to_string(),
+            "wool".to_string(),
+        ];
+        let mark = Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED);
+        let spans = mark_catalog(
+            "Soft Merino wool in navy, not navyish woolly.".into(),
+            &phrases,
+            mark,
+        );
+        let marked: Vec<&str> = spans
+            .iter()
+            .filter(|s| s.style == mark)
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(marked, ["Merino wool", "navy"]);
+        let all: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(all, "Soft Merino wool in navy, not navyish woolly.");
+    }
 }
