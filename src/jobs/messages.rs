@@ -21,6 +21,8 @@ pub enum PageFrom {
     Around(String),
     /// The page before this shopper (unfiltered lists only).
     Before(String),
+    /// The last page, whose last row is selected (unfiltered lists only).
+    End,
 }
 
 /// A query for the store lane. `tag`s come back in the reply so the console
@@ -138,8 +140,11 @@ pub struct ShopperPage {
     pub next: Option<ShopperCursor>,
     /// Whether there are rows before these (unfiltered lists only).
     pub more_before: bool,
-    /// The row to select, for [`PageFrom::Around`].
+    /// The row to select, for [`PageFrom::Around`] and [`PageFrom::End`].
     pub select: Option<usize>,
+    /// How many shoppers the list holds in all, loaded or not (with the
+    /// first page, the last and a jump to one shopper).
+    pub total: Option<u64>,
 }
 
 /// A recommended product.

@@ -335,6 +335,7 @@ impl Lane {
                     next,
                     more_before: false,
                     select: None,
+                    total: None,
                 }
             }
             PageFrom::After(cursor) => {
@@ -344,6 +345,7 @@ impl Lane {
                     next,
                     more_before: false,
                     select: None,
+                    total: None,
                 }
             }
             PageFrom::Before(id) => {
@@ -353,6 +355,7 @@ impl Lane {
                     next: None,
                     rows,
                     select: None,
+                    total: None,
                 }
             }
             PageFrom::Around(id) if filter.is_empty() => {
@@ -377,6 +380,7 @@ impl Lane {
                     next,
                     more_before,
                     select,
+                    total: None,
                 }
             }
             PageFrom::Around(id) => {
@@ -401,15 +405,34 @@ impl Lane {
                     next,
                     more_before: false,
                     select,
+                    total: None,
+                }
+            }
+            PageFrom::End => {
+                let rows = self.store.shoppers_before(&char::MAX.to_string(), PAGE)?;
+                ShopperPage {
+                    more_before: rows.len() == PAGE,
+                    next: None,
+                    select: rows.len().checked_sub(1),
+                    rows,
+                    total: None,
                 }
             }
         };
+        let mut page = page;
+        if matches!(from, PageFrom::Start | PageFrom::Around(_) | PageFrom::End) {
+            page.total = Some(self.store.shoppers_count(filter, names)?);
+        }
         Ok(page)
     }
 
     fn shopper(&self, user_id: &str) -> Result<ShopperView> {
         if !self.store.has_user(user_id)? {
-            anyhow::bail!("no shopper {user_id:?}");
+            let near = self.store.shoppers_containing(user_id, 3)?;
+            if near.is_empty() {
+                anyhow::bail!("no shopper {user_id:?}");
+            }
+            anyhow::bail!("no shopper {user_id:?}; did you mean {}?", near.join(", "));
         }
         let mut history = self.store.history(user_id, None, HISTORY_EVENTS + 1)?;
         let truncated = history.len() > HISTORY_EVENTS;

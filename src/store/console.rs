@@ -184,6 +184,47 @@ impl Store {
         Ok(rows)
     }
 
+    /// How many shoppers `shoppers_filtered` lists for `prefix`: ids that
+    /// start with it and, when `names`, names that do (each once). Both
+    /// are index range counts.
+    pub fn shoppers_count(&self, prefix: &str, names: bool) -> Result<u64, StoreError> {
+        let end = super::queries::prefix_end(prefix);
+        let key = prefix.to_lowercase();
+        let key_end = super::queries::prefix_end(&key);
+        let n: rusqlite::Result<i64> = if names && !prefix.is_empty() {
+            self.conn
+                .prepare_cached(
+                    "SELECT count(*) FROM users u
+                     WHERE (u.user_id >= ?1 AND u.user_id < ?2)
+                        OR (u.name_key >= ?3 AND u.name_key < ?4)",
+                )
+                .and_then(|mut s| s.query_row(params![prefix, end, key, key_end], |r| r.get(0)))
+        } else {
+            self.conn
+                .prepare_cached(
+                    "SELECT count(*) FROM users u WHERE u.user_id >= ?1 AND u.user_id < ?2",
+                )
+                .and_then(|mut s| s.query_row(params![prefix, end], |r| r.get(0)))
+        };
+        n.map(|n| n as u64).map_err(|e| self.err(e))
+    }
+
+    /// Up to `limit` shopper ids that contain `text` anywhere (ignoring
+    /// case), the ones nearest in length first: suggestions for an id
+    /// that is not there (`7` → `u0000007`). A scan, for the error path.
+    pub fn shoppers_containing(&self, text: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT user_id FROM users WHERE instr(lower(user_id), lower(?1)) > 0
+                 ORDER BY length(user_id), user_id LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![text, limit as i64], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// Where `analyst` left off, as the console saved it.
     pub fn load_session(&self, analyst: &str) -> Result<Option<serde_json::Value>, StoreError> {
         let text: Option<String> = self
@@ -308,6 +349,18 @@ mod tests {
         assert_eq!(ids(store.shoppers_from("u2", 5).unwrap()), ["u2", "u3"]);
         assert_eq!(ids(store.shoppers_before("u3", 5).unwrap()), ["u1", "u2"]);
         assert!(store.shoppers_before("u1", 5).unwrap().is_empty());
+        // The last page, as End asks for it.
+        assert_eq!(
+            ids(store.shoppers_before(&char::MAX.to_string(), 2).unwrap()),
+            ["u2", "u3"]
+        );
+        assert_eq!(store.shoppers_count("", false).unwrap(), 3);
+        assert_eq!(store.shoppers_count("u2", false).unwrap(), 1);
+        assert_eq!(store.shoppers_count("x", true).unwrap(), 0);
+        // Near matches for an id that is not there.
+        assert_eq!(store.shoppers_containing("2", 3).unwrap(), ["u2"]);
+        assert_eq!(store.shoppers_containing("U", 2).unwrap(), ["u1", "u2"]);
+        assert!(store.shoppers_containing("9", 3).unwrap().is_empty());
     }
 
     #[test]

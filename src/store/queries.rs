@@ -37,7 +37,7 @@ pub enum ShopperCursor {
 }
 
 /// The exclusive upper bound of the strings that start with `prefix`.
-fn prefix_end(prefix: &str) -> String {
+pub(super) fn prefix_end(prefix: &str) -> String {
     let mut end = prefix.to_string();
     end.push(char::MAX);
     end

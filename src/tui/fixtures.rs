@@ -218,6 +218,7 @@ fn shoppers(state: &mut State, d: Decorate, n: usize) {
         rows: shopper_rows(d, n),
         more_before: false,
         select: None,
+        total: (n >= 30).then_some(2000),
     };
     let tag = state.shoppers.tag;
     feed(
@@ -575,6 +576,7 @@ pub fn screen(name: &str, d: Decorate) -> State {
                         next: None,
                         more_before: false,
                         select: None,
+                        total: Some(9),
                     }),
                 })],
             );

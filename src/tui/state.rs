@@ -31,6 +31,8 @@ pub struct ShopperList {
     pub next: Option<ShopperCursor>,
     /// Whether rows before the window exist (unfiltered lists only).
     pub more_before: bool,
+    /// How many shoppers the list holds in all, when known.
+    pub total: Option<u64>,
     /// A page is on its way.
     pub loading: bool,
     /// Enter was pressed on a filter whose page is on its way: open the

@@ -246,6 +246,7 @@ fn the_filter_queries_as_you_type_and_esc_clears_it() {
                 next: None,
                 more_before: false,
                 select: None,
+                total: None,
             }),
         }),
     );
@@ -278,6 +279,7 @@ fn an_answer_to_a_superseded_query_is_dropped() {
                 next: None,
                 more_before: false,
                 select: None,
+                total: None,
             }),
         }),
     );
@@ -592,6 +594,40 @@ fn candidates_beyond_the_first_page_are_reached_by_moving_up() {
     assert_eq!(s.candidates.rows.len(), rows.len() + 2);
     assert_eq!(selected_id(&s), first - 9, "the row just above");
     assert_eq!(s.candidates.totals(), (1000, 10));
+}
+
+#[test]
+fn end_in_the_shopper_list_asks_for_the_last_page_and_selects_its_last_row() {
+    let mut s = screen("browse", plain);
+    s.focus = Pane::Shoppers;
+    let a = handle(&mut s, code(KeyCode::End));
+    let tag = s.shoppers.tag;
+    assert_eq!(
+        a,
+        [Action::Query(Query::Shoppers {
+            tag,
+            filter: String::new(),
+            from: PageFrom::End,
+        })]
+    );
+    let rows: Vec<crate::store::ShopperRow> = s.shoppers.rows[..5].to_vec();
+    handle(
+        &mut s,
+        Event::Reply(Reply::Shoppers {
+            tag,
+            from: PageFrom::End,
+            page: Ok(crate::jobs::ShopperPage {
+                rows,
+                next: None,
+                more_before: true,
+                select: Some(4),
+                total: Some(2000),
+            }),
+        }),
+    );
+    assert_eq!(s.shoppers.selected, 4);
+    assert!(s.shoppers.more_before && s.shoppers.next.is_none());
+    assert_eq!(s.shoppers.total, Some(2000));
 }
 
 #[test]

@@ -206,6 +206,18 @@ pub(super) fn move_in(state: &mut State, action: KeyAction) -> Action {
             if action == KeyAction::First && list.more_before {
                 return refilter(state);
             }
+            // End of an unfiltered list beyond the loaded window: its last page.
+            if action == KeyAction::Last && list.filter.is_empty() && list.next.is_some() {
+                let tag = state.tag();
+                let list = &mut state.shoppers;
+                list.loading = true;
+                list.tag = tag;
+                return Action::Query(Query::Shoppers {
+                    tag,
+                    filter: String::new(),
+                    from: PageFrom::End,
+                });
+            }
             let at_top = list.selected == 0;
             list.selected = step(list.selected, list.rows.len());
             if at_top && matches!(action, KeyAction::Up | KeyAction::PageUp) {

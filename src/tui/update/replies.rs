@@ -75,8 +75,11 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
                     return Action::None;
                 }
             };
+            if page.total.is_some() {
+                list.total = page.total;
+            }
             match from {
-                PageFrom::Start | PageFrom::Around(_) => {
+                PageFrom::Start | PageFrom::Around(_) | PageFrom::End => {
                     list.rows = page.rows;
                     list.next = page.next;
                     list.more_before = page.more_before;

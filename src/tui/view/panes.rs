@@ -98,10 +98,10 @@ fn draw_list(
 /// The shopper list.
 pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
     let l = &state.shoppers;
-    let count = if l.next.is_some() {
-        format!("{}+", l.rows.len())
-    } else {
-        l.rows.len().to_string()
+    let count = match l.total {
+        Some(n) => thousands(n),
+        None if l.next.is_some() => format!("{}+", l.rows.len()),
+        None => l.rows.len().to_string(),
     };
     let filter = if state.mode == Mode::Filter {
         format!(" /{}▏", clean(&l.filter))
@@ -359,6 +359,19 @@ pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         state.shopper.rec_selected,
         &state.shopper.rec_offset,
     );
+}
+
+/// `n` with thousands separated: 2,000.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Lines of candidate text shown at most per candidate.
