@@ -325,7 +325,7 @@ impl Lane {
     fn shoppers(&self, filter: &str, from: &PageFrom) -> Result<ShopperPage> {
         let names = self.config.privacy.show_names;
         let filter = filter.trim();
-        let page = match from {
+        let mut page = match from {
             PageFrom::Start => {
                 let (rows, next) =
                     self.store
@@ -419,7 +419,6 @@ impl Lane {
                 }
             }
         };
-        let mut page = page;
         if matches!(from, PageFrom::Start | PageFrom::Around(_) | PageFrom::End) {
             page.total = Some(self.store.shoppers_count(filter, names)?);
         }

@@ -375,6 +375,7 @@ impl Store {
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut n = LabelCounts::default();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let in_effect = r.get::<_, i64>(12).map_err(|e| self.err(e))? != 0;
             let line = (|| -> rusqlite::Result<serde_json::Value> {
                 Ok(serde_json::json!({
                     "label_id": r.get::<_, i64>(0)?,
@@ -389,7 +390,7 @@ impl Store {
                     "analyst": r.get::<_, String>(9)?,
                     "analyst_claimed": r.get::<_, i64>(10)? != 0,
                     "created_at": r.get::<_, i64>(11)?,
-                    "in_effect": r.get::<_, i64>(12)? != 0,
+                    "in_effect": in_effect,
                 }))
             })()
             .map_err(|e| self.err(e))?;
@@ -398,7 +399,7 @@ impl Store {
                 source,
             })?;
             n.rows += 1;
-            n.in_effect += u64::from(line["in_effect"] == true);
+            n.in_effect += u64::from(in_effect);
         }
         Ok(n)
     }
