@@ -184,27 +184,23 @@ impl Store {
         Ok(rows)
     }
 
-    /// How many shoppers `shoppers_filtered` lists for `prefix`: ids that
-    /// start with it and, when `names`, names that do (each once). Both
-    /// are index range counts.
-    pub fn shoppers_count(&self, prefix: &str, names: bool) -> Result<u64, StoreError> {
-        let end = super::queries::prefix_end(prefix);
-        let key = prefix.to_lowercase();
-        let key_end = super::queries::prefix_end(&key);
-        let n: rusqlite::Result<i64> = if names && !prefix.is_empty() {
+    /// How many shoppers `shoppers_filtered` lists for `text`: ids that
+    /// hold it anywhere (ignoring case) and, when `names`, names that do.
+    /// Every prefix match is one of those. Without text, an index count;
+    /// with it, a scan (about 0.1 s a million shoppers, on the store lane).
+    pub fn shoppers_count(&self, text: &str, names: bool) -> Result<u64, StoreError> {
+        let n: rusqlite::Result<i64> = if text.is_empty() {
             self.conn
-                .prepare_cached(
-                    "SELECT count(*) FROM users u
-                     WHERE (u.user_id >= ?1 AND u.user_id < ?2)
-                        OR (u.name_key >= ?3 AND u.name_key < ?4)",
-                )
-                .and_then(|mut s| s.query_row(params![prefix, end, key, key_end], |r| r.get(0)))
+                .prepare_cached("SELECT count(*) FROM users")
+                .and_then(|mut s| s.query_row([], |r| r.get(0)))
         } else {
             self.conn
                 .prepare_cached(
-                    "SELECT count(*) FROM users u WHERE u.user_id >= ?1 AND u.user_id < ?2",
+                    "SELECT count(*) FROM users u
+                     WHERE instr(lower(u.user_id), ?1) > 0
+                        OR (?2 AND instr(u.name_key, ?1) > 0)",
                 )
-                .and_then(|mut s| s.query_row(params![prefix, end], |r| r.get(0)))
+                .and_then(|mut s| s.query_row(params![text.to_lowercase(), names], |r| r.get(0)))
         };
         n.map(|n| n as u64).map_err(|e| self.err(e))
     }

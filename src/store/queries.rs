@@ -24,7 +24,10 @@ pub struct ShopperRow {
 ///
 /// A filter lists shoppers whose id starts with the text, by id, then
 /// shoppers whose name starts with it (case-insensitively), by name: two
-/// index range scans, so a page costs the same on a million shoppers.
+/// index range scans, so those pages cost the same on a million shoppers.
+/// Then the shoppers whose id (or name) holds the text anywhere else, by
+/// id (`/42` finds u0000042 and u0004217): a scan, read a page at a time
+/// on the store lane, after the cheap matches are on screen.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ShopperCursor {
     /// The first page.
@@ -34,6 +37,8 @@ pub enum ShopperCursor {
     AfterId(String),
     /// After this (name key, user id), among name matches.
     AfterName(String, String),
+    /// After this user id, among the matches inside ids or names.
+    AfterContains(String),
 }
 
 /// The exclusive upper bound of the strings that start with `prefix`.
@@ -103,7 +108,7 @@ impl Store {
     ) -> Result<(Vec<ShopperRow>, Option<ShopperCursor>), StoreError> {
         let mut rows = Vec::new();
         let end = prefix_end(prefix);
-        if !matches!(cursor, ShopperCursor::AfterName(..)) {
+        if matches!(cursor, ShopperCursor::Start | ShopperCursor::AfterId(_)) {
             let after = match cursor {
                 ShopperCursor::AfterId(id) => id.as_str(),
                 _ => "",
@@ -126,40 +131,73 @@ impl Store {
                 return Ok((rows, Some(next)));
             }
         }
-        if !names || prefix.is_empty() {
+        if prefix.is_empty() {
             return Ok((rows, None));
         }
         let key = prefix.to_lowercase();
         let key_end = prefix_end(&key);
-        let (after_name, after_id) = match cursor {
-            ShopperCursor::AfterName(n, id) => (n.as_str(), id.as_str()),
-            _ => ("", ""),
+        if names && !matches!(cursor, ShopperCursor::AfterContains(_)) {
+            let (after_name, after_id) = match cursor {
+                ShopperCursor::AfterName(n, id) => (n.as_str(), id.as_str()),
+                _ => ("", ""),
+            };
+            let want = limit - rows.len();
+            // Name matches whose id also matches were listed with the id matches.
+            let sql = format!(
+                "SELECT {SHOPPER_COLUMNS}, u.name_key FROM users u
+                 WHERE u.name_key >= ?1 AND u.name_key < ?2
+                   AND (u.name_key, u.user_id) > (?3, ?4)
+                   AND NOT (u.user_id >= ?5 AND u.user_id < ?6)
+                 ORDER BY u.name_key, u.user_id LIMIT ?7"
+            );
+            let named: Vec<(ShopperRow, String)> = self
+                .conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| {
+                    s.query_map(
+                        params![key, key_end, after_name, after_id, prefix, end, want as i64],
+                        |r| Ok((shopper_row(r)?, r.get::<_, String>(4)?)),
+                    )?
+                    .collect()
+                })
+                .map_err(|e| self.err(e))?;
+            if named.len() == want {
+                let (row, key) = &named[want - 1];
+                let next = ShopperCursor::AfterName(key.clone(), row.user_id.clone());
+                rows.extend(named.into_iter().map(|(row, _)| row));
+                return Ok((rows, Some(next)));
+            }
+            rows.extend(named.into_iter().map(|(row, _)| row));
+        }
+        let after = match cursor {
+            ShopperCursor::AfterContains(id) => id.as_str(),
+            _ => "",
         };
         let want = limit - rows.len();
-        // Name matches whose id also matches were listed with the id matches.
+        // Everything listed above is left out: id prefixes, name prefixes.
         let sql = format!(
-            "SELECT {SHOPPER_COLUMNS}, u.name_key FROM users u
-             WHERE u.name_key >= ?1 AND u.name_key < ?2
-               AND (u.name_key, u.user_id) > (?3, ?4)
-               AND NOT (u.user_id >= ?5 AND u.user_id < ?6)
-             ORDER BY u.name_key, u.user_id LIMIT ?7"
+            "SELECT {SHOPPER_COLUMNS} FROM users u
+             WHERE u.user_id > ?1
+               AND NOT (u.user_id >= ?2 AND u.user_id < ?3)
+               AND (instr(lower(u.user_id), ?4) > 0
+                    OR (?6 AND instr(u.name_key, ?4) > 0
+                        AND NOT (u.name_key >= ?4 AND u.name_key < ?5)))
+             ORDER BY u.user_id LIMIT ?7"
         );
-        let named: Vec<(ShopperRow, String)> = self
+        let inside: Vec<ShopperRow> = self
             .conn
             .prepare_cached(&sql)
             .and_then(|mut s| {
                 s.query_map(
-                    params![key, key_end, after_name, after_id, prefix, end, want as i64],
-                    |r| Ok((shopper_row(r)?, r.get::<_, String>(4)?)),
+                    params![after, prefix, end, key, key_end, names, want as i64],
+                    shopper_row,
                 )?
                 .collect()
             })
             .map_err(|e| self.err(e))?;
-        let next = (named.len() == want).then(|| {
-            let (row, key) = &named[want - 1];
-            ShopperCursor::AfterName(key.clone(), row.user_id.clone())
-        });
-        rows.extend(named.into_iter().map(|(row, _)| row));
+        let next = (inside.len() == want && want > 0)
+            .then(|| ShopperCursor::AfterContains(inside[want - 1].user_id.clone()));
+        rows.extend(inside);
         Ok((rows, next))
     }
 
@@ -336,6 +374,28 @@ mod tests {
                 "u01", "u02", "u03", "u04", "u05", "u06", "u07", "u08", "u09", "u12"
             ]
         );
+        // Text inside an id or a name: "2" starts nothing, but u02 and u12
+        // hold it (and "Ann 02", "U0 Person 12"), each once, a page at a time.
+        let mut all = Vec::new();
+        let mut cursor = ShopperCursor::Start;
+        loop {
+            let (rows, next) = store.shoppers_filtered("2", true, &cursor, 1).unwrap();
+            all.extend(rows.into_iter().map(|r| r.user_id));
+            match next {
+                Some(c) => cursor = c,
+                None => break,
+            }
+        }
+        assert_eq!(all, ["u02", "u12"]);
+        assert_eq!(store.shoppers_count("2", true).unwrap(), 2);
+        // "person" is inside four names, and no id.
+        let (rows, _) = store
+            .shoppers_filtered("PERSON", true, &ShopperCursor::Start, 50)
+            .unwrap();
+        assert_eq!(ids(&rows), ["u03", "u06", "u09", "u12"]);
+        assert_eq!(store.shoppers_count("PERSON", true).unwrap(), 4);
+        assert_eq!(store.shoppers_count("person", false).unwrap(), 0);
+        assert_eq!(store.shoppers_count("u0", true).unwrap(), 10);
     }
 
     #[test]

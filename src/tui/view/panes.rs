@@ -119,10 +119,7 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         let text = if l.loading || !state.ready {
             "loading…".to_string()
         } else if !l.filter.is_empty() {
-            format!(
-                "no shopper id starts with \"{}\"; esc clears",
-                clean(&l.filter)
-            )
+            format!("no shopper id holds \"{}\"; esc clears", clean(&l.filter))
         } else {
             "no shoppers: tailor import users FILE".into()
         };
