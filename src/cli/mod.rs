@@ -131,13 +131,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export data as JSON Lines.
+    /// Export labels, or the approved copy a shop can publish.
     Export {
         /// What to export.
         what: ExportArg,
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// `jsonl` (the default) or `csv` (approved copy only).
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: FormatArg,
         /// JSON Lines, as always: accepted like every reporting command's.
         #[arg(long)]
         json: bool,
@@ -214,10 +217,22 @@ pub enum VerdictArg {
 }
 
 /// What `tailor export` writes.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportArg {
     /// Every label with its candidate, shopper, product, version, analyst and time.
     Labels,
+    /// The copy to publish: the newest approved text per shopper and
+    /// product, then per product the text approved for the most shoppers.
+    Approved,
+}
+
+/// How `tailor export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// JSON Lines.
+    Jsonl,
+    /// Comma-separated values with a header.
+    Csv,
 }
 
 /// What `tailor label --json` prints.
@@ -446,21 +461,34 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             };
             print(&line, json)
         }
-        Command::Export { what, out, .. } => {
-            let ExportArg::Labels = what;
+        Command::Export {
+            what, out, format, ..
+        } => {
+            let format = match (what, format) {
+                (_, FormatArg::Jsonl) => crate::store::ApprovedFormat::Jsonl,
+                (ExportArg::Approved, FormatArg::Csv) => crate::store::ApprovedFormat::Csv,
+                (ExportArg::Labels, FormatArg::Csv) => {
+                    return Err(UsageError(
+                        "--format csv: labels are exported as JSON Lines only (try `tailor export approved --format csv`)".into(),
+                    )
+                    .into());
+                }
+            };
             let store = open_for_reading(&config.store.path)?;
+            let write = |out: &mut dyn std::io::Write| -> anyhow::Result<String> {
+                Ok(match what {
+                    ExportArg::Labels => store.export_labels(out)?.to_string(),
+                    ExportArg::Approved => store.export_approved(out, format)?.to_string(),
+                })
+            };
             match out {
                 Some(path) => {
                     // Never half an export, never over a FIFO, device or link.
-                    let n = crate::output::write_with(&path, |out| {
-                        Ok::<_, anyhow::Error>(store.export_labels(out)?)
-                    })?;
+                    let n = crate::output::write_with(&path, |out| write(out))?;
                     eprintln!("tailor: {n} written to {}", path.display());
                 }
                 None => {
-                    crate::output::stdout_with(|out| {
-                        Ok::<_, anyhow::Error>(store.export_labels(out)?)
-                    })?;
+                    crate::output::stdout_with(|out| write(out))?;
                 }
             }
             Ok(())

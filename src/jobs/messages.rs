@@ -84,8 +84,18 @@ pub enum Query {
     Promote(String),
     /// Makes the previously active version active again.
     Rollback,
-    /// Writes every label to a JSON Lines file beside the store.
-    Export,
+    /// Writes every label, or the approved copy, to a JSON Lines file
+    /// beside the store.
+    Export(ExportWhat),
+}
+
+/// What `:export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportWhat {
+    /// Every label row (`exports/labels-<time>.jsonl`).
+    Labels,
+    /// The approved copy to publish (`exports/approved-<time>.jsonl`).
+    Approved,
 }
 
 impl Query {

@@ -5,7 +5,8 @@
 
 use super::Message;
 use super::messages::{
-    CandidatesFrom, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView, Startup,
+    CandidatesFrom, ExportWhat, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView,
+    Startup,
 };
 use super::profile::summarise;
 use crate::config::Config;
@@ -149,7 +150,7 @@ fn failed(q: &Query, why: &str) -> Vec<Reply> {
             result: Err(why),
         }],
         Query::SaveSession(_) | Query::Progress => Vec::new(),
-        Query::Startup | Query::Models | Query::Promote(_) | Query::Rollback | Query::Export => {
+        Query::Startup | Query::Models | Query::Promote(_) | Query::Rollback | Query::Export(_) => {
             vec![Reply::Notice {
                 text: why,
                 error: true,
@@ -269,7 +270,7 @@ impl Lane {
                 let notice = self.rollback();
                 vec![notice, self.models()]
             }
-            Query::Export => vec![match self.export() {
+            Query::Export(what) => vec![match self.export(what) {
                 Ok((path, n)) => Reply::Notice {
                     text: format!("exported {n} to {}", path.display()),
                     error: false,
@@ -538,7 +539,7 @@ impl Lane {
         }
     }
 
-    fn export(&self) -> Result<(std::path::PathBuf, crate::store::LabelCounts)> {
+    fn export(&self, what: ExportWhat) -> Result<(std::path::PathBuf, String)> {
         let dir = match self.config.store.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.join("exports"),
             _ => std::path::PathBuf::from("exports"),
@@ -549,9 +550,19 @@ impl Lane {
             error,
         })?;
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-        let path = dir.join(format!("labels-{stamp}.jsonl"));
-        let n = crate::output::write_with(&path, |out| -> Result<crate::store::LabelCounts> {
-            Ok(self.store.export_labels(out)?)
+        let name = match what {
+            ExportWhat::Labels => "labels",
+            ExportWhat::Approved => "approved",
+        };
+        let path = dir.join(format!("{name}-{stamp}.jsonl"));
+        let n = crate::output::write_with(&path, |out| -> Result<String> {
+            Ok(match what {
+                ExportWhat::Labels => self.store.export_labels(out)?.to_string(),
+                ExportWhat::Approved => self
+                    .store
+                    .export_approved(out, crate::store::ApprovedFormat::Jsonl)?
+                    .to_string(),
+            })
         })?;
         Ok((path, n))
     }
@@ -649,7 +660,7 @@ mod tests {
         let mut config = Config::default();
         config.store.path = dir.path().join("t.db");
         drop(Store::create(&config.store.path).unwrap());
-        let replies = ask(config, vec![Query::Export]);
+        let replies = ask(config, vec![Query::Export(ExportWhat::Labels)]);
         let Reply::Notice { text, error: false } = &replies[0] else {
             panic!("{replies:?}");
         };
@@ -663,6 +674,30 @@ mod tests {
             .collect();
         assert_eq!(files.len(), 1, "no temporary file left: {files:?}");
         assert!(files[0].starts_with("labels-") && files[0].ends_with(".jsonl"));
+        // `:export approved` writes the copy to publish beside it.
+        let replies = ask(
+            config_at(dir.path()),
+            vec![Query::Export(ExportWhat::Approved)],
+        );
+        let Reply::Notice { text, error: false } = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        assert!(
+            text.contains("exported 0 approved texts for shoppers and 0 for products to"),
+            "{text}"
+        );
+        let approved = std::fs::read_dir(dir.path().join("exports"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|f| f.starts_with("approved-") && f.ends_with(".jsonl"))
+            .count();
+        assert_eq!(approved, 1);
+    }
+
+    fn config_at(dir: &std::path::Path) -> Config {
+        let mut config = Config::default();
+        config.store.path = dir.join("t.db");
+        config
     }
 
     #[test]
@@ -675,7 +710,7 @@ mod tests {
         Store::create_demo(&config.store.path, &tiny, &tastes, &mut |_| {}).unwrap();
         // A file where the exports folder should be.
         std::fs::write(dir.path().join("exports"), "").unwrap();
-        let replies = ask(config, vec![Query::Export]);
+        let replies = ask(config, vec![Query::Export(ExportWhat::Labels)]);
         let Reply::Notice { text, error: true } = &replies[0] else {
             panic!("{replies:?}");
         };

@@ -5,6 +5,7 @@
 //! transactions for every writer (a DEFERRED transaction that reads and then
 //! writes gets `SQLITE_BUSY` at once, whatever the busy timeout).
 
+mod approved;
 mod catalog;
 mod console;
 mod demo_sink;
@@ -21,6 +22,7 @@ pub mod recommend;
 mod schema;
 mod sessions;
 
+pub use approved::{ApprovedCopy, ApprovedCounts, ApprovedFormat, ApprovedScope};
 pub use console::{CandidateRow, GenerationRow};
 pub use demo_sink::DemoWriter;
 pub use feedback::FeedbackLabel;

@@ -4,7 +4,7 @@
 use super::event::Action;
 use super::state::{Confirm, Mode, State};
 use super::update::goto;
-use crate::jobs::Query;
+use crate::jobs::{ExportWhat, Query};
 
 /// `t` and `:finetune`: ask, then fine-tune on new labels in the
 /// background, unless this console already trains (another process's
@@ -69,8 +69,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "export",
-        "",
-        "write every label to exports/labels-<time>.jsonl beside the store",
+        "[approved]",
+        "write every label to exports/labels-<time>.jsonl beside the store; with approved, the copy to publish to exports/approved-<time>.jsonl",
     ),
     ("goto", "USER", "open shopper USER"),
     ("help", "", "the help overlay"),
@@ -159,10 +159,23 @@ pub fn run(state: &mut State, line: &str) -> Action {
             state.mode = Mode::Confirm(Confirm::Rollback);
             Action::None
         }
-        ("export", _) => {
-            state.notice("exporting labels…");
-            Action::Query(Query::Export)
-        }
+        ("export", what) => match what.as_deref() {
+            None | Some("labels") => {
+                state.notice("exporting labels…");
+                Action::Query(Query::Export(ExportWhat::Labels))
+            }
+            Some("approved") => {
+                state.notice("exporting the approved copy…");
+                Action::Query(Query::Export(ExportWhat::Approved))
+            }
+            Some(other) => {
+                state.error(format!(
+                    "usage: :export [labels|approved], not {:?}",
+                    super::view::text::clean(other)
+                ));
+                Action::None
+            }
+        },
         ("goto", Some(user)) => goto(state, user),
         ("goto", None) => {
             state.error("usage: :goto USER");
@@ -221,6 +234,11 @@ pub fn completions(state: &State, line: &str) -> Vec<String> {
                     .iter()
                     .map(|m| m.version.clone())
                     .filter(|v| v.starts_with(arg))
+                    .collect(),
+                Ok("export") => ["labels", "approved"]
+                    .iter()
+                    .map(|w| w.to_string())
+                    .filter(|w| w.starts_with(arg))
                     .collect(),
                 Ok("goto") => state
                     .shoppers

@@ -486,3 +486,106 @@ fn label_counts_mean_one_thing_each_in_stats_and_export() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn export_approved_writes_the_copy_to_publish_as_jsonl_or_csv() {
+    let (_dir, db) = shop_with_one_candidate();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO generations (id, user, product, model_version, text, logprob, created_at)
+         VALUES (2, 2, 1, 'v1', 'Another candidate.', -1.0, 0),
+                (3, 2, 1, 'v1', 'A candidate.', -1.0, 0)",
+        [],
+    )
+    .unwrap();
+    // ann approves 1 and 3 (the same text for two shoppers) and 2, then
+    // bob turns 2 down: the newest verdict withdraws it.
+    for (id, verdict, who) in [
+        ("1", "up", "ann"),
+        ("2", "up", "ann"),
+        ("3", "up", "ann"),
+        ("2", "down", "bob"),
+    ] {
+        tailor(&db)
+            .args(["label", id, verdict, "--analyst", who])
+            .assert()
+            .success();
+    }
+    let out = tailor(&db).args(["export", "approved"]).output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let shown: Vec<(&str, Option<&str>, &str, u64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["scope"].as_str().unwrap(),
+                l["user_id"].as_str(),
+                l["text"].as_str().unwrap(),
+                l["shoppers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let users: Vec<String> = conn
+        .prepare("SELECT user_id FROM users WHERE id IN (1, 2) ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("shopper", Some(users[0].as_str()), "A candidate.", 2),
+            ("shopper", Some(users[1].as_str()), "A candidate.", 2),
+            ("product", None, "A candidate.", 2),
+        ]
+    );
+    assert_eq!(lines[0]["analyst"], "ann");
+    assert_eq!(lines[0]["model_version"], "v1");
+
+    let file = db.with_file_name("approved.csv");
+    let out = tailor(&db)
+        .args(["export", "approved", "--format", "csv", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("2 approved texts for shoppers and 1 for product written to"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut csv = csv::Reader::from_path(&file).unwrap();
+    assert_eq!(
+        csv.headers().unwrap(),
+        vec![
+            "scope",
+            "product_id",
+            "user_id",
+            "text",
+            "model_version",
+            "generation_id",
+            "analyst",
+            "approved_at",
+            "shoppers"
+        ]
+    );
+    assert_eq!(csv.records().count(), 3);
+
+    // Labels are JSON Lines only: a usage error that says what to do.
+    let out = tailor(&db)
+        .args(["export", "labels", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("export approved --format csv"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
