@@ -200,13 +200,17 @@ pub struct GateReport {
     pub held_out_shoppers: usize,
     /// Up labels on copy the checks refuse, neither learned from nor judged with.
     pub set_aside: usize,
-    /// Share of held-out (up, down) label pairs the new version orders as
-    /// the analysts did: the up candidate more likely, per token.
+    /// Share of held-out (up, down) label pairs in which the new version
+    /// raised the up candidate's likelihood more than the down one's,
+    /// relative to its parent: 0.5 for a version that changed nothing.
     pub agreement: Option<f64>,
-    /// The same for the parent.
-    pub parent_agreement: Option<f64>,
-    /// The bootstrap's lower bound on `agreement − parent_agreement`.
+    /// The bootstrap's lower bound on `agreement − 0.5`.
     pub gain_low: Option<f64>,
+    /// For the record: the share of held-out pairs the new version ranks
+    /// as the analysts did by mean per-token log-probability.
+    pub likelihood_agreement: Option<f64>,
+    /// The same for the parent.
+    pub parent_likelihood_agreement: Option<f64>,
     /// The one-sided confidence of that bound.
     pub confidence: f64,
     /// The new version's copy for the gate's shoppers.
@@ -259,13 +263,56 @@ pub struct GateInput<'a> {
     pub candidates: usize,
 }
 
-/// Mean per-token log-probability of each held-out candidate under `model`.
-pub fn label_scores(model: &LanguageModel, held: &[LabelExample]) -> candle_core::Result<Vec<f64>> {
+/// Each held-out candidate's log-probability under `model`: the sum over
+/// its tokens, and its token count.
+pub fn label_logprobs(
+    model: &LanguageModel,
+    held: &[LabelExample],
+) -> candle_core::Result<Vec<(f64, usize)>> {
     let refs: Vec<&LabelExample> = held.iter().collect();
     Ok(score_targets(model, &pairs_of(&refs), 64)?
         .into_iter()
-        .map(|row| row.iter().map(|&x| f64::from(x)).sum::<f64>() / row.len().max(1) as f64)
+        .map(|row| (row.iter().map(|&x| f64::from(x)).sum::<f64>(), row.len()))
         .collect())
+}
+
+/// Mean per-token log-probability of each held-out candidate under `model`.
+pub fn label_scores(model: &LanguageModel, held: &[LabelExample]) -> candle_core::Result<Vec<f64>> {
+    Ok(per_token(&label_logprobs(model, held)?))
+}
+
+fn per_token(sums: &[(f64, usize)]) -> Vec<f64> {
+    sums.iter().map(|&(s, n)| s / n.max(1) as f64).collect()
+}
+
+/// How much more likely `child` makes each candidate than `parent` does:
+/// log p_child(text) − log p_parent(text), summed over the text's tokens
+/// (the implicit reward of preference learning).
+pub fn preference_scores(parent: &[(f64, usize)], child: &[(f64, usize)]) -> Vec<f64> {
+    parent.iter().zip(child).map(|(p, c)| c.0 - p.0).collect()
+}
+
+/// The preference test: the share of held-out (up, down) pairs in which
+/// the new version raised the up candidate's likelihood more than the down
+/// one's, against 50% for a version that changed nothing, bootstrapped over
+/// shoppers as [`agreement_test`] does. `parent` is always 0.5.
+pub fn preference_test(
+    reward: &[f64],
+    up: &[bool],
+    shopper: &[usize],
+    resamples: usize,
+    confidence: f64,
+    seed: u64,
+) -> Option<Agreement> {
+    agreement_test(
+        &vec![0.0; reward.len()],
+        reward,
+        up,
+        shopper,
+        resamples,
+        confidence,
+        seed,
+    )
 }
 
 /// Share of (up, down) pairs with the up one scored higher (ties count
@@ -415,15 +462,25 @@ fn decide(
     let agreed = match (agreement, &needs) {
         (Some(a), None) => {
             let passed = a.low > 0.0;
+            let per_token = match (
+                report.likelihood_agreement,
+                report.parent_likelihood_agreement,
+            ) {
+                (Some(c), Some(pp)) => format!(
+                    "; ranked by likelihood per token, {v} orders {} of them as the analysts did ({p}: {})",
+                    pct(c),
+                    pct(pp)
+                ),
+                _ => String::new(),
+            };
             checks.push(GateCheck {
                 check: "agreement".into(),
                 passed,
                 detail: format!(
-                    "{v} agrees with {labels} held-out labels {} of the time ({p}: {}); with {} confidence the gain is at least {:+.1} points",
+                    "{v} moved toward the analysts in {} of the up/down pairs from {labels} held-out labels (50% is no change); with {} confidence at least {}{per_token}",
                     pct(a.child),
-                    pct(a.parent),
                     pct(cfg.gate_confidence),
-                    a.low * 100.0
+                    pct(0.5 + a.low),
                 ),
             });
             Some((a, passed))
@@ -470,27 +527,24 @@ fn decide(
         Some((a, true)) if failed.is_empty() => (
             true,
             format!(
-                "{v} agrees with {labels} held-out labels {} of the time ({p}: {}); its copy stays as faithful and as varied; promoted",
+                "{v} favours what analysts approved over what they rejected, more than {p} did, in {} of pairs from {labels} held-out labels (50% is no change); its copy stays as faithful and as varied; promoted",
                 pct(a.child),
-                pct(a.parent)
             ),
         ),
         Some((a, true)) => (
             false,
             format!(
-                "kept as a candidate: {v} agrees with {labels} held-out labels {} of the time ({p}: {}), but {}",
+                "kept as a candidate: {v} favours what analysts approved more than {p} did, in {} of pairs from {labels} held-out labels, but {}",
                 pct(a.child),
-                pct(a.parent),
                 failed.join(", and ")
             ),
         ),
         Some((a, false)) => (
             false,
             format!(
-                "kept as a candidate: {v} agrees with {labels} held-out labels {} of the time ({p}: {}), not clearly better (the gain could be {:+.1} points){}",
+                "kept as a candidate: {v} favours what analysts approved more than {p} did in only {} of pairs from {labels} held-out labels (50% is no change), not clearly better (it could be {}){}",
                 pct(a.child),
-                pct(a.parent),
-                a.low * 100.0,
+                pct(0.5 + a.low),
                 if failed.is_empty() {
                     String::new()
                 } else {
@@ -523,18 +577,29 @@ pub fn gate(input: &GateInput<'_>, cfg: &FinetuneSection) -> candle_core::Result
         .iter()
         .map(|e| shoppers.binary_search(&e.user_id.as_str()).unwrap_or(0))
         .collect();
-    let agreement = if input.needs.is_none() {
-        agreement_test(
-            &label_scores(parent, held)?,
-            &label_scores(child, held)?,
-            &up,
-            &shopper,
-            cfg.gate_resamples,
-            cfg.gate_confidence,
-            cfg.seed,
+    let (agreement, likelihood) = if input.needs.is_none() {
+        let (p, c) = (label_logprobs(parent, held)?, label_logprobs(child, held)?);
+        (
+            preference_test(
+                &preference_scores(&p, &c),
+                &up,
+                &shopper,
+                cfg.gate_resamples,
+                cfg.gate_confidence,
+                cfg.seed,
+            ),
+            agreement_test(
+                &per_token(&p),
+                &per_token(&c),
+                &up,
+                &shopper,
+                cfg.gate_resamples,
+                cfg.gate_confidence,
+                cfg.seed,
+            ),
         )
     } else {
-        None
+        (None, None)
     };
     let seed = cfg.seed ^ 0x9a7e;
     let sample = |loaded: &LoadedModel| {
@@ -557,8 +622,9 @@ pub fn gate(input: &GateInput<'_>, cfg: &FinetuneSection) -> candle_core::Result
         held_out_shoppers: input.held_out_shoppers,
         set_aside: input.set_aside,
         agreement: agreement.map(|a| a.child),
-        parent_agreement: agreement.map(|a| a.parent),
         gain_low: agreement.map(|a| a.low),
+        likelihood_agreement: likelihood.map(|a| a.child),
+        parent_likelihood_agreement: likelihood.map(|a| a.parent),
         confidence: cfg.gate_confidence,
         copy: CopyFigures::of(&copy),
         parent_copy: CopyFigures::of(&parent_copy),
@@ -648,6 +714,42 @@ mod tests {
         assert!(a.low <= 0.0, "{a:?}");
     }
 
+    #[test]
+    fn preference_sees_a_shift_toward_the_labels_and_nothing_in_no_change_or_noise() {
+        // Up-labelled candidates are short: a version that learned to stop
+        // sooner raises their likelihood by a nat and lowers the long ones'
+        // a little.
+        let (mut reward, mut up, mut shopper) = (Vec::new(), Vec::new(), Vec::new());
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for s in 0..30 {
+            for k in 0..4 {
+                let is_up = k == 0;
+                let shift = if is_up { 1.0 } else { -0.2 };
+                reward.push(shift + rng.random_range(-0.5..0.5));
+                up.push(is_up);
+                shopper.push(s);
+            }
+        }
+        let a = preference_test(&reward, &up, &shopper, 1000, 0.95, 3).unwrap();
+        assert_eq!(a.parent, 0.5);
+        assert!(a.child > 0.9 && a.low > 0.3, "{a:?}");
+        // The same version: every candidate unchanged, nothing to promote.
+        let a = preference_test(&vec![0.0; up.len()], &up, &shopper, 1000, 0.95, 3).unwrap();
+        assert_eq!(a.child, 0.5);
+        assert!(a.low <= 0.0, "{a:?}");
+        // Moved at random: never confidently toward the labels.
+        for seed in 0..20 {
+            let mut rng = ChaCha8Rng::seed_from_u64(200 + seed);
+            let noise: Vec<f64> = up.iter().map(|_| rng.random_range(-1.0..1.0)).collect();
+            let a = preference_test(&noise, &up, &shopper, 500, 0.95, seed).unwrap();
+            assert!(a.low <= 0.0 || a.child > 0.6, "seed {seed}: {a:?}");
+        }
+        // Moved away from the labels: below half.
+        let away: Vec<f64> = reward.iter().map(|r| -r).collect();
+        let a = preference_test(&away, &up, &shopper, 1000, 0.95, 3).unwrap();
+        assert!(a.child < 0.1 && a.low < 0.0, "{a:?}");
+    }
+
     fn report(copy: CopyFigures, drift: f64) -> GateReport {
         let d2 = copy.distinct_2;
         GateReport {
@@ -658,8 +760,9 @@ mod tests {
             held_out_shoppers: 9,
             set_aside: 0,
             agreement: None,
-            parent_agreement: None,
             gain_low: None,
+            likelihood_agreement: None,
+            parent_likelihood_agreement: None,
             confidence: 0.95,
             copy,
             parent_copy: CopyFigures {
@@ -756,7 +859,7 @@ mod tests {
             distinct_2: 0.39,
         };
         let better = Agreement {
-            parent: 0.52,
+            parent: 0.5,
             child: 0.71,
             low: 0.05,
         };
@@ -765,7 +868,15 @@ mod tests {
         assert!(r.promote, "{r:?}");
         assert_eq!(
             r.reason,
-            "v5 agrees with 38 held-out labels 71% of the time (v4: 52%); its copy stays as faithful and as varied; promoted"
+            "v5 favours what analysts approved over what they rejected, more than v4 did, in 71% of pairs from 38 held-out labels (50% is no change); its copy stays as faithful and as varied; promoted"
+        );
+        assert!(r.checks[0].passed);
+        assert!(
+            r.checks[0]
+                .detail
+                .ends_with("with 95% confidence at least 55%"),
+            "{}",
+            r.checks[0].detail
         );
         // Learned the labels, but the checks now refuse much more of it.
         let worse = CopyFigures {
@@ -805,7 +916,7 @@ mod tests {
         assert!(!r.promote);
         assert!(
             r.reason
-                .contains("not clearly better (the gain could be -2.0 points)"),
+                .contains("in only 71% of pairs from 38 held-out labels (50% is no change), not clearly better (it could be 48%)"),
             "{}",
             r.reason
         );

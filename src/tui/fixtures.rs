@@ -80,14 +80,14 @@ fn comparison(d: Decorate) -> crate::jobs::Comparison {
             ),
         ],
         gate: Some(d(
-            "v3 agrees with 38 held-out labels 71% of the time (v2: 52%); its copy stays as faithful and as varied; promoted",
+            "v3 favours what analysts approved over what they rejected, more than v2 did, in 71% of pairs from 38 held-out labels (50% is no change); its copy stays as faithful and as varied; promoted",
         )),
         checks: vec![
             GateCheck {
                 check: "agreement".into(),
                 passed: true,
                 detail: d(
-                    "v3 agrees with 38 held-out labels 71% of the time (v2: 52%); with 95% confidence the gain is at least +6.0 points",
+                    "v3 moved toward the analysts in 71% of the up/down pairs from 38 held-out labels (50% is no change); with 95% confidence at least 56%",
                 ),
             },
             GateCheck {
@@ -166,7 +166,7 @@ fn models(d: Decorate, with: bool) -> Vec<ModelVersion> {
             created_at: T0 + 4 * DAY,
             active: false,
             metrics: serde_json::json!({"val_ppl": 15.02, "gate": {"reason": d(
-                "kept as a candidate: v3 agrees with 24 held-out labels 57% of the time (v2: 44%), but its copy fails the faithfulness checks more often"
+                "kept as a candidate: v3 favours what analysts approved more than v2 did, in 57% of pairs from 24 held-out labels, but its copy fails the faithfulness checks more often"
             )}}),
             refused: None,
         },
