@@ -36,29 +36,47 @@ pub struct Explanation {
     pub model_version: String,
     /// log p(text | full prompt), nats.
     pub logprob: f64,
-    /// Tokens in the text, `<eos>` included.
+    /// Tokens scored: the text's, and `<eos>` when the model ended it.
     pub tokens: usize,
     /// The history items in the prompt, largest contribution first.
     pub items: Vec<Contribution>,
 }
 
+/// How a candidate was written: what the model saw, what it drew and how
+/// it stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written<'a> {
+    /// Events at or after this time (Unix seconds) came later and were not
+    /// in the prompt.
+    pub before: i64,
+    /// Whether the model ended the text (`<eos>` scored) or was cut off.
+    pub ended: bool,
+    /// The tokens drawn, without `<eos>`, where known; otherwise the text
+    /// is read again (a filled slot may then gain a space token).
+    pub ids: Option<&'a [u32]>,
+}
+
 /// Explains `text` written for `product` and a shopper with `history`
-/// (any order), under `loaded`.
+/// (any order), under `loaded`, scored as it was written: with the history
+/// of the time and, for a cut-off text, no `<eos>`. Its log-probability is
+/// then the one the candidate list shows.
 pub fn explain(
     loaded: &LoadedModel,
     history: &[HistoryItem],
     product: &Product,
     text: &str,
+    written: Written<'_>,
 ) -> candle_core::Result<Explanation> {
+    let at = written.before;
     let cfg = loaded.settings.prompt();
     let hist_id = loaded.vocab.id(Special::Hist);
     let encode = |history: &[HistoryItem], k: usize| {
         let mut c = cfg;
         c.history_items = k;
-        let facts = loaded.facts(product, history, i64::MAX);
+        let facts = loaded.facts(product, history, at);
         let mut ids = loaded.vocab.encode(&prompt_pieces_with(
             history,
-            i64::MAX,
+            at,
             product,
             &facts,
             &c,
@@ -67,14 +85,24 @@ pub fn explain(
         fit_prompt(&mut ids, loaded.settings.max_prompt_tokens, hist_id);
         ids
     };
-    let items: Vec<HistoryItem> = history_before(history, i64::MAX, cfg.history_items)
+    let items: Vec<HistoryItem> = history_before(history, at, cfg.history_items)
         .into_iter()
         .cloned()
         .collect();
-    let target = loaded.vocab.encode(&target_pieces(
-        text,
-        &loaded.facts(product, history, i64::MAX),
-    ));
+    let eos = loaded.vocab.id(Special::Eos);
+    let mut target = match written.ids {
+        Some(ids) if ids.iter().all(|&t| (t as usize) < loaded.vocab.size()) => ids.to_vec(),
+        _ => {
+            let mut ids = loaded
+                .vocab
+                .encode(&target_pieces(text, &loaded.facts(product, history, at)));
+            ids.pop();
+            ids
+        }
+    };
+    if written.ended {
+        target.push(eos);
+    }
     let mut prompts = vec![encode(history, cfg.history_items)];
     for item in &items {
         // Without every event of this product, the newest K-1 distinct

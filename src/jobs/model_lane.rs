@@ -382,7 +382,13 @@ impl Lane {
             .product(&row.product_id)?
             .with_context(|| format!("no product {:?}", row.product_id))?;
         let history = self.store.user_history(&row.user_id)?;
-        Ok(explain(&loaded, &history, &product, &row.text)?)
+        let written = super::explain::Written {
+            // The prompt held the events before the candidate was written.
+            before: row.created_at.saturating_add(1),
+            ended: row.ended,
+            ids: row.ids.as_deref(),
+        };
+        Ok(explain(&loaded, &history, &product, &row.text, written)?)
     }
 }
 

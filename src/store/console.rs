@@ -39,6 +39,14 @@ pub struct GenerationRow {
     pub model_version: String,
     /// The text.
     pub text: String,
+    /// When it was written, Unix seconds.
+    pub created_at: i64,
+    /// Whether the model ended it (false: cut off at the token limit).
+    /// Candidates stored before this was recorded count as ended.
+    pub ended: bool,
+    /// The tokens drawn (without `<eos>`), where recorded: the text
+    /// re-read may spell other tokens (a filled slot gains a space).
+    pub ids: Option<Vec<u32>>,
 }
 
 impl Store {
@@ -132,7 +140,9 @@ impl Store {
     pub fn generation(&self, generation_id: i64) -> Result<Option<GenerationRow>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT g.id, u.user_id, p.product_id, g.model_version, g.text
+                "SELECT g.id, u.user_id, p.product_id, g.model_version, g.text, g.created_at,
+                        COALESCE(json_extract(g.sampling, '$.ended'), 1),
+                        json_extract(g.sampling, '$.ids')
                  FROM generations g JOIN users u ON u.id = g.user JOIN products p ON p.id = g.product
                  WHERE g.id = ?1",
             )
@@ -144,6 +154,11 @@ impl Store {
                         product_id: r.get(2)?,
                         model_version: r.get(3)?,
                         text: r.get(4)?,
+                        created_at: r.get(5)?,
+                        ended: r.get::<_, i64>(6)? != 0,
+                        ids: r
+                            .get::<_, Option<String>>(7)?
+                            .and_then(|j| serde_json::from_str(&j).ok()),
                     })
                 })
                 .optional()

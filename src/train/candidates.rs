@@ -177,7 +177,14 @@ pub fn generate_and_store_with(
             model_version: loaded.version.clone(),
             text: c.text.clone(),
             logprob: c.logprob as f64,
-            sampling: sampling.clone(),
+            // The tokens drawn and whether the model ended them: explain
+            // scores the candidate as it was drawn.
+            sampling: {
+                let mut s = sampling.clone();
+                s["ended"] = (!c.truncated).into();
+                s["ids"] = c.ids.clone().into();
+                s
+            },
         })
         .collect();
     let ids = store.insert_generations(&rows)?;

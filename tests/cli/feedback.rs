@@ -589,3 +589,59 @@ fn export_approved_writes_the_copy_to_publish_as_jsonl_or_csv() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Explain scores a candidate as it was drawn: the same log-probability as
+/// the list shows, from the tokens drawn (the text read again may spell
+/// others), and for a text the length limit cut off, no `<eos>` (which
+/// would add the cost of ending mid-sentence).
+#[test]
+fn explain_scores_a_candidate_as_it_was_written_even_when_cut_off() {
+    use tailor::jobs::explain::{Written, explain};
+    let (_dir, db, file) = trained_shop();
+    let config = load_config(&db, &file);
+    let mut store = Store::open(&db).unwrap();
+    let dir = tailor::train::versions::models_dir(&config);
+    let (loaded, _) = tailor::train::versions::load_active(&store, &dir).unwrap();
+    let user = store.user_ids().unwrap()[0].clone();
+    let history = store.user_history(&user).unwrap();
+    let product = store.products().unwrap()[0].clone();
+    let lexicon = tailor::train::candidates::lexicon(&store).unwrap();
+    let stored = tailor::train::candidates::generate_and_store_with(
+        &mut store,
+        &loaded,
+        &lexicon,
+        &config.generate.params(),
+        &user,
+        &product,
+        4,
+        7,
+    )
+    .unwrap();
+    assert!(!stored.ids.is_empty());
+    for (id, row) in stored.ids.iter().zip(&stored.rows) {
+        let g = store.generation(*id).unwrap().unwrap();
+        assert!(g.ended && g.ids.is_some(), "{g:?}");
+        let as_written = Written {
+            before: g.created_at + 1,
+            ended: g.ended,
+            ids: g.ids.as_deref(),
+        };
+        let e = explain(&loaded, &history, &product, &g.text, as_written.clone()).unwrap();
+        // A batch and a step sum in another order.
+        assert!(
+            (e.logprob - row.logprob).abs() < 0.05 + 0.002 * row.logprob.abs(),
+            "{:?}: explain {} vs list {}",
+            g.text,
+            e.logprob,
+            row.logprob
+        );
+        // Had the limit cut it off there, the end would not be scored.
+        let cut = Written {
+            ended: false,
+            ..as_written
+        };
+        let c = explain(&loaded, &history, &product, &g.text, cut).unwrap();
+        assert_eq!(c.tokens + 1, e.tokens);
+        assert!(c.logprob > e.logprob, "{} vs {}", c.logprob, e.logprob);
+    }
+}
