@@ -119,6 +119,8 @@ keys_section! {
     explain,
     /// Start fine-tuning.
     finetune,
+    /// The review queue.
+    queue,
     /// Cancel the selected job.
     cancel_job,
     /// The command line.
@@ -241,6 +243,7 @@ pub struct FinetuneSection {
     /// Weight of ordinary likelihood on pre-training text, so the model
     /// does not forget.
     pub pretrain_mix: f64,
+
     /// Passes over the new labels.
     pub epochs: usize,
     /// Step limit; 0 for none.

@@ -87,6 +87,23 @@ pub enum Query {
     /// Writes every label, or the approved copy, to a JSON Lines file
     /// beside the store.
     Export(ExportWhat),
+    /// The review queue's next candidate for the analyst.
+    Queue,
+}
+
+/// The review queue's next candidate, and why it comes first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    /// The shopper.
+    pub user_id: String,
+    /// The product, as the Recommended pane shows one.
+    pub product: ProductRow,
+    /// The candidate.
+    pub generation_id: i64,
+    /// Candidates the analyst has not labelled, this one included.
+    pub left: u64,
+    /// Why this one: the gate's need, or the newest copy.
+    pub why: String,
 }
 
 /// What `:export` writes.
@@ -235,6 +252,8 @@ pub enum Reply {
         /// The view.
         view: Result<Box<ShopperView>, String>,
     },
+    /// For [`Query::Queue`]: the next candidate, or none left.
+    Queue(Result<Option<Box<QueueItem>>, String>),
     /// For [`Query::Candidates`], and after generating.
     Candidates {
         /// What asked for the list.

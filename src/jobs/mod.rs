@@ -40,8 +40,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 pub use crate::train::compare::{CompareSide, Comparison};
 pub use crate::train::gate::GateCheck;
 pub use messages::{
-    CandidatesFrom, ExportWhat, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView,
-    Startup,
+    CandidatesFrom, ExportWhat, PageFrom, ProductRow, Query, QueueItem, Reply, ShopperPage,
+    ShopperView, Startup,
 };
 pub use model_lane::{Generated, ModelRequest};
 

@@ -5,8 +5,8 @@
 
 use super::Message;
 use super::messages::{
-    CandidatesFrom, ExportWhat, PageFrom, ProductRow, Query, Reply, ShopperPage, ShopperView,
-    Startup,
+    CandidatesFrom, ExportWhat, PageFrom, ProductRow, Query, QueueItem, Reply, ShopperPage,
+    ShopperView, Startup,
 };
 use super::profile::summarise;
 use crate::config::Config;
@@ -150,6 +150,7 @@ fn failed(q: &Query, why: &str) -> Vec<Reply> {
             result: Err(why),
         }],
         Query::SaveSession(_) | Query::Progress => Vec::new(),
+        Query::Queue => vec![Reply::Queue(Err(why))],
         Query::Startup | Query::Models | Query::Promote(_) | Query::Rollback | Query::Export(_) => {
             vec![Reply::Notice {
                 text: why,
@@ -270,6 +271,11 @@ impl Lane {
                 let notice = self.rollback();
                 vec![notice, self.models()]
             }
+            Query::Queue => vec![Reply::Queue(
+                self.queue()
+                    .map(|q| q.map(Box::new))
+                    .map_err(|e| format!("{e:#}")),
+            )],
             Query::Export(what) => vec![match self.export(what) {
                 Ok((path, n)) => Reply::Notice {
                     text: format!("exported {n} to {}", path.display()),
@@ -539,6 +545,69 @@ impl Lane {
         }
     }
 
+    /// The review queue's next candidate. While the gate cannot judge a
+    /// fine-tune, candidates of shoppers no version has learned from come
+    /// first (held-out ones first of those): labels there are what it
+    /// lacks. Otherwise the newest copy first. The whole product comes
+    /// with it, so the analyst labels its candidates one after another.
+    fn queue(&self) -> Result<Option<QueueItem>> {
+        const LOOK: usize = 2_000;
+        let (rows, left) = self.store.unlabelled(&self.analyst, LOOK)?;
+        let progress = self.label_progress()?;
+        let gate = &progress.gate;
+        let cfg = &self.config.finetune;
+        let mut pick = rows.first();
+        let mut why = "the newest candidates you have not labelled first".to_string();
+        if !gate.can_judge() {
+            let learned: std::collections::HashSet<String> = self
+                .store
+                .labels_in_effect()?
+                .into_iter()
+                .filter(|l| l.used)
+                .map(|l| l.user_id)
+                .collect();
+            let fresh = |u: &str| !learned.contains(u);
+            let held = |u: &str| crate::train::data::is_held_out(u, cfg.seed, cfg.holdout_fraction);
+            let found = rows
+                .iter()
+                .find(|(_, u, _)| fresh(u) && held(u))
+                .or_else(|| rows.iter().find(|(_, u, _)| fresh(u)));
+            if found.is_some() {
+                pick = found;
+                why = format!(
+                    "first the shoppers the gate can judge with: {}",
+                    gate.short_text()
+                );
+            }
+        }
+        let Some((generation_id, user_id, product_id)) = pick.cloned() else {
+            return Ok(None);
+        };
+        let Some(p) = self.store.product(&product_id)? else {
+            return Ok(None);
+        };
+        Ok(Some(QueueItem {
+            user_id,
+            product: ProductRow {
+                facts: p
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), ProductRow::fact_text(v)))
+                    .collect(),
+                product_id: p.product_id,
+                title: p.title,
+                category: p.category,
+                brand: p.brand,
+                price: p.price,
+                score: 0.0,
+                description: p.description,
+            },
+            generation_id,
+            left,
+            why,
+        }))
+    }
+
     fn export(&self, what: ExportWhat) -> Result<(std::path::PathBuf, String)> {
         let dir = match self.config.store.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.join("exports"),
@@ -574,7 +643,7 @@ mod tests {
     use crate::store::Verdict;
     use tokio::sync::mpsc::unbounded_channel;
 
-    fn ask(config: Config, queries: Vec<Query>) -> Vec<Reply> {
+    pub(super) fn ask(config: Config, queries: Vec<Query>) -> Vec<Reply> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -745,5 +814,75 @@ mod tests {
         // one is always answered.
         assert_eq!(tags.last(), Some(&2), "{replies:?}");
         assert!(replies.iter().any(|r| matches!(r, Reply::Progress(_))));
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::tests::ask;
+    use super::*;
+    use crate::store::{NewGeneration, Verdict};
+
+    /// A tiny demo store with two candidates for each of its first six
+    /// shoppers, for their first product.
+    fn store_with_candidates() -> (tempfile::TempDir, Config, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config.store.path = dir.path().join("t.db");
+        let tiny = crate::demo::DemoOptions { seed: 1, users: 12 };
+        let tastes = dir.path().join("t.tastes.csv");
+        Store::create_demo(&config.store.path, &tiny, &tastes, &mut |_| {}).unwrap();
+        let mut store = Store::open(&config.store.path).unwrap();
+        store
+            .register_model("v1", None, "pretrain", &serde_json::json!({}), Some("x"))
+            .unwrap();
+        let users = store.user_ids().unwrap();
+        let product = store.products().unwrap()[0].product_id.clone();
+        let mut rows = Vec::new();
+        for u in &users[..6] {
+            for k in 0..2 {
+                rows.push(NewGeneration {
+                    user_id: u.clone(),
+                    product_id: product.clone(),
+                    model_version: "v1".into(),
+                    text: format!("Copy {k} for {u}."),
+                    logprob: -1.0,
+                    sampling: serde_json::json!({}),
+                });
+            }
+        }
+        store.insert_generations(&rows).unwrap();
+        (dir, config, users)
+    }
+
+    #[test]
+    fn the_queue_serves_what_the_gate_needs_first_and_says_when_it_is_empty() {
+        let (_dir, config, users) = store_with_candidates();
+        let cfg = &config.finetune;
+        let held = |u: &str| crate::train::data::is_held_out(u, cfg.seed, cfg.holdout_fraction);
+        let replies = ask(config.clone(), vec![Query::Queue]);
+        let Reply::Queue(Ok(Some(item))) = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        assert_eq!(item.left, 12);
+        // No labels yet, so the gate cannot judge: a held-out shopper first
+        // if there is one among the six, and the reason says so.
+        if users[..6].iter().any(|u| held(u)) {
+            assert!(held(&item.user_id), "{item:?}");
+        }
+        assert!(item.why.contains("gate"), "{}", item.why);
+        assert!(!item.product.title.is_empty());
+
+        // Label everything: the queue is empty, and says so.
+        let mut store = Store::open(&config.store.path).unwrap();
+        let by = crate::store::Labeller::console("ann", 1);
+        let (rows, _) = store.unlabelled("ann", 100).unwrap();
+        for (id, _, _) in rows {
+            store.add_label(id, Verdict::Down, None, None, &by).unwrap();
+        }
+        let replies = ask(config.clone(), vec![Query::Queue]);
+        assert!(matches!(&replies[0], Reply::Queue(Ok(None))), "{replies:?}");
+        // Another analyst's queue is still full.
+        assert_eq!(store.unlabelled("bob", 100).unwrap().1, 12);
     }
 }

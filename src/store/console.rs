@@ -220,6 +220,42 @@ impl Store {
         n.map(|n| n as u64).map_err(|e| self.err(e))
     }
 
+    /// The review queue's raw material: up to `limit` candidates `analyst`
+    /// has no label in effect on, newest first, as (candidate, shopper,
+    /// product), and how many there are in all.
+    pub fn unlabelled(
+        &self,
+        analyst: &str,
+        limit: usize,
+    ) -> Result<(Vec<(i64, String, String)>, u64), StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "SELECT g.id, u.user_id, p.product_id
+                 FROM generations g JOIN users u ON u.id = g.user JOIN products p ON p.id = g.product
+                 WHERE NOT EXISTS (SELECT 1 FROM labels_in_effect e
+                                   WHERE e.generation = g.id AND e.analyst = ?1)
+                 ORDER BY g.id DESC LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![analyst, limit as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.err(e))?;
+        let total: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM generations g
+                 WHERE NOT EXISTS (SELECT 1 FROM labels_in_effect e
+                                   WHERE e.generation = g.id AND e.analyst = ?1)",
+            )
+            .and_then(|mut s| s.query_row([analyst], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        Ok((rows, total as u64))
+    }
+
     /// Up to `limit` shopper ids that contain `text` anywhere (ignoring
     /// case), the ones nearest in length first: suggestions for an id
     /// that is not there (`7` → `u0000007`). A scan, for the error path.

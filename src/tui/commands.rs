@@ -72,6 +72,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "[approved]",
         "write every label to exports/labels-<time>.jsonl beside the store; with approved, the copy to publish to exports/approved-<time>.jsonl",
     ),
+    (
+        "queue",
+        "",
+        "the review queue: your next unlabelled candidate, what the fine-tune gate needs first",
+    ),
     ("goto", "USER", "open shopper USER"),
     ("help", "", "the help overlay"),
     ("quit", "", "quit"),
@@ -176,7 +181,11 @@ pub fn run(state: &mut State, line: &str) -> Action {
                 Action::None
             }
         },
-        ("goto", Some(user)) => goto(state, user),
+        ("queue", _) => super::update::keys::next_in_queue(state),
+        ("goto", Some(user)) => {
+            state.queue = false;
+            goto(state, user)
+        }
         ("goto", None) => {
             state.error("usage: :goto USER");
             Action::None

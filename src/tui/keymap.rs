@@ -255,9 +255,10 @@ key_actions! {
     Generate generate Anywhere "generate" "generate candidates for the selected product";
     Explain explain Anywhere "explain" "explain which history items drove the selected candidate";
     Finetune finetune Anywhere "fine-tune" "start fine-tuning on new labels in the background";
+    Queue queue Anywhere "queue" "the review queue: your next unlabelled candidate across shoppers and products, what the fine-tune gate needs first; labelling the last of a product goes on to the next";
     NextPane next_pane Anywhere "pane" "focus the next pane";
     PrevPane prev_pane Anywhere "prev pane" "focus the previous pane";
-    Command command Anywhere "command" "command line: train, finetune, models, promote V, rollback, export, goto USER";
+    Command command Anywhere "command" "command line: train, finetune, models, promote V, rollback, export [approved], queue, goto USER";
     Help help Anywhere "help" "this help";
     Quit quit Anywhere "quit" "quit (the terminal is restored)";
     Down down Lists "down" "move down";
@@ -412,11 +413,14 @@ impl Keymap {
     pub fn status(&self, pane: Pane) -> Vec<(String, &'static str)> {
         use KeyAction::*;
         let order: &[KeyAction] = match pane {
-            Pane::Shoppers => &[Filter, Open, Down, Generate, NextPane, Command, Help, Quit],
+            Pane::Shoppers => &[
+                Filter, Open, Queue, Down, Generate, NextPane, Command, Help, Quit,
+            ],
             Pane::Shopper => &[Down, Up, NextPane, Command, Help, Quit],
             Pane::Recommended => &[Open, Down, Generate, NextPane, Command, Help, Quit],
             Pane::Candidates => &[
-                LabelUp, LabelDown, Reason, Undo, Redo, Explain, Generate, NextPane, Help, Quit,
+                LabelUp, LabelDown, Reason, Undo, Queue, Redo, Explain, Generate, NextPane, Help,
+                Quit,
             ],
             Pane::Jobs => &[CancelJob, Down, Finetune, NextPane, Command, Help, Quit],
         };

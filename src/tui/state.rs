@@ -336,6 +336,12 @@ pub struct State {
     pub deferred: VecDeque<KeyEvent>,
     /// Where to go back to, while the start-up queries come back.
     pub restore: Option<Session>,
+    /// The review queue is on: labelling the last candidate of a product
+    /// asks for the next one.
+    pub queue: bool,
+    /// The product the queue opened, for when it is not among the
+    /// shopper's recommendations.
+    pub queued_product: Option<crate::jobs::ProductRow>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// The last tag handed out.
@@ -365,6 +371,8 @@ impl State {
             pending: None,
             deferred: VecDeque::new(),
             restore: None,
+            queue: false,
+            queued_product: None,
             dirty: true,
             last_tag: 0,
         }

@@ -4,7 +4,7 @@
 //! Keys are in `keys`, answers and job news in `replies`; what both need
 //! (opening a shopper, paging the list) is here.
 
-mod keys;
+pub(crate) mod keys;
 mod replies;
 
 use keys::on_key;

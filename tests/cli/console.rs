@@ -454,3 +454,108 @@ fn the_console_generates_exactly_what_tailor_generate_does() {
     });
     assert_eq!(console, cli);
 }
+
+/// The review queue end to end: `Q` opens the next unlabelled candidate
+/// wherever it is, `Y` labels it with a reason, labelling a product's last
+/// candidate goes on to the next product, the queue says when it is empty,
+/// and `:export approved` writes the copy to publish.
+#[test]
+fn the_queue_walks_every_unlabelled_candidate_and_the_approved_copy_is_exported() {
+    if !Tmux::available() {
+        eprintln!("SKIPPED console end-to-end test: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let config = dir.path().join("tiny.toml");
+    std::fs::write(&config, crate::tiny_config(30, "")).unwrap();
+    run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
+    run(tailor(&db).arg("--config").arg(&config).arg("train"));
+    for user in ["u0000003", "u0000009"] {
+        run(tailor(&db)
+            .arg("--config")
+            .arg(&config)
+            .args(["generate", "--user", user, "-n", "2"]));
+    }
+
+    let tmux = Tmux::start(dir.path());
+    tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
+    let line = format!(
+        "'{}' --db shop.db --config tiny.toml; echo tailor-exit=$?",
+        env!("CARGO_BIN_EXE_tailor")
+    );
+    tmux.literal(&line);
+    tmux.keys(&["Enter"]);
+    tmux.wait("the console", |s| {
+        s.contains("Shoppers (") && s.contains("model v1")
+    });
+
+    tmux.keys(&["Q"]);
+    let first = tmux.wait("the first queued candidate", |s| {
+        s.contains("queue: 4 unlabelled by you") && s.contains("(0/2 labelled by you)")
+    });
+    let first_user = if first.contains("Recommended for u0000003") {
+        "u0000003"
+    } else {
+        "u0000009"
+    };
+    // `Y`, a note, Enter: labelled with it; `n` labels the product's last.
+    tmux.keys(&["Y"]);
+    tmux.literal("reads well");
+    tmux.keys(&["Enter"]);
+    tmux.wait("the first label", |s| s.contains("(1/2 labelled by you)"));
+    tmux.keys(&["n"]);
+    let second = tmux.wait("the next product in the queue", |s| {
+        s.contains("queue: 2 unlabelled by you")
+    });
+    assert!(
+        !second.contains(&format!("Recommended for {first_user}")),
+        "on to the other shopper: {second}"
+    );
+    tmux.keys(&["y"]);
+    tmux.wait("the third label", |s| s.contains("(1/2 labelled by you)"));
+    tmux.keys(&["y"]);
+    tmux.wait("the end of the queue", |s| s.contains("the queue is empty"));
+
+    tmux.keys(&[":"]);
+    tmux.literal("export approved");
+    tmux.keys(&["Enter"]);
+    tmux.wait("the export", |s| {
+        s.contains("exported 2 approved texts for shoppers and 2 for products")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait("the shell again", |s| s.contains("tailor-exit=0"));
+
+    // The rows: four labels in effect, the first with its note.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let labels: Vec<(String, Option<String>)> = conn
+        .prepare("SELECT label, note FROM labels ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        labels,
+        [
+            ("up".to_string(), Some("reads well".to_string())),
+            ("down".to_string(), None),
+            ("up".to_string(), None),
+            ("up".to_string(), None),
+        ]
+    );
+    // The export beside the store: one text per shopper, then per product.
+    let exports: Vec<PathBuf> = std::fs::read_dir(dir.path().join("exports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&exports[0])
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let scopes: Vec<&str> = lines.iter().map(|l| l["scope"].as_str().unwrap()).collect();
+    assert_eq!(scopes, ["shopper", "shopper", "product", "product"]);
+    assert_eq!(lines[0]["user_id"], "u0000003");
+}

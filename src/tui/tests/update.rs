@@ -844,3 +844,93 @@ fn help_opens_scrolls_and_closes() {
     handle(&mut s, code(KeyCode::Esc));
     assert_eq!(s.mode, Mode::Normal);
 }
+
+#[test]
+fn the_queue_opens_the_next_unlabelled_candidate_and_goes_on_after_a_products_last() {
+    let mut s = screen("browse", plain);
+    let rows = s.candidates.rows.clone();
+    assert_eq!(handle(&mut s, key('Q')), [Action::Query(Query::Queue)]);
+    assert!(s.queue);
+    // The lane's answer: another shopper, and a product not among their
+    // recommendations.
+    let mut product = s.shopper.view.as_ref().unwrap().recommended[0].clone();
+    product.product_id = "p00999".into();
+    product.title = "Queued Kettle".into();
+    let item = crate::jobs::QueueItem {
+        user_id: "u0000012".into(),
+        product,
+        generation_id: 104,
+        left: 1_041,
+        why: "first the shoppers the gate can judge with".into(),
+    };
+    let a = handle(&mut s, Event::Reply(Reply::Queue(Ok(Some(Box::new(item))))));
+    assert!(
+        a.iter().any(
+            |a| matches!(a, Action::Query(Query::Shopper { user_id, .. }) if user_id == "u0000012")
+        ),
+        "{a:?}"
+    );
+    let notice = &s.notice.as_ref().unwrap().text;
+    assert!(
+        notice.starts_with("queue: 1,041 unlabelled by you · first the shoppers"),
+        "{notice}"
+    );
+    // Their view arrives: the queued product opens all the same.
+    let mut view = s.shopper.view.clone().unwrap();
+    view.user_id = "u0000012".into();
+    let tag = s.shopper.tag;
+    let a = handle(
+        &mut s,
+        Event::Reply(Reply::Shopper {
+            tag,
+            view: Ok(Box::new(view)),
+        }),
+    );
+    assert!(
+        a.iter().any(
+            |a| matches!(a, Action::Query(Query::Candidates { product_id, .. }) if product_id == "p00999")
+        ),
+        "{a:?}"
+    );
+    assert_eq!(
+        s.candidates.product.as_ref().unwrap().title,
+        "Queued Kettle"
+    );
+    // Its candidates arrive: the queued one is selected, in the candidates.
+    let tag = s.candidates.tag;
+    handle(
+        &mut s,
+        Event::Reply(Reply::Candidates {
+            from: CandidatesFrom::Query(tag),
+            user_id: "u0000012".into(),
+            product_id: "p00999".into(),
+            rows: Ok(rows),
+            new_ids: Vec::new(),
+            counts: (4, 2),
+        }),
+    );
+    assert_eq!(selected_id(&s), 104);
+    assert_eq!(s.focus, Pane::Candidates);
+    // Labelling moves to the product's other unlabelled candidate, and
+    // after the last one the queue asks for the next.
+    handle(&mut s, key('y'));
+    assert!(
+        handle(&mut s, label(104, Verdict::Up))
+            .iter()
+            .all(|a| !matches!(a, Action::Query(Query::Queue)))
+    );
+    assert_eq!(selected_id(&s), 103);
+    handle(&mut s, key('n'));
+    let a = handle(&mut s, label(103, Verdict::Down));
+    assert!(a.contains(&Action::Query(Query::Queue)), "{a:?}");
+    // An empty queue says so, and the queue stops.
+    handle(&mut s, Event::Reply(Reply::Queue(Ok(None))));
+    assert!(!s.queue);
+    assert!(
+        s.notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("the queue is empty")
+    );
+}

@@ -89,32 +89,11 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
             state.focus = Pane::Shoppers;
             Action::None
         }
-        Open => match state.focus {
-            Pane::Shoppers => match state.shoppers.rows.get(state.shoppers.selected) {
-                Some(row) => {
-                    let user = row.user_id.clone();
-                    open_shopper(state, user).and(save_session(state))
-                }
-                None => Action::None,
-            },
-            Pane::Recommended => {
-                let product = state
-                    .shopper
-                    .view
-                    .as_ref()
-                    .and_then(|v| v.recommended.get(state.shopper.rec_selected).cloned());
-                let user = state.shopper.view.as_ref().map(|v| v.user_id.clone());
-                match (user, product) {
-                    (Some(user), Some(product)) => {
-                        let a = open_product(state, user, product);
-                        state.focus = Pane::Candidates;
-                        a
-                    }
-                    _ => Action::None,
-                }
-            }
-            _ => Action::None,
-        },
+        Open => {
+            // Browsing by hand leaves the queue.
+            state.queue = false;
+            open_selected(state)
+        }
         Generate => generate(state),
         LabelUp => label(state, Verdict::Up),
         LabelDown => label(state, Verdict::Down),
@@ -177,6 +156,7 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
             Action::Model(ModelRequest::Explain { generation_id })
         }
         Finetune => commands::start_finetune(state),
+        Queue => next_in_queue(state),
         CancelJob => cancel_job(state),
         Command => {
             state.mode = Mode::Command(LineInput::default());
@@ -326,6 +306,43 @@ pub(super) fn label(state: &mut State, verdict: Verdict) -> Action {
         reason,
         note,
     })
+}
+
+/// Opens the selected shopper or product.
+fn open_selected(state: &mut State) -> Action {
+    match state.focus {
+        Pane::Shoppers => match state.shoppers.rows.get(state.shoppers.selected) {
+            Some(row) => {
+                let user = row.user_id.clone();
+                open_shopper(state, user).and(save_session(state))
+            }
+            None => Action::None,
+        },
+        Pane::Recommended => {
+            let product = state
+                .shopper
+                .view
+                .as_ref()
+                .and_then(|v| v.recommended.get(state.shopper.rec_selected).cloned());
+            let user = state.shopper.view.as_ref().map(|v| v.user_id.clone());
+            match (user, product) {
+                (Some(user), Some(product)) => {
+                    let a = open_product(state, user, product);
+                    state.focus = Pane::Candidates;
+                    a
+                }
+                _ => Action::None,
+            }
+        }
+        _ => Action::None,
+    }
+}
+
+/// Asks for the review queue's next candidate.
+pub(crate) fn next_in_queue(state: &mut State) -> Action {
+    state.queue = true;
+    state.notice("finding your next unlabelled candidate…");
+    Action::Query(Query::Queue)
 }
 
 pub(super) fn cancel_job(state: &mut State) -> Action {

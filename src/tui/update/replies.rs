@@ -152,6 +152,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             };
             let user = view.user_id.clone();
             let restored = state.restore.as_ref().and_then(|s| s.product.clone());
+            let queued = state.queued_product.take();
             let product = match restored {
                 Some(id) => {
                     let found = view.recommended.iter().position(|p| p.product_id == id);
@@ -161,6 +162,7 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
                     Some(
                         found
                             .map(|i| view.recommended[i].clone())
+                            .or(queued.filter(|p| p.product_id == id))
                             .unwrap_or(ProductRow {
                                 title: id.clone(),
                                 product_id: id,
@@ -257,6 +259,39 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             }
             Action::None
         }
+        Reply::Queue(result) => match result {
+            Ok(Some(item)) => {
+                let item = *item;
+                state.restore = Some(crate::tui::state::Session {
+                    filter: String::new(),
+                    list_user: Some(item.user_id.clone()),
+                    user: Some(item.user_id.clone()),
+                    product: Some(item.product.product_id.clone()),
+                    candidate: Some(item.generation_id),
+                    focus: Some(Pane::Candidates),
+                });
+                state.queued_product = Some(item.product);
+                state.focus = Pane::Candidates;
+                state.notice(format!(
+                    "queue: {} unlabelled by you · {}",
+                    crate::tui::view::panes::thousands(item.left),
+                    item.why
+                ));
+                goto(state, item.user_id)
+            }
+            Ok(None) => {
+                state.queue = false;
+                state.notice(
+                    "the queue is empty: every candidate has your label; g writes more for a product",
+                );
+                Action::None
+            }
+            Err(e) => {
+                state.queue = false;
+                state.error(format!("queue: {e}"));
+                Action::None
+            }
+        },
         Reply::Labelled {
             generation_id,
             state: result,
@@ -274,6 +309,11 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
                         if was == Some(Pending::Label(generation_id)) {
                             match next_unlabelled(state, i) {
                                 Some(j) => state.candidates.selected = j,
+                                // In the queue, on to the next product.
+                                None if state.queue => {
+                                    return save_session(state)
+                                        .and(crate::tui::update::keys::next_in_queue(state));
+                                }
                                 None => {
                                     let n = state.candidates.rows.len();
                                     state.notice(format!(

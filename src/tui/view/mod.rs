@@ -4,7 +4,7 @@
 
 mod jobs;
 mod overlays;
-mod panes;
+pub(crate) mod panes;
 pub mod text;
 
 use super::keymap::Pane;

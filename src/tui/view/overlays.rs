@@ -105,10 +105,19 @@ pub fn help_lines(state: &State, width: usize) -> Vec<Line<'static>> {
         } else {
             format!("{name} {arg}")
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {cmd:<key_w$} "), t.key()),
-            Span::raw(fit(desc, width.saturating_sub(key_w + 3))),
-        ]));
+        // Wrapped, never cut: a command's description is its manual.
+        let desc_w = width.saturating_sub(key_w + 3).max(8);
+        for (i, d) in wrap(desc, desc_w).into_iter().enumerate() {
+            let key = if i == 0 {
+                fit(&cmd, key_w)
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {key:<key_w$} "), t.key()),
+                Span::raw(d),
+            ]));
+        }
     }
     lines
 }

@@ -359,7 +359,7 @@ pub fn recommended(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
 }
 
 /// `n` with thousands separated: 2,000.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
