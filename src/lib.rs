@@ -2,6 +2,7 @@
 //! and history in SQLite and writes personalised product copy with a small
 //! GRU language model. See ARCHITECTURE.md for the map.
 
+pub mod agreement;
 pub mod cli;
 pub mod config;
 pub mod demo;

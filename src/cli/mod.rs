@@ -74,6 +74,10 @@ pub enum Command {
     },
     /// Print store counts.
     Stats {
+        /// Also each analyst's figures, their agreement (Cohen's or Fleiss'
+        /// κ) and the candidates they disagree on.
+        #[arg(long)]
+        agreement: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -493,9 +497,28 @@ fn dispatch(cli: Cli, env: &[(String, String)]) -> Result<()> {
             }
             Ok(())
         }
-        Command::Stats { json } => {
+        Command::Stats { agreement, json } => {
             let store = open_for_reading(&config.store.path)?;
-            print(&store.stats()?, json)
+            let stats = store.stats()?;
+            if !agreement {
+                return print(&stats, json);
+            }
+            let votes: Vec<crate::agreement::Vote> = store
+                .labels_in_effect()?
+                .into_iter()
+                .map(|l| crate::agreement::Vote {
+                    generation_id: l.generation_id,
+                    analyst: l.analyst,
+                    up: l.up,
+                    user_id: l.user_id,
+                    product_id: l.product_id,
+                    text: l.text,
+                })
+                .collect();
+            let mut out = serde_json::to_value(&stats)?;
+            out["agreement"] =
+                serde_json::to_value(crate::agreement::report(&votes, &store.label_times()?))?;
+            print(&out, json)
         }
         Command::Train {
             epochs,

@@ -352,6 +352,25 @@ impl Store {
         })
     }
 
+    /// When each analyst gave each `up`/`down` label row, Unix seconds.
+    pub fn label_times(&self) -> Result<std::collections::HashMap<String, Vec<i64>>, StoreError> {
+        let mut out: std::collections::HashMap<String, Vec<i64>> = Default::default();
+        let rows: Vec<(String, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT analyst, created_at FROM labels WHERE label IN ('up', 'down') ORDER BY id",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.err(e))?;
+        for (analyst, t) in rows {
+            out.entry(analyst).or_default().push(t);
+        }
+        Ok(out)
+    }
+
     /// Writes every `up`/`down` label as one JSON object per line: the
     /// candidate, shopper, product, model version, analyst, time, and
     /// whether it is still in effect. Never a shopper's name. Streams; returns

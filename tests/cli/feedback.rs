@@ -645,3 +645,53 @@ fn explain_scores_a_candidate_as_it_was_written_even_when_cut_off() {
         assert!(c.logprob > e.logprob, "{} vs {}", c.logprob, e.logprob);
     }
 }
+
+#[test]
+fn stats_agreement_reports_each_analyst_cohens_kappa_and_the_disagreements() {
+    let (_dir, db) = shop_with_one_candidate();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO generations (id, user, product, model_version, text, logprob, created_at)
+         VALUES (2, 1, 1, 'v1', 'Two.', -1.0, 0), (3, 1, 1, 'v1', 'Three.', -1.0, 0)",
+        [],
+    )
+    .unwrap();
+    // Both label 1 up and 3 down; on 2 they disagree. bob changes his mind
+    // on 3 first: only the label in effect counts.
+    for (id, verdict, who) in [
+        ("1", "up", "ann"),
+        ("2", "up", "ann"),
+        ("3", "down", "ann"),
+        ("1", "up", "bob"),
+        ("2", "down", "bob"),
+        ("3", "up", "bob"),
+        ("3", "down", "bob"),
+    ] {
+        tailor(&db)
+            .args(["label", id, verdict, "--analyst", who])
+            .assert()
+            .success();
+    }
+    let out = tailor(&db)
+        .args(["stats", "--agreement", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &s["agreement"];
+    assert_eq!(s["labels"], 6, "the usual counts are still there");
+    assert_eq!(a["shared_candidates"], 3);
+    assert_eq!(a["kappa_kind"], "cohen");
+    // p_o = 2/3; ann up 2/3, bob up 1/3: p_e = 4/9; κ = 0.4.
+    assert!((a["kappa"].as_f64().unwrap() - 0.4).abs() < 1e-9, "{a}");
+    assert_eq!(a["disagreements"][0]["generation_id"], 2);
+    assert_eq!(a["disagreements"][0]["up"][0], "ann");
+    assert_eq!(a["disagreements"][0]["text"], "Two.");
+    assert_eq!(a["analysts"][1]["analyst"], "bob");
+    assert_eq!(a["analysts"][1]["labels"], 3);
+    // People get key-value lines, never raw JSON.
+    let out = tailor(&db).args(["stats", "--agreement"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("agreement.kappa "), "{text}");
+    assert!(!text.contains('{'), "{text}");
+}
