@@ -125,6 +125,8 @@ keys_section! {
     cancel_job,
     /// The command line.
     command,
+    /// The labelling guidelines.
+    guidelines,
 }
 
 /// `[store]`

@@ -89,6 +89,8 @@ pub enum Query {
     Export(ExportWhat),
     /// The review queue's next candidate for the analyst.
     Queue,
+    /// `guidelines.md` beside the store.
+    Guidelines,
 }
 
 /// The review queue's next candidate, and why it comes first.
@@ -252,6 +254,9 @@ pub enum Reply {
         /// The view.
         view: Result<Box<ShopperView>, String>,
     },
+    /// For [`Query::Guidelines`]: the file's path and its text (`None`
+    /// when there is no such file).
+    Guidelines(Result<(String, Option<String>), String>),
     /// For [`Query::Queue`]: the next candidate, or none left.
     Queue(Result<Option<Box<QueueItem>>, String>),
     /// For [`Query::Candidates`], and after generating.

@@ -151,6 +151,7 @@ fn failed(q: &Query, why: &str) -> Vec<Reply> {
         }],
         Query::SaveSession(_) | Query::Progress => Vec::new(),
         Query::Queue => vec![Reply::Queue(Err(why))],
+        Query::Guidelines => vec![Reply::Guidelines(Err(why))],
         Query::Startup | Query::Models | Query::Promote(_) | Query::Rollback | Query::Export(_) => {
             vec![Reply::Notice {
                 text: why,
@@ -271,6 +272,7 @@ impl Lane {
                 let notice = self.rollback();
                 vec![notice, self.models()]
             }
+            Query::Guidelines => vec![Reply::Guidelines(self.guidelines())],
             Query::Queue => vec![Reply::Queue(
                 self.queue()
                     .map(|q| q.map(Box::new))
@@ -542,6 +544,28 @@ impl Lane {
                 text: format!("{e:#}"),
                 error: true,
             },
+        }
+    }
+
+    /// `guidelines.md` beside the store: its path, and its text (at most
+    /// 256 KiB, not UTF-8 read leniently) or `None` when there is none.
+    fn guidelines(&self) -> std::result::Result<(String, Option<String>), String> {
+        let path = match self.config.store.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.join("guidelines.md"),
+            _ => std::path::PathBuf::from("guidelines.md"),
+        };
+        let shown = path.display().to_string();
+        match std::fs::File::open(&path) {
+            Ok(f) => {
+                use std::io::Read;
+                let mut bytes = Vec::new();
+                f.take(256 * 1024)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("reading {shown}: {e}"))?;
+                Ok((shown, Some(String::from_utf8_lossy(&bytes).into_owned())))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((shown, None)),
+            Err(e) => Err(format!("reading {shown}: {e}")),
         }
     }
 
@@ -884,5 +908,25 @@ mod queue_tests {
         assert!(matches!(&replies[0], Reply::Queue(Ok(None))), "{replies:?}");
         // Another analyst's queue is still full.
         assert_eq!(store.unlabelled("bob", 100).unwrap().1, 12);
+    }
+
+    #[test]
+    fn guidelines_are_read_from_beside_the_store_or_said_to_be_missing() {
+        let (dir, config, _) = store_with_candidates();
+        let replies = ask(config.clone(), vec![Query::Guidelines]);
+        let Reply::Guidelines(Ok((path, None))) = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        assert!(path.ends_with("guidelines.md"), "{path}");
+        std::fs::write(
+            dir.path().join("guidelines.md"),
+            "# House rules\nNo claims.\n",
+        )
+        .unwrap();
+        let replies = ask(config, vec![Query::Guidelines]);
+        let Reply::Guidelines(Ok((_, Some(text)))) = &replies[0] else {
+            panic!("{replies:?}");
+        };
+        assert_eq!(text, "# House rules\nNo claims.\n");
     }
 }

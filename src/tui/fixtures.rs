@@ -23,6 +23,21 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
 /// Every screen's name, in the order they are built.
+/// A house's labelling guidelines, as an analyst would write them.
+const GUIDELINES: &str = "# Labelling guidelines
+
+Thumbs-up copy we would publish as it is.
+
+## Thumbs-down when
+
+- it names a colour, material or feature the product does not have;
+- it mentions a purchase the shopper never made;
+- it stops mid-sentence, or runs over 40 words.
+
+## Reasons
+
+Use `fact` for a wrong fact, `generic` for copy that could be for anyone.";
+
 pub const SCREENS: &[&str] = &[
     "loading",
     "first_run",
@@ -37,6 +52,8 @@ pub const SCREENS: &[&str] = &[
     "compare",
     "jobs",
     "help",
+    "guidelines",
+    "no_guidelines",
     "empty_store",
 ];
 
@@ -635,6 +652,26 @@ pub fn screen(name: &str, d: Decorate) -> State {
             feed(&mut s, [key('j')]);
         }
         "help" => feed(&mut s, [key('?')]),
+        "guidelines" => {
+            feed(&mut s, [key('G')]);
+            feed(
+                &mut s,
+                [Event::Reply(Reply::Guidelines(Ok((
+                    "/srv/shop/guidelines.md".into(),
+                    Some(d(GUIDELINES)),
+                ))))],
+            );
+        }
+        "no_guidelines" => {
+            feed(&mut s, [key('G')]);
+            feed(
+                &mut s,
+                [Event::Reply(Reply::Guidelines(Ok((
+                    "/srv/shop/guidelines.md".into(),
+                    None,
+                ))))],
+            );
+        }
         other => panic!("no screen {other:?}"),
     }
     s

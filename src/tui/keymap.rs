@@ -260,6 +260,7 @@ key_actions! {
     PrevPane prev_pane Anywhere "prev pane" "focus the previous pane";
     Command command Anywhere "command" "command line: train, finetune, models, promote V, rollback, export [approved], queue, goto USER";
     Help help Anywhere "help" "this help";
+    Guidelines guidelines Anywhere "guidelines" "the labelling guidelines: guidelines.md beside the store";
     Quit quit Anywhere "quit" "quit (the terminal is restored)";
     Down down Lists "down" "move down";
     Up up Lists "up" "move up";

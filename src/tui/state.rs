@@ -204,6 +204,13 @@ pub enum Mode {
         /// First line shown.
         scroll: usize,
     },
+    /// The labelling guidelines (`guidelines.md` beside the store).
+    Guidelines {
+        /// First line shown.
+        scroll: usize,
+        /// The file and its text (`None` when there is none), once read.
+        text: Option<Result<(String, Option<String>), String>>,
+    },
     /// The model versions overlay.
     Models,
     /// The explanation of a candidate.

@@ -40,6 +40,27 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
             }
             Action::None
         }
+        Mode::Guidelines { scroll, text } => {
+            let scroll = if key.code == KeyCode::Esc
+                || state.keymap.is(KeyAction::Guidelines, &key)
+                || state.keymap.is(KeyAction::Quit, &key)
+            {
+                state.mode = Mode::Normal;
+                return Action::None;
+            } else if state.keymap.is(KeyAction::Down, &key) {
+                scroll + 1
+            } else if state.keymap.is(KeyAction::Up, &key) {
+                scroll.saturating_sub(1)
+            } else if state.keymap.is(KeyAction::PageDown, &key) {
+                scroll + PAGE_ROWS
+            } else if state.keymap.is(KeyAction::PageUp, &key) {
+                scroll.saturating_sub(PAGE_ROWS)
+            } else {
+                scroll
+            };
+            state.mode = Mode::Guidelines { scroll, text };
+            Action::None
+        }
         Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {
             if key.code == KeyCode::Esc
                 || key.code == KeyCode::Enter
@@ -157,6 +178,13 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
         }
         Finetune => commands::start_finetune(state),
         Queue => next_in_queue(state),
+        Guidelines => {
+            state.mode = Mode::Guidelines {
+                scroll: 0,
+                text: None,
+            };
+            Action::Query(Query::Guidelines)
+        }
         CancelJob => cancel_job(state),
         Command => {
             state.mode = Mode::Command(LineInput::default());

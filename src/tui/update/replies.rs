@@ -259,6 +259,12 @@ pub(super) fn on_reply(state: &mut State, reply: Reply) -> Action {
             }
             Action::None
         }
+        Reply::Guidelines(result) => {
+            if let Mode::Guidelines { text, .. } = &mut state.mode {
+                *text = Some(result);
+            }
+            Action::None
+        }
         Reply::Queue(result) => match result {
             Ok(Some(item)) => {
                 let item = *item;

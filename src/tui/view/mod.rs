@@ -343,7 +343,9 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
             w,
         ),
         Mode::Confirm(_) => keys_line(state, &[("y", "confirm"), ("any other key", "cancel")], w),
-        Mode::Help { .. } => keys_line(state, &[("j/k", "scroll"), ("esc", "close")], w),
+        Mode::Help { .. } | Mode::Guidelines { .. } => {
+            keys_line(state, &[("j/k", "scroll"), ("esc", "close")], w)
+        }
         Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {
             keys_line(state, &[("esc", "close")], w)
         }

@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 pub fn render(state: &State, frame: &mut Frame, body: Rect) {
     match &state.mode {
         Mode::Help { scroll } => help(state, frame, body, *scroll),
+        Mode::Guidelines { scroll, text } => guidelines(state, frame, body, *scroll, text.as_ref()),
         Mode::Models => models(state, frame, body),
         Mode::Explain {
             generation_id,
@@ -132,6 +133,63 @@ fn help(state: &State, frame: &mut Frame, body: Rect, scroll: usize) {
     let max = lines.len().saturating_sub(inner.height as usize);
     let scroll = scroll.min(max);
     let shown: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// `guidelines.md`, wrapped to the window and scrolled; Markdown is shown
+/// as written (headings and lists read well as plain text).
+fn guidelines(
+    state: &State,
+    frame: &mut Frame,
+    body: Rect,
+    scroll: usize,
+    text: Option<&Result<(String, Option<String>), String>>,
+) {
+    let t = state.theme;
+    let area = centred(body, 84, body.height);
+    let inner = window(state, frame, area, "Guidelines (esc closes)");
+    if inner.is_empty() {
+        return;
+    }
+    let w = inner.width as usize;
+    let lines: Vec<Line> = match text {
+        None => vec![Line::from(Span::styled("reading…", t.dim()))],
+        Some(Err(e)) => wrap(&clean(e), w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, t.error())))
+            .collect(),
+        Some(Ok((path, None))) => wrap(
+            &format!(
+                "No guidelines yet. Write the house rules for labelling, in Markdown, to {}; G shows them here.",
+                clean(path)
+            ),
+            w,
+        )
+        .into_iter()
+        .map(Line::from)
+        .collect(),
+        Some(Ok((_, Some(text)))) => text
+            .lines()
+            .flat_map(|l| {
+                let l = clean(l);
+                let heading = l.starts_with('#');
+                let rows = if l.trim().is_empty() {
+                    vec![String::new()]
+                } else {
+                    wrap(&l, w)
+                };
+                rows.into_iter().map(move |r| {
+                    if heading {
+                        Line::from(Span::styled(r, t.heading()))
+                    } else {
+                        Line::from(r)
+                    }
+                })
+            })
+            .collect(),
+    };
+    let max = lines.len().saturating_sub(inner.height as usize);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll.min(max)).collect();
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
