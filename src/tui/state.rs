@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub struct ShopperList {
     /// The filter as typed.
     pub filter: String,
+    /// Where the filter's cursor is: characters before its end.
+    pub filter_back: usize,
     /// The rows loaded, in list order.
     pub rows: Vec<ShopperRow>,
     /// The selected row.
@@ -163,6 +165,30 @@ pub struct JobItem {
 pub struct LineInput {
     /// What is typed.
     pub text: String,
+    /// Where the cursor is: characters before the end (0: at the end).
+    pub back: usize,
+}
+
+impl LineInput {
+    /// `text`, with the cursor at its end.
+    pub fn new(text: String) -> Self {
+        LineInput { text, back: 0 }
+    }
+
+    /// The text before the cursor and after it.
+    pub fn split(&self) -> (&str, &str) {
+        split_back(&self.text, self.back)
+    }
+}
+
+/// `text` split where a cursor `back` characters before its end sits.
+pub fn split_back(text: &str, back: usize) -> (&str, &str) {
+    let n = text.chars().count();
+    let at = text
+        .char_indices()
+        .nth(n.saturating_sub(back))
+        .map_or(text.len(), |(i, _)| i);
+    text.split_at(at)
 }
 
 /// Something destructive waiting for a yes.

@@ -349,16 +349,12 @@ fn the_command_line_completes() {
     handle(&mut s, code(KeyCode::Tab));
     assert_eq!(
         s.mode,
-        Mode::Command(crate::tui::state::LineInput {
-            text: "promote ".into()
-        })
+        Mode::Command(crate::tui::state::LineInput::new("promote ".into()))
     );
     handle(&mut s, code(KeyCode::Tab));
     assert_eq!(
         s.mode,
-        Mode::Command(crate::tui::state::LineInput {
-            text: "promote v".into()
-        })
+        Mode::Command(crate::tui::state::LineInput::new("promote v".into()))
     );
     handle(&mut s, code(KeyCode::Esc));
     for c in ":go".chars() {
@@ -371,9 +367,7 @@ fn the_command_line_completes() {
     handle(&mut s, code(KeyCode::Tab));
     assert_eq!(
         s.mode,
-        Mode::Command(crate::tui::state::LineInput {
-            text: "goto u000001".into()
-        }),
+        Mode::Command(crate::tui::state::LineInput::new("goto u000001".into())),
         "ambiguous: u0000010..u0000019"
     );
     handle(&mut s, key('2'));
@@ -933,4 +927,53 @@ fn the_queue_opens_the_next_unlabelled_candidate_and_goes_on_after_a_products_la
             .text
             .starts_with("the queue is empty")
     );
+}
+
+#[test]
+fn prompts_have_readline_cursor_keys() {
+    let alt = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    let line = |s: &State| match &s.mode {
+        Mode::Command(l) => {
+            let (a, b) = l.split();
+            format!("{a}|{b}")
+        }
+        other => panic!("{other:?}"),
+    };
+    let mut s = screen("browse", plain);
+    handle(&mut s, key(':'));
+    for c in "goto u7 now".chars() {
+        handle(&mut s, key(c));
+    }
+    assert_eq!(line(&s), "goto u7 now|");
+    // Alt-B twice: to the start of "u7"; typing inserts there.
+    handle(&mut s, alt('b'));
+    handle(&mut s, alt('b'));
+    assert_eq!(line(&s), "goto |u7 now");
+    for c in "u000000".chars() {
+        handle(&mut s, key(c));
+    }
+    assert_eq!(line(&s), "goto u000000|u7 now");
+    // Delete the stray "u", then Alt-F past the word, Ctrl-K the rest.
+    handle(&mut s, code(KeyCode::Delete));
+    handle(&mut s, alt('f'));
+    handle(&mut s, ctrl('k'));
+    assert_eq!(line(&s), "goto u0000007|");
+    // Ctrl-A and Ctrl-E; Ctrl-U deletes to the start only.
+    handle(&mut s, ctrl('a'));
+    assert_eq!(line(&s), "|goto u0000007");
+    handle(&mut s, code(KeyCode::Right));
+    handle(&mut s, ctrl('e'));
+    assert_eq!(line(&s), "goto u0000007|");
+    handle(&mut s, code(KeyCode::Left));
+    handle(&mut s, ctrl('u'));
+    assert_eq!(line(&s), "|7");
+    // Ctrl-W deletes the word before the cursor, not after it.
+    let mut s = screen("browse", plain);
+    handle(&mut s, key(':'));
+    for c in "compare v1 v2".chars() {
+        handle(&mut s, key(c));
+    }
+    handle(&mut s, alt('b'));
+    handle(&mut s, ctrl('w'));
+    assert_eq!(line(&s), "compare |v2");
 }

@@ -136,7 +136,7 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
             state.mode = Mode::Reason {
                 generation_id: c.generation_id,
                 verdict: None,
-                input: LineInput { text },
+                input: LineInput::new(text),
             };
             Action::None
         }
@@ -397,39 +397,81 @@ pub(super) fn cancel_job(state: &mut State) -> Action {
     }
 }
 
-pub(super) fn text_key(input: &mut String, key: &KeyEvent) -> bool {
+/// Readline keys in a one-line field whose cursor sits `back` characters
+/// before the end: typing inserts there; Backspace and Delete; Ctrl-A and
+/// Home, Ctrl-E and End; Ctrl-B and Left, Ctrl-F and Right; Alt-B and
+/// Alt-F by words; Ctrl-U deletes to the start, Ctrl-K to the end, Ctrl-W
+/// the word before the cursor. Returns whether the text changed.
+pub(super) fn text_key(input: &mut String, back: &mut usize, key: &KeyEvent) -> bool {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    let chars: Vec<char> = input.chars().collect();
+    let n = chars.len();
+    let mut at = n - (*back).min(n);
+    let word_start = |mut i: usize| {
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        while i > 0 && !chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        i
+    };
+    let word_end = |mut i: usize| {
+        while i < n && chars[i].is_whitespace() {
+            i += 1;
+        }
+        while i < n && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut text = chars.clone();
     match key.code {
-        KeyCode::Backspace => {
-            input.pop();
-            true
+        KeyCode::Backspace if at > 0 => {
+            text.remove(at - 1);
+            at -= 1;
         }
-        // Ctrl-U: the whole line, as readline does from its end.
+        KeyCode::Delete if at < n => {
+            text.remove(at);
+        }
+        KeyCode::Char('d') if ctrl && at < n => {
+            text.remove(at);
+        }
+        KeyCode::Home => at = 0,
+        KeyCode::Char('a') if ctrl => at = 0,
+        KeyCode::End => at = n,
+        KeyCode::Char('e') if ctrl => at = n,
+        KeyCode::Left => at = at.saturating_sub(1),
+        KeyCode::Char('b') if ctrl => at = at.saturating_sub(1),
+        KeyCode::Right => at = (at + 1).min(n),
+        KeyCode::Char('f') if ctrl => at = (at + 1).min(n),
+        KeyCode::Char('b') if alt => at = word_start(at),
+        KeyCode::Char('f') if alt => at = word_end(at),
         KeyCode::Char('u') if ctrl => {
-            input.clear();
-            true
+            text.drain(..at);
+            at = 0;
         }
-        // Ctrl-W: the word before the end, and the spaces after it.
+        KeyCode::Char('k') if ctrl => text.truncate(at),
         KeyCode::Char('w') if ctrl => {
-            let kept = input
-                .trim_end()
-                .trim_end_matches(|c: char| !c.is_whitespace());
-            input.truncate(kept.len());
-            true
+            let from = word_start(at);
+            text.drain(from..at);
+            at = from;
         }
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                && !c.is_control() =>
-        {
-            if input.chars().count() < MAX_INPUT {
-                input.push(c);
+        KeyCode::Char(c) if !ctrl && !alt && !c.is_control() => {
+            if n < MAX_INPUT {
+                text.insert(at, c);
+                at += 1;
             }
-            true
         }
-        _ => false,
+        _ => return false,
     }
+    *back = text.len() - at;
+    let changed = text != chars;
+    if changed {
+        *input = text.into_iter().collect();
+    }
+    changed
 }
 
 pub(super) fn filter_key(state: &mut State, key: KeyEvent) -> Action {
@@ -462,7 +504,11 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent) -> Action {
         KeyCode::PageDown => move_in(state, KeyAction::PageDown),
         KeyCode::PageUp => move_in(state, KeyAction::PageUp),
         _ => {
-            if text_key(&mut state.shoppers.filter, &key) {
+            if text_key(
+                &mut state.shoppers.filter,
+                &mut state.shoppers.filter_back,
+                &key,
+            ) {
                 refilter(state)
             } else {
                 Action::None
@@ -485,12 +531,12 @@ pub(super) fn command_key(state: &mut State, key: KeyEvent, mut line: LineInput)
             commands::run(state, &line.text)
         }
         KeyCode::Tab => {
-            line.text = commands::complete(state, &line.text);
+            line = LineInput::new(commands::complete(state, &line.text));
             state.mode = Mode::Command(line);
             Action::None
         }
         _ => {
-            text_key(&mut line.text, &key);
+            text_key(&mut line.text, &mut line.back, &key);
             state.mode = Mode::Command(line);
             Action::None
         }
@@ -546,7 +592,10 @@ pub(super) fn reason_key(
             })
         }
         KeyCode::Tab => {
-            input.text = commands::complete_reason(&state.settings.reasons, &input.text);
+            input = LineInput::new(commands::complete_reason(
+                &state.settings.reasons,
+                &input.text,
+            ));
             state.mode = Mode::Reason {
                 generation_id,
                 verdict: with,
@@ -555,7 +604,7 @@ pub(super) fn reason_key(
             Action::None
         }
         _ => {
-            text_key(&mut input.text, &key);
+            text_key(&mut input.text, &mut input.back, &key);
             state.mode = Mode::Reason {
                 generation_id,
                 verdict: with,

@@ -307,6 +307,12 @@ fn render_notice(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// Where the cursor goes in a prompt line `shown` whose text ends with
+/// `after` (what follows the cursor).
+fn cursor_x(shown: &str, after: &str) -> u16 {
+    text::width(shown).saturating_sub(text::width(after)) as u16
+}
+
 fn render_status(state: &State, frame: &mut Frame, area: Rect) {
     let t = state.theme;
     let w = area.width as usize;
@@ -314,7 +320,8 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
         Mode::Command(line) => {
             let text = format!(":{}", clean(&line.text));
             let shown = fit_tail(&text, w.saturating_sub(1));
-            frame.set_cursor_position((area.x + text::width(&shown) as u16, area.y));
+            let x = cursor_x(&shown, &clean(line.split().1));
+            frame.set_cursor_position((area.x + x, area.y));
             Line::from(shown)
         }
         Mode::Reason {
@@ -329,7 +336,8 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
             };
             let text = format!("{what}: {}", clean(&input.text));
             let shown = fit_tail(&text, w.saturating_sub(1));
-            frame.set_cursor_position((area.x + text::width(&shown) as u16, area.y));
+            let x = cursor_x(&shown, &clean(input.split().1));
+            frame.set_cursor_position((area.x + x, area.y));
             Line::from(shown)
         }
         Mode::Filter => keys_line(

@@ -104,7 +104,10 @@ pub fn shoppers(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
         None => l.rows.len().to_string(),
     };
     let filter = if state.mode == Mode::Filter {
-        format!(" /{}▏", clean(&l.filter))
+        {
+            let (before, after) = crate::tui::state::split_back(&l.filter, l.filter_back);
+            format!(" /{}▏{}", clean(before), clean(after))
+        }
     } else if !l.filter.is_empty() {
         format!(" /{}", clean(&l.filter))
     } else {
