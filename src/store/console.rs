@@ -26,6 +26,10 @@ pub struct CandidateRow {
     pub label: Option<LabelState>,
 }
 
+/// Candidates not yet labelled, as (candidate, shopper, product), and how
+/// many there are in all.
+pub type Unlabelled = (Vec<(i64, String, String)>, u64);
+
 /// One candidate with whom and what it was for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GenerationRow {
@@ -223,11 +227,7 @@ impl Store {
     /// The review queue's raw material: up to `limit` candidates `analyst`
     /// has no label in effect on, newest first, as (candidate, shopper,
     /// product), and how many there are in all.
-    pub fn unlabelled(
-        &self,
-        analyst: &str,
-        limit: usize,
-    ) -> Result<(Vec<(i64, String, String)>, u64), StoreError> {
+    pub fn unlabelled(&self, analyst: &str, limit: usize) -> Result<Unlabelled, StoreError> {
         let rows = self
             .conn
             .prepare_cached(
