@@ -199,6 +199,24 @@ pub struct ProductRow {
 }
 
 impl ProductRow {
+    /// A catalog product as a row, with the recommender's `score`.
+    pub fn of(p: crate::domain::Product, score: f64) -> Self {
+        ProductRow {
+            facts: p
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), ProductRow::fact_text(v)))
+                .collect(),
+            product_id: p.product_id,
+            title: p.title,
+            category: p.category,
+            brand: p.brand,
+            price: p.price,
+            score,
+            description: p.description,
+        }
+    }
+
     /// A catalog attribute in words: strings as they are, booleans as yes
     /// or no, lists joined.
     pub fn fact_text(value: &serde_json::Value) -> String {

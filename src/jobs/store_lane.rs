@@ -450,20 +450,7 @@ impl Lane {
         let mut recommended = Vec::with_capacity(recs.len());
         for r in recs {
             if let Some(p) = self.store.product(&r.product_id)? {
-                recommended.push(ProductRow {
-                    facts: p
-                        .attributes
-                        .iter()
-                        .map(|(k, v)| (k.clone(), ProductRow::fact_text(v)))
-                        .collect(),
-                    product_id: p.product_id,
-                    title: p.title,
-                    category: p.category,
-                    brand: p.brand,
-                    price: p.price,
-                    score: r.score,
-                    description: p.description,
-                });
+                recommended.push(ProductRow::of(p, r.score));
             }
         }
         let display_name = if self.config.privacy.show_names {
@@ -612,20 +599,7 @@ impl Lane {
         };
         Ok(Some(QueueItem {
             user_id,
-            product: ProductRow {
-                facts: p
-                    .attributes
-                    .iter()
-                    .map(|(k, v)| (k.clone(), ProductRow::fact_text(v)))
-                    .collect(),
-                product_id: p.product_id,
-                title: p.title,
-                category: p.category,
-                brand: p.brand,
-                price: p.price,
-                score: 0.0,
-                description: p.description,
-            },
+            product: ProductRow::of(p, 0.0),
             generation_id,
             left,
             why,

@@ -125,6 +125,20 @@ impl Drop for Tmux {
     }
 }
 
+/// A tmux session in `dir` running the console on `shop.db` with
+/// `tiny.toml`, and echoing its exit status when it ends.
+fn console_in(dir: &Path) -> Tmux {
+    let tmux = Tmux::start(dir);
+    tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
+    let line = format!(
+        "'{}' --db shop.db --config tiny.toml; echo tailor-exit=$?",
+        env!("CARGO_BIN_EXE_tailor")
+    );
+    tmux.literal(&line);
+    tmux.keys(&["Enter"]);
+    tmux
+}
+
 /// The shell's terminal is back in cooked mode (raw mode would show
 /// `-icanon -echo`).
 fn assert_cooked(tmux: &Tmux) {
@@ -206,14 +220,7 @@ fn console_labels_undoes_quits_and_gives_the_terminal_back() {
     run(tailor(&db).args(["init", "--demo", "--users", "60", "--seed", "3"]));
     run(tailor(&db).arg("--config").arg(&config).arg("train"));
 
-    let tmux = Tmux::start(dir.path());
-    tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
-    let line = format!(
-        "'{}' --db shop.db --config tiny.toml; echo tailor-exit=$?",
-        env!("CARGO_BIN_EXE_tailor")
-    );
-    tmux.literal(&line);
-    tmux.keys(&["Enter"]);
+    let tmux = console_in(dir.path());
     tmux.wait("the console", |s| {
         s.contains("Shoppers (") && s.contains("model v1") && s.contains("u0000001")
     });
@@ -478,14 +485,7 @@ fn the_queue_walks_every_unlabelled_candidate_and_the_approved_copy_is_exported(
             .args(["generate", "--user", user, "-n", "2"]));
     }
 
-    let tmux = Tmux::start(dir.path());
-    tmux.wait("the shell", |s| s.contains(PROMPT.trim_end()));
-    let line = format!(
-        "'{}' --db shop.db --config tiny.toml; echo tailor-exit=$?",
-        env!("CARGO_BIN_EXE_tailor")
-    );
-    tmux.literal(&line);
-    tmux.keys(&["Enter"]);
+    let tmux = console_in(dir.path());
     tmux.wait("the console", |s| {
         s.contains("Shoppers (") && s.contains("model v1")
     });
