@@ -245,7 +245,10 @@ pub struct FinetuneSection {
     /// Weight of ordinary likelihood on pre-training text, so the model
     /// does not forget.
     pub pretrain_mix: f64,
-
+    /// Weight of ordinary likelihood on the up-labelled copy itself
+    /// (supervised fine-tuning beside KTO): shows the model where approved
+    /// copy ends, which a sequence-level preference hardly teaches.
+    pub sft_weight: f64,
     /// Passes over the new labels.
     pub epochs: usize,
     /// Step limit; 0 for none.

@@ -1,6 +1,6 @@
 //! Learning from labels: KTO on single up/down labels, DPO where one prompt
-//! has both, and ordinary likelihood on pre-training text mixed into every
-//! step so the model does not forget. Then the promotion gate, which decides
+//! has both, ordinary likelihood on the batch's up-labelled copy, and on
+//! pre-training text mixed into every step so the model does not forget. Then the promotion gate, which decides
 //! whether the new version may replace its parent.
 
 use super::data::{Example, make_batch, score_targets};
@@ -393,6 +393,17 @@ pub fn finetune(
             loss = (loss + (dpo * cfg.dpo_weight)?)?;
             tokens += bu.n_tokens + bd.n_tokens;
         }
+        // Likelihood on the batch's own up labels: each is learned as often
+        // as the epochs say (resampling a few dozen ups every step made the
+        // copy collapse onto them).
+        let batch_ups: Vec<&LabelExample> = batch.iter().copied().filter(|e| e.up).collect();
+        if cfg.sft_weight > 0.0 && !batch_ups.is_empty() {
+            let chosen = batch_ups;
+            let bs = make_batch(&pairs_of(&chosen), pad)?;
+            let sft = policy.loss(&bs.tokens, &bs.targets, &bs.mask)?;
+            loss = (loss + (sft * cfg.sft_weight)?)?;
+            tokens += bs.n_tokens;
+        }
         if cfg.pretrain_mix > 0.0 && !pretrain.is_empty() {
             let mix: Vec<(&[u32], &[u32])> = (0..batch_size)
                 .map(|_| {
@@ -442,7 +453,9 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::model::{ModelConfig, init_varmap};
-    use crate::train::gate::{agreement_test, drift, label_scores};
+    use crate::train::gate::{
+        agreement_test, drift, label_logprobs, label_scores, preference_scores, preference_test,
+    };
     use candle_core::{DType, Device, Tensor};
     use candle_nn::VarBuilder;
 
@@ -607,10 +620,34 @@ mod tests {
         let a = agreement_of(&reference, &tuned.model, &labels);
         assert!(a.child > a.parent && a.child > 0.99, "{a:?}");
         assert!(a.low > 0.0, "{a:?}");
+        // And it moved toward them: the gate's preference test.
+        let p = preference_of(&reference, &tuned.model, &labels);
+        assert!(p.child > 0.99 && p.low > 0.0, "{p:?}");
         // The mixed-in likelihood kept the pre-training text close to the
         // reference's.
         let kl = drift(&reference, &tuned.model, &pretrain).unwrap();
         assert!(kl.is_finite() && kl >= 0.0, "{kl}");
+    }
+
+    /// Each label's verdict and shopper index (from ids like `u3`).
+    fn verdicts(labels: &[LabelExample]) -> (Vec<bool>, Vec<usize>) {
+        labels
+            .iter()
+            .map(|l| (l.up, l.user_id[1..].parse::<usize>().unwrap()))
+            .unzip()
+    }
+
+    fn preference_of(
+        reference: &LanguageModel,
+        tuned: &LanguageModel,
+        labels: &[LabelExample],
+    ) -> crate::train::gate::Agreement {
+        let (up, shopper) = verdicts(labels);
+        let reward = preference_scores(
+            &label_logprobs(reference, labels).unwrap(),
+            &label_logprobs(tuned, labels).unwrap(),
+        );
+        preference_test(&reward, &up, &shopper, 500, 0.95, 1).unwrap()
     }
 
     fn agreement_of(
@@ -618,11 +655,7 @@ mod tests {
         tuned: &LanguageModel,
         labels: &[LabelExample],
     ) -> crate::train::gate::Agreement {
-        let up: Vec<bool> = labels.iter().map(|l| l.up).collect();
-        let shopper: Vec<usize> = labels
-            .iter()
-            .map(|l| l.user_id[1..].parse().unwrap())
-            .collect();
+        let (up, shopper) = verdicts(labels);
         agreement_test(
             &label_scores(reference, labels).unwrap(),
             &label_scores(tuned, labels).unwrap(),
@@ -664,6 +697,8 @@ mod tests {
         let a = agreement_of(&reference, &tuned.model, &labels);
         assert!(a.child <= a.parent && a.low <= 0.0, "{a:?}");
         assert!(a.child < 0.01, "{a:?}");
+        let p = preference_of(&reference, &tuned.model, &labels);
+        assert!(p.child < 0.01 && p.low < 0.0, "{p:?}");
         // Its drift on text the labels say nothing about is measured.
         let kl = drift(&reference, &tuned.model, &pretrain).unwrap();
         assert!(kl > 0.0, "{kl}");
