@@ -917,6 +917,11 @@ fn the_queue_opens_the_next_unlabelled_candidate_and_goes_on_after_a_products_la
     handle(&mut s, key('n'));
     let a = handle(&mut s, label(103, Verdict::Down));
     assert!(a.contains(&Action::Query(Query::Queue)), "{a:?}");
+    // Opening a shopper by hand (here through the filter) leaves the queue.
+    handle(&mut s, key('/'));
+    handle(&mut s, code(KeyCode::Enter));
+    assert!(!s.queue);
+    s.queue = true;
     // An empty queue says so, and the queue stops.
     handle(&mut s, Event::Reply(Reply::Queue(Ok(None))));
     assert!(!s.queue);

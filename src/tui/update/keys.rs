@@ -486,6 +486,8 @@ pub(super) fn filter_key(state: &mut State, key: KeyEvent) -> Action {
         }
         KeyCode::Enter => {
             state.mode = Mode::Normal;
+            // Opening a shopper by hand leaves the review queue.
+            state.queue = false;
             if state.shoppers.loading {
                 // The list on screen is not what was typed yet.
                 state.shoppers.open_on_load = true;
