@@ -123,6 +123,8 @@ keys_section! {
     queue,
     /// Cancel the selected job.
     cancel_job,
+    /// The selected job in full.
+    job_detail,
     /// The command line.
     command,
     /// The labelling guidelines.

@@ -52,6 +52,7 @@ pub const SCREENS: &[&str] = &[
     "compare",
     "jobs",
     "help",
+    "job_detail",
     "guidelines",
     "no_guidelines",
     "empty_store",
@@ -652,6 +653,11 @@ pub fn screen(name: &str, d: Decorate) -> State {
             feed(&mut s, [key('j')]);
         }
         "help" => feed(&mut s, [key('?')]),
+        "job_detail" => {
+            finished_jobs(&mut s, d);
+            s.focus = Pane::Jobs;
+            feed(&mut s, [key('j'), code(KeyCode::Enter)]);
+        }
         "guidelines" => {
             feed(&mut s, [key('G')]);
             feed(

@@ -271,6 +271,7 @@ key_actions! {
     Filter filter Anywhere "filter" "filter shoppers by id (or name, when names are shown) as you type; esc clears";
     Open open Open "open" "open the selected shopper (their top recommended product is selected) or product";
     CancelJob cancel_job Jobs "cancel" "cancel the selected background job";
+    JobDetail job_detail Jobs "detail" "the selected job in full: what it did and how it ended, nothing cut";
 }
 
 /// A `[keys]` section that cannot be used.
@@ -423,7 +424,9 @@ impl Keymap {
                 LabelUp, LabelDown, Reason, Undo, Queue, Redo, Explain, Generate, NextPane, Help,
                 Quit,
             ],
-            Pane::Jobs => &[CancelJob, Down, Finetune, NextPane, Command, Help, Quit],
+            Pane::Jobs => &[
+                JobDetail, CancelJob, Down, Finetune, NextPane, Command, Help, Quit,
+            ],
         };
         order
             .iter()
@@ -546,6 +549,11 @@ mod tests {
         // shopper and product lists, cancel only in the jobs pane.
         let mut keys = Config::default().keys;
         keys.cancel_job = vec!["enter".into()];
+        assert!(
+            Keymap::from_config(&keys).is_err(),
+            "job_detail has enter there"
+        );
+        keys.job_detail = vec!["d".into()];
         assert!(Keymap::from_config(&keys).is_ok());
         let mut keys = Config::default().keys;
         keys.help = vec!["esc".into()];

@@ -237,6 +237,13 @@ pub enum Mode {
         /// The file and its text (`None` when there is none), once read.
         text: Option<Result<(String, Option<String>), String>>,
     },
+    /// One job in full.
+    JobDetail {
+        /// The job.
+        id: crate::jobs::JobId,
+        /// First line shown.
+        scroll: usize,
+    },
     /// The model versions overlay.
     Models,
     /// The explanation of a candidate.

@@ -125,3 +125,22 @@ fn a_long_list_keeps_the_selection_in_view_whichever_way_it_moves() {
         assert!(screen.contains(&want), "{m:?}: {want} not in\n{screen}");
     }
 }
+
+#[test]
+fn a_jobs_whole_verdict_is_shown_in_its_detail() {
+    let mut state = screen("job_detail", plain);
+    let verdict = "kept as a candidate: v3 favours what analysts approved more than v2 did in only 61% of pairs from 72 held-out labels (50% is no change), not clearly better (it could be 44%)";
+    let crate::tui::state::Mode::JobDetail { id, .. } = state.mode else {
+        panic!("{:?}", state.mode);
+    };
+    let job = state.jobs.iter_mut().find(|j| j.id == id).unwrap();
+    job.outcome = Some(verdict.into());
+    let text = draw(&state, 80, 24);
+    let flat: String = text
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '"' || c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(flat.contains("(it could be 44%)"), "{text}");
+    assert!(!text.contains('…'), "nothing cut: {text}");
+}

@@ -61,6 +61,23 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
             state.mode = Mode::Guidelines { scroll, text };
             Action::None
         }
+        Mode::JobDetail { id, scroll } => {
+            let scroll = if key.code == KeyCode::Esc
+                || state.keymap.is(KeyAction::JobDetail, &key)
+                || state.keymap.is(KeyAction::Quit, &key)
+            {
+                state.mode = Mode::Normal;
+                return Action::None;
+            } else if state.keymap.is(KeyAction::Down, &key) {
+                scroll + 1
+            } else if state.keymap.is(KeyAction::Up, &key) {
+                scroll.saturating_sub(1)
+            } else {
+                scroll
+            };
+            state.mode = Mode::JobDetail { id, scroll };
+            Action::None
+        }
         Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {
             if key.code == KeyCode::Esc
                 || key.code == KeyCode::Enter
@@ -186,6 +203,19 @@ pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {
             Action::Query(Query::Guidelines)
         }
         CancelJob => cancel_job(state),
+        JobDetail => match state.jobs.get(state.job_selected) {
+            Some(job) => {
+                state.mode = Mode::JobDetail {
+                    id: job.id,
+                    scroll: 0,
+                };
+                Action::None
+            }
+            None => {
+                state.notice("no job selected");
+                Action::None
+            }
+        },
         Command => {
             state.mode = Mode::Command(LineInput::default());
             Action::None

@@ -225,3 +225,65 @@ fn spark(losses: &[f64], width: usize) -> Vec<u64> {
         .map(|&x| (1.0 + 99.0 * (x - lo) / span).round() as u64)
         .collect()
 }
+
+/// One job in full, over the panes: what it did, its last figures and how
+/// it ended, wrapped and never cut (a gate's verdict runs long).
+pub fn detail(state: &State, frame: &mut Frame, body: Rect, id: crate::jobs::JobId, scroll: usize) {
+    let t = state.theme;
+    let area = super::overlays::centred(body, 84, body.height);
+    let inner = super::overlays::window(state, frame, area, "Job (esc closes)");
+    if inner.is_empty() {
+        return;
+    }
+    let w = (inner.width as usize).max(8);
+    let Some(job) = state.jobs.iter().find(|j| j.id == id) else {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                fit("that job is no longer listed", w),
+                t.dim(),
+            )),
+            inner,
+        );
+        return;
+    };
+    let mut text = vec![format!(
+        "{} · {} · by {} · {}",
+        job.kind.as_str(),
+        clean(&job.what),
+        clean(&job.by),
+        job_state_word(job)
+    )];
+    if let Some(p) = &job.progress {
+        let mut figures = vec![format!("{} step {}/{}", clean(&p.phase), p.step, p.total)];
+        if let Some(l) = p.loss {
+            figures.push(format!("loss {l:.3}"));
+        }
+        if let Some(v) = p.val_loss {
+            figures.push(format!("val {v:.3}"));
+        }
+        if let Some(e) = p.eta_s {
+            figures.push(format!("ETA {}", duration(e)));
+        }
+        text.push(figures.join(" · "));
+    }
+    if let Some(outcome) = &job.outcome {
+        text.push(String::new());
+        text.push(clean(outcome).into_owned());
+    }
+    let lines: Vec<ratatui::text::Line> = text
+        .iter()
+        .flat_map(|l| {
+            if l.is_empty() {
+                vec![String::new()]
+            } else {
+                super::text::wrap(l, w)
+            }
+        })
+        .map(ratatui::text::Line::from)
+        .collect();
+    let max = lines.len().saturating_sub(inner.height as usize);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(scroll.min(max)).collect::<Vec<_>>()),
+        inner,
+    );
+}

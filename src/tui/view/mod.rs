@@ -351,7 +351,7 @@ fn render_status(state: &State, frame: &mut Frame, area: Rect) {
             w,
         ),
         Mode::Confirm(_) => keys_line(state, &[("y", "confirm"), ("any other key", "cancel")], w),
-        Mode::Help { .. } | Mode::Guidelines { .. } => {
+        Mode::Help { .. } | Mode::Guidelines { .. } | Mode::JobDetail { .. } => {
             keys_line(state, &[("j/k", "scroll"), ("esc", "close")], w)
         }
         Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {

@@ -14,6 +14,7 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
     match &state.mode {
         Mode::Help { scroll } => help(state, frame, body, *scroll),
         Mode::Guidelines { scroll, text } => guidelines(state, frame, body, *scroll, text.as_ref()),
+        Mode::JobDetail { id, scroll } => super::jobs::detail(state, frame, body, *id, *scroll),
         Mode::Models => models(state, frame, body),
         Mode::Explain {
             generation_id,
@@ -28,7 +29,7 @@ pub fn render(state: &State, frame: &mut Frame, body: Rect) {
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
-fn centred(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -39,7 +40,7 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn window(state: &State, frame: &mut Frame, area: Rect, title: &str) -> Rect {
+pub(super) fn window(state: &State, frame: &mut Frame, area: Rect, title: &str) -> Rect {
     let t = state.theme;
     frame.render_widget(Clear, area);
     let block = Block::bordered()
