@@ -18,64 +18,21 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
         } => reason_key(state, key, generation_id, verdict, input),
         Mode::Confirm(what) => confirm_key(state, key, what),
         Mode::Help { scroll } => {
-            if key.code == KeyCode::Esc
-                || state.keymap.is(KeyAction::Help, &key)
-                || state.keymap.is(KeyAction::Quit, &key)
-            {
-                state.mode = Mode::Normal;
-            } else if state.keymap.is(KeyAction::Down, &key) {
-                state.mode = Mode::Help { scroll: scroll + 1 };
-            } else if state.keymap.is(KeyAction::Up, &key) {
-                state.mode = Mode::Help {
-                    scroll: scroll.saturating_sub(1),
-                };
-            } else if state.keymap.is(KeyAction::PageDown, &key) {
-                state.mode = Mode::Help {
-                    scroll: scroll + PAGE_ROWS,
-                };
-            } else if state.keymap.is(KeyAction::PageUp, &key) {
-                state.mode = Mode::Help {
-                    scroll: scroll.saturating_sub(PAGE_ROWS),
-                };
+            if let Some(scroll) = scroll_key(state, &key, KeyAction::Help, scroll) {
+                state.mode = Mode::Help { scroll };
             }
             Action::None
         }
         Mode::Guidelines { scroll, text } => {
-            let scroll = if key.code == KeyCode::Esc
-                || state.keymap.is(KeyAction::Guidelines, &key)
-                || state.keymap.is(KeyAction::Quit, &key)
-            {
-                state.mode = Mode::Normal;
-                return Action::None;
-            } else if state.keymap.is(KeyAction::Down, &key) {
-                scroll + 1
-            } else if state.keymap.is(KeyAction::Up, &key) {
-                scroll.saturating_sub(1)
-            } else if state.keymap.is(KeyAction::PageDown, &key) {
-                scroll + PAGE_ROWS
-            } else if state.keymap.is(KeyAction::PageUp, &key) {
-                scroll.saturating_sub(PAGE_ROWS)
-            } else {
-                scroll
-            };
-            state.mode = Mode::Guidelines { scroll, text };
+            if let Some(scroll) = scroll_key(state, &key, KeyAction::Guidelines, scroll) {
+                state.mode = Mode::Guidelines { scroll, text };
+            }
             Action::None
         }
         Mode::JobDetail { id, scroll } => {
-            let scroll = if key.code == KeyCode::Esc
-                || state.keymap.is(KeyAction::JobDetail, &key)
-                || state.keymap.is(KeyAction::Quit, &key)
-            {
-                state.mode = Mode::Normal;
-                return Action::None;
-            } else if state.keymap.is(KeyAction::Down, &key) {
-                scroll + 1
-            } else if state.keymap.is(KeyAction::Up, &key) {
-                scroll.saturating_sub(1)
-            } else {
-                scroll
-            };
-            state.mode = Mode::JobDetail { id, scroll };
+            if let Some(scroll) = scroll_key(state, &key, KeyAction::JobDetail, scroll) {
+                state.mode = Mode::JobDetail { id, scroll };
+            }
             Action::None
         }
         Mode::Models | Mode::Explain { .. } | Mode::Compare { .. } => {
@@ -89,6 +46,32 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Action {
             Action::None
         }
     }
+}
+
+/// A key in a scrolling window opened by `opener`: Esc, the opener or quit
+/// closes it (`None`, back to normal); the list keys scroll it.
+fn scroll_key(
+    state: &mut State,
+    key: &KeyEvent,
+    opener: KeyAction,
+    scroll: usize,
+) -> Option<usize> {
+    let is = |a: KeyAction| state.keymap.is(a, key);
+    if key.code == KeyCode::Esc || is(opener) || is(KeyAction::Quit) {
+        state.mode = Mode::Normal;
+        return None;
+    }
+    Some(if is(KeyAction::Down) {
+        scroll + 1
+    } else if is(KeyAction::Up) {
+        scroll.saturating_sub(1)
+    } else if is(KeyAction::PageDown) {
+        scroll + PAGE_ROWS
+    } else if is(KeyAction::PageUp) {
+        scroll.saturating_sub(PAGE_ROWS)
+    } else {
+        scroll
+    })
 }
 
 pub(super) fn normal_key(state: &mut State, key: KeyEvent) -> Action {

@@ -151,16 +151,7 @@ pub fn jobs(state: &State, frame: &mut Frame, area: Rect, boxed: bool) {
                     );
                     yy += 2;
                 }
-                let mut figures = Vec::new();
-                if let Some(l) = p.loss {
-                    figures.push(format!("loss {l:.3}"));
-                }
-                if let Some(v) = p.val_loss {
-                    figures.push(format!("val {v:.3}"));
-                }
-                if let Some(e) = p.eta_s {
-                    figures.push(format!("ETA {}", duration(e)));
-                }
+                let mut figures = loss_and_eta(p);
                 if let Some(tps) = p.tokens_per_s {
                     figures.push(format!("{:.1}k tok/s", tps / 1000.0));
                 }
@@ -226,6 +217,21 @@ fn spark(losses: &[f64], width: usize) -> Vec<u64> {
         .collect()
 }
 
+/// A training job's loss, validation loss and time left, as far as known.
+fn loss_and_eta(p: &crate::jobs::JobProgress) -> Vec<String> {
+    let mut figures = Vec::new();
+    if let Some(l) = p.loss {
+        figures.push(format!("loss {l:.3}"));
+    }
+    if let Some(v) = p.val_loss {
+        figures.push(format!("val {v:.3}"));
+    }
+    if let Some(e) = p.eta_s {
+        figures.push(format!("ETA {}", duration(e)));
+    }
+    figures
+}
+
 /// One job in full, over the panes: what it did, its last figures and how
 /// it ended, wrapped and never cut (a gate's verdict runs long).
 pub fn detail(state: &State, frame: &mut Frame, body: Rect, id: crate::jobs::JobId, scroll: usize) {
@@ -255,15 +261,7 @@ pub fn detail(state: &State, frame: &mut Frame, body: Rect, id: crate::jobs::Job
     )];
     if let Some(p) = &job.progress {
         let mut figures = vec![format!("{} step {}/{}", clean(&p.phase), p.step, p.total)];
-        if let Some(l) = p.loss {
-            figures.push(format!("loss {l:.3}"));
-        }
-        if let Some(v) = p.val_loss {
-            figures.push(format!("val {v:.3}"));
-        }
-        if let Some(e) = p.eta_s {
-            figures.push(format!("ETA {}", duration(e)));
-        }
+        figures.extend(loss_and_eta(p));
         text.push(figures.join(" · "));
     }
     if let Some(outcome) = &job.outcome {
